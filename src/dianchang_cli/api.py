@@ -1,0 +1,102 @@
+"""The library API: what the CLI calls and what tests call.
+
+>>> outcome = check(Repo.at("."), as_of=date(2023, 12, 31))   # doctest: +SKIP
+>>> outcome.summary()["unmet"]                                  # doctest: +SKIP
+
+Every step returns values; a broken plan raises :class:`~.diagnostics.PlanError`, which is
+the only exception the CLI has to catch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Problem
+from .engine.evaluate import default_as_of, evaluate
+from .engine.index import Index
+from .engine.results import STATUSES, Result
+from .engine.score import scores
+from .gitinfo import provenance
+from .i18n import _
+from .load.batch import RecordSet, load_records
+from .planfile.loader import load_plan
+from .planfile.plan import Plan
+from .records.model import Record
+
+
+@dataclass(frozen=True)
+class Repo:
+    """Where a records repository keeps its plan and records."""
+
+    root: Path
+    plan_dir: Path
+    records_dir: Path
+
+    @classmethod
+    def at(cls, root: str | Path = ".", plan: str | Path | None = None,
+           records: str | Path | None = None) -> Repo:
+        base = Path(root)
+        return cls(base, Path(plan) if plan else base / "plan",
+                   Path(records) if records else base / "records")
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+
+@dataclass
+class Outcome:
+    """Everything ``dc check`` knows: the plan, records, problems and results."""
+
+    plan: Plan
+    as_of: dt.date
+    records: list[Record]
+    problems: list[Problem]
+    results: list[Result]
+    files: int
+    index: Index
+    notes: list[str] = field(default_factory=list)
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # unit → period → score
+    provenance: dict[str, object] = field(default_factory=dict)  # git commit, dirty flag
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.results)
+        return {status: counts.get(status, 0) for status in STATUSES}
+
+    def fails(self, fail_on: str = "unmet") -> bool:
+        """Whether ``--fail-on fail_on`` makes the check exit 1."""
+        if any(p.severity == "error" for p in self.problems):
+            return True
+        return any(r.fails(fail_on) for r in self.results)
+
+
+def load(repo: Repo, files: Sequence[Path] | None = None, workers: int | None = None
+         ) -> tuple[Plan, RecordSet]:
+    """Load the plan (raising PlanError if it is broken) and the records."""
+    plan = load_plan(repo.plan_dir, repo.root)
+    return plan, load_records(plan, repo.records_dir, repo.root, files=files, workers=workers)
+
+
+def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | None = None,
+          rules: Collection[str] | None = None, workers: int | None = None,
+          changed_since: str | None = None) -> Outcome:
+    """Load, validate, index and evaluate: the whole of ``dc check`` as a value."""
+    plan, loaded = load(repo, workers=workers)
+    when = as_of or default_as_of(plan)
+    index = Index(loaded.records)
+    results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index)
+    outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=loaded.problems,
+                      results=results, files=loaded.files, index=index,
+                      scores=scores(plan, results), provenance=provenance(repo.root))
+    if not outcome.provenance:
+        outcome.notes.append(_("no git repository: commit and dirty flag are not known"))
+    return outcome
+
+
+def validate_files(repo: Repo, files: Sequence[Path]) -> tuple[Plan, RecordSet]:
+    """``dc validate``: only the given files, no rule evaluated."""
+    return load(repo, files=files, workers=1)

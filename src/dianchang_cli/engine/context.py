@@ -1,0 +1,157 @@
+"""What a rule kind needs while it evaluates: the index, the as-of day, compiled conditions.
+
+:meth:`Context.select` is the one place that decides which records count for a rule, a
+unit and a period — so every kind agrees on types, scope, period membership, the as-of
+cut-off and the rule's ``where`` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..i18n import _, is_chinese
+from ..planfile.model import Rule
+from ..planfile.plan import Plan
+from ..records.model import Record
+from .conditions import Condition, compile_condition, day_end, day_start, to_cel
+from .index import Index
+from .periods import Period
+
+TARGET_FIELD = "target"  # scope `target`: the field naming the unit a record is about
+_GLOBALS = ("staff", "units", "as_of", "period")
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """Whose records a result counts: done by ``units``, or about ``target``."""
+
+    units: tuple[str, ...] = ()
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A rule with its CEL compiled once, and which variables each expression reads."""
+
+    rule: Rule
+    where: Condition | None
+    condition: Condition | None
+    where_needs: tuple[str, ...]
+    condition_needs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rule: Rule) -> Compiled:
+        where = compile_condition(rule.select.where) if rule.select.where else None
+        cond = compile_condition(rule.condition) if rule.condition else None
+        return cls(rule, where, cond, _needs(where), _needs(cond))
+
+
+def _needs(cond: Condition | None) -> tuple[str, ...]:
+    return tuple(n for n in _GLOBALS if cond and n in cond.source)
+
+
+class Context:
+    def __init__(self, plan: Plan, index: Index, as_of: dt.date) -> None:
+        self.plan = plan
+        self.index = index
+        self.as_of = as_of
+        self._cel_records: dict[str, dict[str, Any]] = {}
+        self._where_cache: dict[tuple[str, str], bool] = {}
+        self._globals: dict[str, Any] = {
+            "staff": {s.id: {"unit": s.unit, "roles": list(s.roles), "name": s.name}
+                      for s in plan.staff.values()},
+            "units": {u.id: {"kind": u.kind, "parent": u.parent or "", "name": u.name}
+                      for u in plan.units.values()},
+            "as_of": day_end(as_of),
+        }
+
+    # ------------------------------------------------------------ CEL
+    def cel_record(self, rec: Record) -> dict[str, Any]:
+        cached = self._cel_records.get(rec.id)
+        if cached is None:
+            cached = {k: to_cel(v) for k, v in rec.fields.items()}
+            cached.update(id=rec.id, type=rec.type, unit=rec.unit)
+            if rec.date is not None:
+                cached["date"] = day_start(rec.date)
+            self._cel_records[rec.id] = cached
+        return cached
+
+    def activation(self, rec: Record, needs: tuple[str, ...], period: Period | None
+                   ) -> dict[str, Any]:
+        act: dict[str, Any] = {"r": self.cel_record(rec)}
+        for name in needs:
+            if name == "period":
+                act["period"] = _period_value(period)
+            else:
+                act[name] = self._globals[name]
+        return act
+
+    def check(self, c: Compiled, rec: Record, period: Period | None) -> str | None:
+        """``None`` when ``rec`` satisfies the rule's condition, else why not."""
+        assert c.condition is not None
+        try:
+            ok = c.condition.test(self.activation(rec, c.condition_needs, period))
+        except Exception as exc:  # a condition that cannot be computed is not satisfied
+            return _("the condition could not be computed: {e}").format(e=exc)
+        if ok:
+            return None
+        return (c.rule.message if is_chinese() or not c.rule.message_en
+                else c.rule.message_en) or _("does not satisfy: {c}").format(c=c.rule.condition)
+
+    def _passes_where(self, c: Compiled, rec: Record, period: Period) -> bool:
+        if c.where is None:
+            return True
+        cacheable = "period" not in c.where_needs
+        key = (c.rule.id, rec.id)
+        if cacheable and key in self._where_cache:
+            return self._where_cache[key]
+        try:
+            ok = c.where.test(self.activation(rec, c.where_needs, period))
+        except Exception:
+            ok = False
+        if cacheable:
+            self._where_cache[key] = ok
+        return ok
+
+    # ------------------------------------------------------------ selection
+    def select(self, c: Compiled, who: Selector, period: Period, *, upto: bool = False
+               ) -> list[Record]:
+        """Records that count for rule ``c``, ``who`` and ``period``.
+
+        ``upto=True`` (registries) takes everything set up by the period's end instead of
+        only what falls inside the period.
+        """
+        rule = c.rule
+        cutoff = min(self.as_of, period.end) if upto else self.as_of
+        out: list[Record] = []
+        for type_id in rule.select.types:
+            if who.target is not None:
+                candidates = self.index.by_field(type_id, TARGET_FIELD).get(who.target, [])
+            elif upto or rule.period_field or rule.date_field:
+                candidates = self.index.of(type_id, who.units)
+            else:
+                candidates = self.index.between(type_id, who.units, period.start, period.end)
+            for rec in candidates:
+                day = rec.day(rule.date_field)
+                if day is not None and day > cutoff:
+                    continue
+                if not upto and not self._in_period(rule, rec, day, period):
+                    continue
+                if self._passes_where(c, rec, period):
+                    out.append(rec)
+        return out
+
+    @staticmethod
+    def _in_period(rule: Rule, rec: Record, day: dt.date | None, period: Period) -> bool:
+        if rule.period_field:
+            return rec.fields.get(rule.period_field) == period.label
+        return day is not None and period.contains(day)
+
+
+def _period_value(period: Period | None) -> dict[str, Any]:
+    if period is None:
+        return {}
+    return {"label": period.label, "name": period.name or "", "start": day_start(period.start),
+            "end": day_end(period.end)}

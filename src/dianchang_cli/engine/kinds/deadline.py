@@ -1,0 +1,42 @@
+"""``deadline``: at least ``target`` (default 1) matching records by a due day.
+
+The due day is a day of the period (``due: {day: 7}`` → the 7th of each month) or a fixed
+date.  The day that counts is the rule's ``date_field`` (e.g. ``submitted_on``), else the
+record's ``date``; with ``period_field`` a record belongs to the period its month field
+names.  met: enough on time; late: enough, but only counting those after the due day;
+unmet: not enough and the due day is over; pending: not enough yet, the due day not over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..context import Compiled, Context, Selector
+from ..periods import Period
+from ..results import Result
+
+
+def due_day(c: Compiled, period: Period) -> dt.date:
+    due = c.rule.due
+    assert due is not None
+    if due.date is not None:
+        return due.date
+    assert due.day is not None
+    return min(period.start + dt.timedelta(days=due.day - 1), period.end)
+
+
+def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+    found = ctx.select(c, who, period)
+    target = c.rule.target or 1
+    due = due_day(c, period)
+    on_time = [r for r in found if (r.day(c.rule.date_field) or dt.date.max) <= due]
+    late = [r for r in found if r not in on_time]
+    if len(on_time) >= target:
+        status = "met"
+    elif len(found) >= target:
+        status = "late"
+    else:
+        status = "unmet" if due <= ctx.as_of else "pending"
+    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
+                  target=target, records=tuple(r.id for r in found), due=due,
+                  late_records=tuple(r.id for r in late))

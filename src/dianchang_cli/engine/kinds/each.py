@@ -1,0 +1,28 @@
+"""``each``: every matching record satisfies the rule's condition.
+
+One result per unit and period in which there are records; a period without records has
+nothing to judge and yields none.  A violation is a fact the moment it is recorded, so it
+makes the result ``unmet`` even while the period runs.
+"""
+
+from __future__ import annotations
+
+from ..context import Compiled, Context, Selector
+from ..periods import Period
+from ..results import Result, Violation
+
+
+def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
+             ) -> Result | None:
+    found = ctx.select(c, who, period)
+    if not found:
+        return None
+    violations = []
+    for rec in found:
+        why = ctx.check(c, rec, period)
+        if why is not None:
+            violations.append(Violation(rec.id, why, rec.file, rec.line))
+    status = "unmet" if violations else "met"
+    return Result(c.rule.id, unit, period.label, status, c.rule.severity,
+                  actual=len(found) - len(violations), target=len(found),
+                  records=tuple(r.id for r in found), violations=tuple(violations))

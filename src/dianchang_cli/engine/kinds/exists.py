@@ -1,0 +1,27 @@
+"""``exists``: a standing registry entry (an account, a service point) exists by a date.
+
+Registry records count from the day they were set up (their ``date``, when given) to the end
+of time, so anything set up by the period's end — or by ``due`` — counts.  An optional
+condition must hold for the entry (e.g. a red station offering all six services).
+"""
+
+from __future__ import annotations
+
+from ..context import Compiled, Context, Selector
+from ..periods import Period
+from ..results import Result
+
+
+def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+    candidates = ctx.select(c, who, period, upto=True)
+    deadline = c.rule.due.date if c.rule.due and c.rule.due.date else period.end
+    found = [r for r in candidates
+             if (r.date is None or r.date <= deadline)
+             and (c.condition is None or ctx.check(c, r, period) is None)]
+    if found:
+        status = "met"
+    else:
+        status = "unmet" if deadline <= ctx.as_of else "pending"
+    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
+                  target=c.rule.target or 1, records=tuple(r.id for r in found),
+                  due=c.rule.due.date if c.rule.due else None)

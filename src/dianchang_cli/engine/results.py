@@ -1,0 +1,64 @@
+"""What evaluating a rule yields: one :class:`Result` per rule × unit × period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["met", "unmet", "pending", "late", "waived", "info"]
+STATUSES: tuple[Status, ...] = ("met", "unmet", "late", "pending", "waived", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One record that breaks an ``each`` rule, and why."""
+
+    record: str
+    message: str
+    file: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    rule: str
+    unit: str
+    period: str
+    status: Status
+    severity: str | None
+    actual: Any = None
+    target: Any = None
+    records: tuple[str, ...] = ()
+    missing: tuple[str, ...] | None = None
+    violations: tuple[Violation, ...] = ()
+    due: dt.date | None = None
+    waiver: str | None = None  # id of the waiver record, when waived
+    late_records: tuple[str, ...] = field(default=())
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether this result makes ``dc check --fail-on <fail_on>`` exit 1."""
+        if fail_on == "invalid":
+            return False
+        if self.status == "unmet":
+            return self.severity == "error" or (fail_on == "warning" and self.severity == "warning")
+        return self.status == "late" and fail_on in ("late", "warning")
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rule": self.rule, "unit": self.unit, "period": self.period,
+                               "status": self.status, "severity": self.severity}
+        if self.actual is not None:
+            out["actual"] = self.actual
+        if self.target is not None:
+            out["target"] = self.target
+        if self.missing is not None:
+            out["missing"] = list(self.missing)
+        out["records"] = list(self.records)
+        if self.violations:
+            out["violations"] = [{"record": v.record, "message": v.message, "file": v.file,
+                                  "line": v.line} for v in self.violations]
+        if self.due is not None:
+            out["due"] = self.due.isoformat()
+        if self.waiver:
+            out["waiver"] = self.waiver
+        return out

@@ -1,0 +1,1 @@
+"""Stage 1 — load: files on disk → bytes → YAML values with their node trees."""

@@ -1,0 +1,138 @@
+"""Read every record file once: discover, parse, validate — on both cores for big folders.
+
+Each worker process parses *and validates* its share and sends back frozen records and
+problems; sending raw YAML values back would cost more in pickling than the parse itself.
+The garbage collector is paused during the bulk load (records are long-lived; collecting
+mid-load only walks them again).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from ..diagnostics import Problem
+from ..i18n import _
+from ..planfile.plan import Plan
+from ..records.model import Record
+from ..records.validate import Validator, cross_check
+from .yamlsafe import load_bytes
+
+SUFFIXES = (".yaml", ".yml")
+PARALLEL_FROM = 1500  # below this many files one process is faster than starting workers
+
+
+@dataclass
+class RecordSet:
+    """The outcome of reading a records folder: valid records and every problem found."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def discover(records_dir: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` at any depth, in a stable order; hidden folders skipped."""
+    if not records_dir.is_dir():
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(records_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath, f) for f in sorted(filenames) if f.endswith(SUFFIXES))
+    return found
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _default_id(path: Path, records_dir: Path) -> str:
+    try:
+        rel = path.relative_to(records_dir)
+    except ValueError:
+        rel = Path(path.name)
+    return rel.with_suffix("").as_posix()
+
+
+_VALIDATOR: Validator | None = None
+
+
+def _load_chunk(args: tuple[Sequence[str], str, str]) -> tuple[list[Record], list[Problem]]:
+    paths, root, records_dir = args
+    assert _VALIDATOR is not None
+    return _load_files([Path(p) for p in paths], Path(root), Path(records_dir), _VALIDATOR)
+
+
+def _load_files(paths: Iterable[Path], root: Path, records_dir: Path, validator: Validator
+                ) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for path in paths:
+        shown = _shown(path, root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, 0, 0, "unreadable",
+                                    _("the file cannot be read: {e}").format(e=exc.strerror)))
+            continue
+        loaded = load_bytes(data, shown)
+        if loaded.problem:
+            problems.append(loaded.problem)
+            continue
+        record, found = validator.validate(loaded.value, loaded.node, shown,
+                                           _default_id(path, records_dir))
+        problems.extend(found)
+        if record is not None and not found:
+            records.append(record)
+    return records, problems
+
+
+def load_records(plan: Plan, records_dir: Path, root: Path,
+                 files: Sequence[Path] | None = None, workers: int | None = None) -> RecordSet:
+    """Load and validate ``files`` (default: everything under ``records_dir``)."""
+    paths = list(files) if files is not None else discover(records_dir)
+    validator = Validator(plan)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if workers > 1 and len(paths) >= PARALLEL_FROM:
+            records, problems = _parallel(paths, root, records_dir, validator, workers)
+        else:
+            records, problems = _load_files(paths, root, records_dir, validator)
+    finally:
+        if was_enabled:
+            gc.enable()
+    records, more = cross_check(plan, records)
+    problems.extend(more)
+    problems.sort(key=lambda p: (p.file, p.line, p.column))
+    return RecordSet(records=records, problems=problems, files=len(paths))
+
+
+def _parallel(paths: list[Path], root: Path, records_dir: Path, validator: Validator,
+              workers: int) -> tuple[list[Record], list[Problem]]:
+    """Split into a few chunks per worker; fork so the plan is shared, not pickled."""
+    global _VALIDATOR
+    _VALIDATOR = validator
+    chunks = max(workers * 4, 1)
+    size = (len(paths) + chunks - 1) // chunks
+    parts = [([str(p) for p in paths[i:i + size]], str(root), str(records_dir))
+             for i in range(0, len(paths), size)]
+    records: list[Record] = []
+    problems: list[Problem] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for recs, probs in pool.map(_load_chunk, parts):
+                records.extend(recs)
+                problems.extend(probs)
+    finally:
+        _VALIDATOR = None
+    return records, problems

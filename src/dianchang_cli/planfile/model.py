@@ -1,0 +1,241 @@
+"""The plan's vocabulary as pydantic models: units, record types, rules, sections, calendars.
+
+A plan is any number of YAML files under ``plan/``; each may hold any of the top-level keys
+of :class:`PlanFile`, and lists are concatenated.  ``units.yaml`` (contract shape) holds
+:class:`Units`.  See ``docs/plan-format.md`` for the format written out by example.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+UnitKind = Literal["subdistrict", "community", "branch"]
+RecordKind = Literal["event", "document", "registry"]
+FieldKind = Literal["text", "integer", "number", "bool", "date", "datetime", "month",
+                    "period", "enum", "list", "staff", "unit", "record", "rule", "url"]
+RuleKind = Literal["count", "coverage", "each", "deadline", "exists", "tally"]
+Scope = Literal["subdistrict", "community", "branch", "target", "all"]
+Basis = Literal["explicit", "assumed", "commit"]
+Severity = Literal["error", "warning"]
+MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+
+
+class Strict(BaseModel):
+    """Plan models reject unknown keys, so a typo in the plan is an error with a line."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- units.yaml (contract)
+class Unit(Strict):
+    id: ID
+    name: str
+    kind: UnitKind
+    parent: str | None = None
+
+
+class Staff(Strict):
+    id: ID
+    name: str
+    unit: str
+    roles: list[str] = []
+    git: list[str] = []
+
+
+class Units(Strict):
+    subdistrict: str
+    units: list[Unit]
+    staff: list[Staff] = []
+
+
+# ---------------------------------------------------------------- record types
+class FieldSpec(Strict):
+    """One field of a record type.  ``type`` says how the value is read and checked."""
+
+    type: FieldKind = "text"
+    name: str | None = None  # Chinese label
+    required: bool = False
+    values: list[str] | None = None  # enum values (for enum, or list items of enum)
+    items: FieldKind = "text"  # item kind of a list
+    min: float | None = None
+    to: str | None = None  # record type a `record` reference points to
+    aliases: list[str] = []  # other keys accepted for this field (e.g. Chinese)
+    default_month_of: str | None = None  # month field: default is the month of that date field
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _enum_has_values(self) -> FieldSpec:
+        needs = self.type == "enum" or (self.type == "list" and self.items == "enum")
+        if needs and not self.values:
+            raise ValueError("an enum field needs `values`")
+        return self
+
+
+class RecordType(Strict):
+    id: ID
+    name: str
+    kind: RecordKind
+    fields: dict[str, FieldSpec] = {}
+    unit_kinds: list[UnitKind] | None = None  # e.g. party_day: [branch]
+    extra_fields: bool = False
+    resident_names: list[str] = []  # fields allowed to name a resident (never scanned as PII)
+    description: str | None = None
+
+
+# ---------------------------------------------------------------- calendar
+class Window(Strict):
+    """A named date range repeated every plan year, e.g. September."""
+
+    id: ID
+    name: str
+    start: str  # MM-DD
+    end: str  # MM-DD
+    label: str = "{year}-{start_month}"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month_day(cls, v: str) -> str:
+        if not MONTH_DAY.match(v):
+            raise ValueError("write a month and day as MM-DD, e.g. 09-01")
+        return v
+
+
+class Festival(Strict):
+    """A traditional festival, found in the Chinese calendar by a library, never typed in."""
+
+    name: str
+    lunar: str | None = None  # lunar MM-DD, e.g. 05-05 for 端午节
+    solar_term: str | None = None  # e.g. 清明
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Festival:
+        if (self.lunar is None) == (self.solar_term is None):
+            raise ValueError("give exactly one of `lunar` (MM-DD) or `solar_term`")
+        return self
+
+
+class Festivals(Strict):
+    days: int = Field(7, ge=0, le=31)  # window: the festival ± this many days
+    list: builtins.list[Festival] = []
+
+
+# ---------------------------------------------------------------- rules
+class Select(Strict):
+    """Which records a rule looks at: their types, and optionally a CEL filter."""
+
+    types: list[str]
+    where: str | None = None
+
+
+class Due(Strict):
+    """A deadline: a day of the period (``day: 7``) or a fixed date."""
+
+    day: int | None = Field(None, ge=1, le=31)
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Due:
+        if (self.day is None) == (self.date is None):
+            raise ValueError("give exactly one of `day` or `date`")
+        return self
+
+
+class Rule(Strict):
+    id: str
+    name: str
+    item: int
+    source: str  # the clause quoted verbatim from the source document
+    basis: Basis
+    note: str | None = None
+    kind: RuleKind
+    scope: Scope | list[Scope]
+    period: str  # month | quarter | half | year | festival | window:<id>
+    select: Select
+    target: int | None = Field(None, ge=0)
+    field: str | None = None  # coverage: the field whose values must be covered
+    values: list[str] | None = None  # coverage: the required set (default: the field's enum)
+    condition: str | None = None  # each / exists: CEL over `r`, `staff`, `units`, `as_of`
+    message: str | None = None  # each: what a violation means, in Chinese
+    message_en: str | None = None
+    due: Due | None = None  # deadline
+    date_field: str | None = None  # which date counts (default: the record's `date`)
+    period_field: str | None = None  # month field that says which period a record is for
+    severity: Severity | None = None
+    weight: float | None = Field(None, ge=0)
+    weight_basis: Literal["explicit", "assumed"] = "assumed"
+
+    @property
+    def scopes(self) -> list[str]:
+        return [self.scope] if isinstance(self.scope, str) else list(self.scope)
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> Rule:
+        need: dict[str, tuple[str, ...]] = {
+            "count": ("target",), "deadline": ("due",), "coverage": ("field",),
+            "each": ("condition",),
+        }
+        missing = [k for k in need.get(self.kind, ()) if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a `{self.kind}` rule needs: {', '.join(missing)}")
+        if self.kind != "tally" and self.severity is None:
+            raise ValueError("give a `severity` (error or warning); only a tally has none")
+        return self
+
+
+# ---------------------------------------------------------------- document structure
+class Item(Strict):
+    number: int
+    title: str
+    text: str = ""
+
+
+class Section(Strict):
+    id: str  # 一, 二 …
+    title: str
+    items: list[int]
+
+
+class Meta(Strict):
+    id: str
+    title: str
+    year: int
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+    issuer: str | None = None
+    source: str | None = None
+
+
+class Waivers(Strict):
+    """Which record type waives a result, and which of its fields name rule, unit, period."""
+
+    type: str
+    rule: str = "rule"
+    unit: str = "target"
+    period: str = "period"
+
+
+class Settings(Strict):
+    late_entry_days: int | None = None  # 补录: committed this many days after the activity
+    font: str | None = None  # PDF font family (default: the bundled Noto Sans CJK SC)
+    score_base: float = 100
+
+
+class PlanFile(Strict):
+    """What one YAML file under ``plan/`` may contain; lists from all files are joined."""
+
+    plan: Meta | None = None
+    sections: list[Section] = []
+    items: list[Item] = []
+    windows: list[Window] = []
+    festivals: Festivals | None = None
+    common_fields: dict[str, FieldSpec] = {}
+    record_types: list[RecordType] = []
+    rules: list[Rule] = []
+    waivers: Waivers | None = None
+    settings: Settings | None = None

@@ -1,0 +1,119 @@
+"""The loaded plan: everything the later stages ask about units, types and rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .model import (
+    FieldSpec,
+    Festivals,
+    Item,
+    Meta,
+    RecordType,
+    Rule,
+    Section,
+    Settings,
+    Staff,
+    Unit,
+    Waivers,
+    Window,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a plan entry was written, for messages about it."""
+
+    file: str
+    line: int
+    column: int = 1
+
+
+@dataclass
+class Plan:
+    meta: Meta
+    subdistrict: str
+    units: dict[str, Unit]
+    staff: dict[str, Staff]
+    common_fields: dict[str, FieldSpec]
+    types: dict[str, RecordType]
+    type_names: dict[str, str]  # Chinese name (and id) → type id
+    rules: list[Rule]
+    sections: list[Section]
+    items: dict[int, Item]
+    windows: dict[str, Window]
+    festivals: Festivals
+    waivers: Waivers | None
+    settings: Settings
+    origins: dict[str, Origin] = field(default_factory=dict)  # "rule:1.1" → where
+    files: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------ time
+    @property
+    def year(self) -> int:
+        return self.meta.year
+
+    @property
+    def effective(self) -> dt.date:
+        return self.meta.effective or dt.date(self.year, 1, 1)
+
+    @property
+    def year_end(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    # ------------------------------------------------------------ organisation
+    def units_of_kind(self, kind: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.kind == kind]
+
+    def members(self, unit_id: str) -> tuple[str, ...]:
+        """The unit and every unit below it (a community and its branches)."""
+        out = [unit_id]
+        for u in self.units.values():
+            if u.parent == unit_id:
+                out.extend(self.members(u.id))
+        return tuple(out)
+
+    def community_of(self, unit_id: str) -> str | None:
+        """The community a unit belongs to (itself, or a branch's parent)."""
+        unit = self.units.get(unit_id)
+        while unit is not None and unit.kind == "branch" and unit.parent:
+            unit = self.units.get(unit.parent)
+        return unit.id if unit is not None and unit.kind == "community" else None
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.units.get(unit_id)
+        return unit.name if unit else unit_id
+
+    # ------------------------------------------------------------ rules
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def section_of(self, rule: Rule) -> Section | None:
+        return next((s for s in self.sections if rule.item in s.items), None)
+
+    def rules_by_section(self) -> list[tuple[Section | None, list[Rule]]]:
+        """Rules grouped the way the source document is, in document order."""
+        groups: list[tuple[Section | None, list[Rule]]] = []
+        for section in self.sections:
+            rules = [r for r in self.rules if r.item in section.items]
+            if rules:
+                groups.append((section, rules))
+        loose = [r for r in self.rules if self.section_of(r) is None]
+        if loose:
+            groups.append((None, loose))
+        return groups
+
+    def type_of(self, name: str) -> RecordType | None:
+        """A record type by id or by its Chinese name."""
+        type_id = self.type_names.get(name)
+        return self.types.get(type_id) if type_id else None
+
+    def field_spec(self, type_id: str, name: str) -> FieldSpec | None:
+        rtype = self.types.get(type_id)
+        if rtype and name in rtype.fields:
+            return rtype.fields[name]
+        return self.common_fields.get(name)
+
+    def window(self, window_id: str) -> Window | None:
+        return self.windows.get(window_id)

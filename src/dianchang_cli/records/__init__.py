@@ -1,0 +1,1 @@
+"""Stage 2 — validate: YAML values → frozen, typed records (or problems)."""

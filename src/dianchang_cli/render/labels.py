@@ -1,0 +1,74 @@
+"""Words shown for statuses, scopes, periods and kinds, in the active language."""
+
+from __future__ import annotations
+
+from ..i18n import N_, _
+
+STATUS_WORDS = {
+    "met": N_("met"),
+    "unmet": N_("unmet"),
+    "pending": N_("pending"),
+    "late": N_("late"),
+    "waived": N_("waived"),
+    "info": N_("info"),
+}
+STATUS_SYMBOLS = {"met": "✓", "unmet": "✗", "pending": "…", "late": "!", "waived": "~",
+                  "info": "·"}
+STATUS_STYLES = {"met": "green", "unmet": "bold red", "pending": "yellow", "late": "magenta",
+                 "waived": "cyan", "info": "dim"}
+SCOPE_WORDS = {
+    "subdistrict": N_("subdistrict"),
+    "community": N_("each community"),
+    "branch": N_("each party branch"),
+    "target": N_("each community inspected"),
+    "all": N_("all units together"),
+}
+PERIOD_WORDS = {
+    "month": N_("monthly"),
+    "quarter": N_("quarterly"),
+    "half": N_("half-yearly"),
+    "year": N_("yearly"),
+    "festival": N_("each festival"),
+}
+KIND_WORDS = {
+    "count": N_("count"),
+    "coverage": N_("coverage"),
+    "each": N_("every record"),
+    "deadline": N_("deadline"),
+    "exists": N_("exists"),
+    "tally": N_("tally"),
+}
+BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed"), "commit": N_("commit time")}
+
+
+def status_word(status: str) -> str:
+    return _(STATUS_WORDS.get(status, status))
+
+
+def scope_word(scope: str) -> str:
+    return _(SCOPE_WORDS.get(scope, scope))
+
+
+def period_word(period: str) -> str:
+    if period.startswith("window:"):
+        return _("window {w}").format(w=period.split(":", 1)[1])
+    return _(PERIOD_WORDS.get(period, period))
+
+
+def kind_word(kind: str) -> str:
+    return _(KIND_WORDS.get(kind, kind))
+
+
+def basis_word(basis: str) -> str:
+    return _(BASIS_WORDS.get(basis, basis))
+
+
+def progress(result_actual: object, result_target: object) -> str:
+    """``5/8`` for counts, ``3/5`` for coverage (covered of required), else empty."""
+    if isinstance(result_actual, list) and isinstance(result_target, int):
+        return f"{len(result_actual)}/{result_target}"
+    if isinstance(result_actual, int) and isinstance(result_target, int):
+        return f"{result_actual}/{result_target}"
+    if isinstance(result_actual, int):
+        return str(result_actual)
+    return ""

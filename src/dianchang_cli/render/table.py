@@ -1,0 +1,106 @@
+"""``dc check`` in a terminal: problems first, then results grouped by the plan's sections.
+
+Each rule gets a line with its tally of statuses; below it one line per result that needs
+attention (unmet, late, pending, waived) with progress such as ``5/8``.  ``--verbose`` lists
+met and info results too.  Fits an 80-column terminal; ends with a one-line summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..i18n import _
+from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word
+
+if TYPE_CHECKING:
+    from ..api import Outcome
+    from ..engine.results import Result
+
+QUIET = {"met", "info"}
+
+
+def _console(out: TextIO) -> Console:
+    return Console(file=out, width=max(80, min(120, Console(file=out).width)),
+                   highlight=False, soft_wrap=False)
+
+
+def _status_cell(status: str) -> str:
+    style = STATUS_STYLES.get(status, "")
+    return f"[{style}]{STATUS_SYMBOLS.get(status, '')} {escape(status_word(status))}[/]"
+
+
+def _detail(result: Result) -> str:
+    if result.missing:
+        return _("missing: {values}").format(values="、".join(result.missing))
+    if result.violations:
+        first = result.violations[0]
+        more = len(result.violations) - 1
+        tail = _(" (+{n} more)").format(n=more) if more else ""
+        return f"{first.record}: {first.message}{tail}"
+    if result.status == "late" and result.due:
+        return _("due {day}").format(day=result.due.isoformat())
+    if result.status in ("unmet", "pending") and result.due:
+        return _("due {day}").format(day=result.due.isoformat())
+    if result.waiver:
+        return _("waiver {id}").format(id=result.waiver)
+    return ""
+
+
+def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
+    console = _console(out)
+    plan = outcome.plan
+    errors = [p for p in outcome.problems if p.severity == "error"]
+    warnings = [p for p in outcome.problems if p.severity != "error"]
+    if errors:
+        console.print(f"[bold red]{escape(_('Invalid records ({n})').format(n=len(errors)))}[/]")
+        for p in errors:
+            console.print(f"  [red]{escape(p.text())}[/]")
+        console.print()
+    if warnings:
+        console.print(f"[bold yellow]{escape(_('Warnings ({n})').format(n=len(warnings)))}[/]")
+        for p in warnings:
+            console.print(f"  [yellow]{escape(p.text())}[/]")
+        console.print()
+
+    by_rule: dict[str, list[Result]] = defaultdict(list)
+    for r in outcome.results:
+        by_rule[r.rule].append(r)
+    for section, rules in plan.rules_by_section():
+        shown = [rule for rule in rules if rule.id in by_rule]
+        if not shown:
+            continue
+        title = f"{section.id}、{section.title}" if section else _("Other rules")
+        table = Table(title=escape(title), title_justify="left", title_style="bold",
+                      show_header=True, header_style="bold", expand=False, pad_edge=False,
+                      show_lines=False)
+        table.add_column(_("Rule"), no_wrap=True)
+        table.add_column(_("Unit / period"), overflow="fold", max_width=30)
+        table.add_column(_("Status"), no_wrap=True)
+        table.add_column(_("Progress"), no_wrap=True, justify="right")
+        table.add_column(_("Detail"), overflow="fold", max_width=36)
+        for rule in shown:
+            results = by_rule[rule.id]
+            counts = Counter(r.status for r in results)
+            tally = " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in sorted(counts.items()))
+            table.add_row(f"[bold]{escape(rule.id)}[/]", f"[bold]{escape(rule.name)}[/]", "",
+                          "", escape(tally))
+            for r in results:
+                if r.status in QUIET and not verbose:
+                    continue
+                unit = plan.unit_name(r.unit)
+                table.add_row("", escape(f"{unit} {r.period}"), _status_cell(r.status),
+                              progress(r.actual, r.target), escape(_detail(r)))
+        console.print(table)
+        console.print()
+
+    summary = outcome.summary()
+    parts = [_("{n} records").format(n=len(outcome.records))]
+    if errors:
+        parts.append(_("{n} invalid").format(n=len(errors)))
+    parts += [f"{status_word(s)} {n}" for s, n in summary.items() if n]
+    console.print(_("As of {day}: ").format(day=outcome.as_of.isoformat()) + " · ".join(parts))
