@@ -15,12 +15,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import history
+from .changes import changed_record_files, narrow
+from .changes import note as changes_note
 from .diagnostics import Problem
 from .engine.evaluate import default_as_of, evaluate
 from .engine.index import Index
 from .engine.results import STATUSES, Result
 from .engine.score import scores
-from .gitinfo import provenance
+from .gitinfo import FirstCommit, provenance
 from .i18n import _
 from .load.batch import RecordSet, load_records
 from .planfile.loader import load_plan
@@ -62,6 +65,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # unit → period → score
     provenance: dict[str, object] = field(default_factory=dict)  # git commit, dirty flag
+    commits: dict[str, FirstCommit] = field(default_factory=dict)  # record id → first commit
+    changed: set[str] | None = None  # --changed-since: the record files reported on
 
     def summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.results)
@@ -84,16 +89,42 @@ def load(repo: Repo, files: Sequence[Path] | None = None, workers: int | None = 
 def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | None = None,
           rules: Collection[str] | None = None, workers: int | None = None,
           changed_since: str | None = None) -> Outcome:
-    """Load, validate, index and evaluate: the whole of ``dc check`` as a value."""
-    plan, loaded = load(repo, workers=workers)
+    """Load, validate, index and evaluate: the whole of ``dc check`` as a value.
+
+    Git history (first commits: 补录 warnings, ``basis: commit`` deadlines) is read in the
+    background while records load.  ``changed_since`` narrows the problems and results
+    reported to the record files changed since that revision (:mod:`.changes`); a bad
+    revision raises :class:`~.changes.RevisionError` (a :class:`PlanError`).
+    """
+    changed = changed_record_files(repo, changed_since) if changed_since else None
+    pending = history.start(repo)
+    try:
+        plan, loaded = load(repo, workers=workers)
+    except BaseException:
+        history.cancel(pending)
+        raise
     when = as_of or default_as_of(plan)
+    facts = history.collect(pending, plan, loaded.records)
     index = Index(loaded.records)
-    results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index)
-    outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=loaded.problems,
+    results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
+                       commit_days=facts.days)
+    problems = sorted([*loaded.problems, *facts.late], key=lambda p: (p.file, p.line, p.column))
+    outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=problems,
                       results=results, files=loaded.files, index=index,
-                      scores=scores(plan, results), provenance=provenance(repo.root))
-    if not outcome.provenance:
+                      scores=scores(plan, results), provenance=provenance(repo.root),
+                      commits=facts.commits)
+    if facts.note:
+        outcome.notes.append(facts.note)
+    elif not outcome.provenance:
         outcome.notes.append(_("no git repository: commit and dirty flag are not known"))
+    uncommitted = history.uncommitted_note(plan, facts, results)
+    if uncommitted:
+        outcome.notes.append(uncommitted)
+    if changed_since and changed is not None:
+        outcome.problems, outcome.results = narrow(plan, changed, loaded.records,
+                                                   outcome.problems, results, when)
+        outcome.changed = changed
+        outcome.notes.append(changes_note(changed_since, changed, len(loaded.records)))
     return outcome
 
 

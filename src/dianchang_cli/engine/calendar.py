@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-
-from lunar_python import Lunar
+from typing import Any
 
 from ..planfile.model import Festival
 
 
+def _lunar(year: int, month: int, day: int) -> Any:
+    from lunar_python import Lunar  # imported only when a plan has festival periods
+
+    return Lunar.fromYmd(year, month, day)
+
+
 @lru_cache(maxsize=256)
 def lunar_to_solar(year: int, month: int, day: int) -> dt.date:
-    solar = Lunar.fromYmd(year, month, day).getSolar()
+    solar = _lunar(year, month, day).getSolar()
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 @lru_cache(maxsize=64)
 def solar_term(year: int, name: str) -> dt.date:
     """The day of solar term ``name`` (e.g. 清明) in Gregorian ``year``."""
-    table = Lunar.fromYmd(year, 6, 1).getJieQiTable()
+    table = _lunar(year, 6, 1).getJieQiTable()
     solar = table[name]
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 

@@ -19,10 +19,34 @@ Example: ``has(r.responded_at) && r.responded_at - r.reported_at <= duration('5m
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import cel
+
+def _load_cel() -> ModuleType:
+    """The CEL extension module, without the package's interactive shell.
+
+    ``import cel`` also imports ``cel.cli`` and prompt_toolkit (~135 ms, a tenth of a whole
+    ``dc check``); the compiled extension beside it is all dc needs.
+    """
+    spec = importlib.util.find_spec("cel")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for so in sorted(Path(folder).glob("cel.*.so")) + sorted(Path(folder).glob("cel.*.pyd")):
+            ext = importlib.util.spec_from_file_location("cel.cel", so)
+            if ext and ext.loader:
+                module = importlib.util.module_from_spec(ext)
+                ext.loader.exec_module(module)
+                return module
+    import cel  # pragma: no cover - a layout without the bare extension file
+
+    return cel
+
+
+cel = _load_cel()
 
 # China Standard Time has had no daylight saving since 1991: a fixed +08:00 is exact,
 # and it is what the CEL binding can convert (a ZoneInfo zone it cannot).
@@ -35,14 +59,33 @@ class ConditionError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A compiled CEL expression and its source text."""
+    """A compiled CEL expression and its source text.
+
+    Variables other than ``r`` (the staff and unit maps, ``as_of``) are the same objects from
+    call to call; they are converted to CEL values once, into a ``cel.Context`` kept here,
+    and only ``r`` (and a changed variable) is set per call — 15× faster than passing a dict.
+    """
 
     source: str
     program: Any
+    r_fields: frozenset[str] | None = None  # the fields of `r` it reads; None: all of them
+    _bound: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _ctx: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     def __call__(self, activation: dict[str, Any]) -> Any:
+        if not self._ctx:
+            self._ctx.append(cel.Context())
+        ctx = self._ctx[0]
+        if self.r_fields is not None and "r" in activation:
+            r = activation["r"]
+            activation = {**activation, "r": {k: r[k] for k in self.r_fields if k in r}}
+        for name, value in activation.items():
+            if name == "r" or self._bound.get(name) != id(value):
+                ctx.add_variable(name, value)
+                if name != "r":
+                    self._bound[name] = id(value)
         try:
-            return self.program.execute(activation)
+            return self.program.execute(ctx)
         except Exception as exc:  # the binding raises several types; all mean "no answer"
             raise ConditionError(f"{self.source}: {exc}") from exc
 
@@ -54,9 +97,18 @@ class Condition:
 def compile_condition(source: str) -> Condition:
     """Compile once; raise :class:`ConditionError` with the parser's words on a bad expression."""
     try:
-        return Condition(source, cel.compile(source))
+        program = cel.compile(source)
     except Exception as exc:
         raise ConditionError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from exc
+    # Only the fields the expression names are converted to CEL values per record; a bare
+    # `r` (passed whole somewhere) keeps them all.
+    bare = re.search(r"\br\b(?!\s*\.)", _STRINGS.sub("''", source))
+    fields = None if bare else frozenset(_R_FIELD.findall(source))
+    return Condition(source, program, fields)
+
+
+_R_FIELD = re.compile(r"\br\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
 def day_start(day: dt.date) -> dt.datetime:

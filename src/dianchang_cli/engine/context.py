@@ -8,6 +8,7 @@ cut-off and the rule's ``where`` filter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,12 @@ def _needs(cond: Condition | None) -> tuple[str, ...]:
 
 
 class Context:
-    def __init__(self, plan: Plan, index: Index, as_of: dt.date) -> None:
+    def __init__(self, plan: Plan, index: Index, as_of: dt.date,
+                 commit_days: Mapping[str, dt.date] | None = None) -> None:
         self.plan = plan
         self.index = index
         self.as_of = as_of
+        self.commit_days = commit_days  # record id → day first committed (None: no git)
         self._cel_records: dict[str, dict[str, Any]] = {}
         self._where_cache: dict[tuple[str, str], bool] = {}
         self._globals: dict[str, Any] = {
@@ -142,6 +145,15 @@ class Context:
                 if self._passes_where(c, rec, period):
                     out.append(rec)
         return out
+
+    def counted_day(self, rule: Rule, rec: Record) -> dt.date | None:
+        """The day a deadline judges ``rec`` by: its commit day for ``basis: commit`` when
+        known, else the rule's ``date_field`` or the record's ``date``."""
+        if rule.due is not None and rule.due.basis == "commit" and self.commit_days:
+            day = self.commit_days.get(rec.id)
+            if day is not None:
+                return day
+        return rec.day(rule.date_field)
 
     @staticmethod
     def _in_period(rule: Rule, rec: Record, day: dt.date | None, period: Period) -> bool:

@@ -8,7 +8,7 @@ judgement from the rule's kind module.  Waiver records turn a result that is not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from ..planfile.plan import Plan
@@ -59,10 +59,15 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
 
 def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
              units: Collection[str] | None = None, rules: Collection[str] | None = None,
-             index: Index | None = None) -> list[Result]:
-    """Evaluate the plan's rules (or only ``rules``) for all units (or only ``units``)."""
+             index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None
+             ) -> list[Result]:
+    """Evaluate the plan's rules (or only ``rules``) for all units (or only ``units``).
+
+    ``commit_days`` (record id → day its file was first committed) serves deadlines with
+    ``basis: commit``; without it they count each record's own day.
+    """
     index = index or Index(records)
-    ctx = Context(plan, index, as_of)
+    ctx = Context(plan, index, as_of, commit_days)
     waivers = waiver_map(plan, index, as_of)
     results: list[Result] = []
     for rule in plan.rules:

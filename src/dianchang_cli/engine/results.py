@@ -60,5 +60,5 @@ class Result:
         if self.due is not None:
             out["due"] = self.due.isoformat()
         if self.waiver:
-            out["waiver"] = self.waiver
+            out["waived_by"] = self.waiver
         return out

@@ -111,7 +111,9 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     finally:
         if was_enabled:
             gc.enable()
-    records, more = cross_check(plan, records)
+    # With only some files given (``dc validate``), a reference may point at a record that
+    # was not read: references are then left to ``dc check``, which reads everything.
+    records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
     return RecordSet(records=records, problems=problems, files=len(paths))

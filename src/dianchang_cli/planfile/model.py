@@ -21,7 +21,7 @@ FieldKind = Literal["text", "integer", "number", "bool", "date", "datetime", "mo
                     "period", "enum", "list", "staff", "unit", "record", "rule", "url"]
 RuleKind = Literal["count", "coverage", "each", "deadline", "exists", "tally"]
 Scope = Literal["subdistrict", "community", "branch", "target", "all"]
-Basis = Literal["explicit", "assumed", "commit"]
+Basis = Literal["explicit", "assumed"]
 Severity = Literal["error", "warning"]
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
@@ -134,10 +134,15 @@ class Select(Strict):
 
 
 class Due(Strict):
-    """A deadline: a day of the period (``day: 7``) or a fixed date."""
+    """A deadline: a day of the period (``day: 7``) or a fixed date.
+
+    ``basis: commit`` counts the day a record's file was first committed to git instead of
+    the record's own day (a record not committed yet, or without git, counts its own day).
+    """
 
     day: int | None = Field(None, ge=1, le=31)
     date: dt.date | None = None
+    basis: Literal["record", "commit"] = "record"
 
     @model_validator(mode="after")
     def _one(self) -> Due:

@@ -38,7 +38,7 @@ KIND_WORDS = {
     "exists": N_("exists"),
     "tally": N_("tally"),
 }
-BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed"), "commit": N_("commit time")}
+BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed")}
 
 
 def status_word(status: str) -> str:

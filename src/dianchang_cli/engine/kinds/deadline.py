@@ -3,8 +3,10 @@
 The due day is a day of the period (``due: {day: 7}`` → the 7th of each month) or a fixed
 date.  The day that counts is the rule's ``date_field`` (e.g. ``submitted_on``), else the
 record's ``date``; with ``period_field`` a record belongs to the period its month field
-names.  met: enough on time; late: enough, but only counting those after the due day;
-unmet: not enough and the due day is over; pending: not enough yet, the due day not over.
+names.  With ``due: {…, basis: commit}`` the day a record's file was first committed
+decides whether it is on time (see :meth:`Context.counted_day`).  met: enough on time;
+late: enough, but only counting those after the due day; unmet: not enough and the due
+day is over; pending: not enough yet, the due day not over.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     found = ctx.select(c, who, period)
     target = c.rule.target or 1
     due = due_day(c, period)
-    on_time = [r for r in found if (r.day(c.rule.date_field) or dt.date.max) <= due]
+    on_time = [r for r in found if (ctx.counted_day(c.rule, r) or dt.date.max) <= due]
     late = [r for r in found if r not in on_time]
     if len(on_time) >= target:
         status = "met"

@@ -1,0 +1,186 @@
+"""Who may write what: ``dc audit`` findings and the ``dc codeowners`` file.
+
+A unit's records may be written by the ``git:`` identities (emails) that ``units.yaml``
+lists for staff of that unit, of any unit above it (a branch's community), or of the
+subdistrict.  :func:`audit` reads the history in one ``git log --name-status`` pass and
+reports every commit that added, changed or deleted a record of a unit by an author email
+not allowed for it, one finding per commit and unit.
+
+Which unit a file belongs to: the ``unit:`` of the file as it is *now* when it still
+exists (cheap, one read per file, and what ``dc check`` judges), else the path convention
+``records/<unit>/…`` (its first folder below ``records/``); a deleted file at the top of
+``records/`` has no unit, and only subdistrict staff may touch it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .gitinfo import log
+from .history import shown_prefix
+from .i18n import _
+from .load.batch import SUFFIXES
+from .load.yamlsafe import load_bytes
+from .planfile.plan import Plan
+
+if TYPE_CHECKING:
+    from .api import Repo
+
+NO_UNIT = "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A commit that touched a unit's records by an identity not listed for that unit."""
+
+    commit: str
+    time: dt.datetime
+    email: str
+    name: str
+    unit: str
+    files: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"commit": self.commit, "date": self.time.isoformat(), "author": self.email,
+                "name": self.name, "unit": self.unit, "files": list(self.files)}
+
+
+def _dedupe(emails: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for e in emails:
+        if e.casefold() not in seen:
+            seen.add(e.casefold())
+            out.append(e)
+    return out
+
+
+def ancestors(plan: Plan, unit_id: str) -> list[str]:
+    """The units above ``unit_id``, nearest first (cycles cut)."""
+    out: list[str] = []
+    unit = plan.units.get(unit_id)
+    while unit is not None and unit.parent and unit.parent not in out and unit.parent != unit_id:
+        out.append(unit.parent)
+        unit = plan.units.get(unit.parent)
+    return out
+
+
+def identities(plan: Plan) -> dict[str, list[str]]:
+    """unit id → the ``git:`` identities its own staff list, in units.yaml order."""
+    out: dict[str, list[str]] = {u: [] for u in plan.units}
+    for s in plan.staff.values():
+        out.setdefault(s.unit, []).extend(s.git)
+    return {u: _dedupe(e) for u, e in out.items()}
+
+
+def allowed(plan: Plan) -> dict[str, frozenset[str]]:
+    """unit id (and :data:`NO_UNIT`) → casefolded emails allowed to write its records."""
+    own = identities(plan)
+    top = own.get(plan.subdistrict, [])
+    out = {NO_UNIT: frozenset(e.casefold() for e in top)}
+    for unit in plan.units:
+        chain = [unit, *ancestors(plan, unit)]
+        out[unit] = frozenset(e.casefold() for u in chain for e in own.get(u, [])) | out[NO_UNIT]
+    return out
+
+
+class UnitResolver:
+    """record path (below ``records/``) → unit id, each file read at most once."""
+
+    def __init__(self, plan: Plan, records_dir: Path) -> None:
+        self.plan = plan
+        self.records_dir = records_dir
+        self._names = {u.name: u.id for u in plan.units.values()}
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        unit = self._cache.get(path)
+        if unit is None:
+            unit = self._from_file(path) or self._from_path(path)
+            self._cache[path] = unit
+        return unit
+
+    def _from_file(self, path: str) -> str | None:
+        try:
+            data = (self.records_dir / path).read_bytes()
+        except OSError:
+            return None
+        value = load_bytes(data, path).value
+        unit = value.get("unit") if isinstance(value, dict) else None
+        if not isinstance(unit, str) or not unit.strip():
+            return None
+        unit = unit.strip()
+        return self._names.get(unit, unit)
+
+    @staticmethod
+    def _from_path(path: str) -> str:
+        head, sep, _rest = path.partition("/")
+        return head if sep else NO_UNIT
+
+
+def audit(repo: Repo, plan: Plan, since: str | None = None) -> tuple[int, list[Finding]]:
+    """(commits read, findings); raises :class:`~.gitinfo.GitError` when git cannot answer."""
+    commits = log(repo.records_dir, ["."], since=since)
+    may = allowed(plan)
+    unit_of = UnitResolver(plan, repo.records_dir)
+    prefix = shown_prefix(repo)
+    findings: list[Finding] = []
+    for c in commits:
+        by_unit: dict[str, list[str]] = {}
+        for _status, path in c.changes:
+            if path.endswith(SUFFIXES) and not any(p.startswith(".") for p in path.split("/")):
+                by_unit.setdefault(unit_of(path), []).append(prefix + path)
+        email = c.email.casefold()
+        for unit, files in sorted(by_unit.items()):
+            if email not in may.get(unit, may[NO_UNIT]):
+                findings.append(Finding(c.sha, c.time, c.email, c.name, unit,
+                                        tuple(sorted(set(files)))))
+    return len(commits), findings
+
+
+# ---------------------------------------------------------------- CODEOWNERS
+DEFAULT_CODEOWNERS = "CODEOWNERS"  # the repository root: read by GitHub and GitLab alike
+
+
+def _folder(repo: Repo, path: Path) -> str:
+    try:
+        rel = path.relative_to(repo.root).as_posix()
+    except ValueError:
+        rel = path.name
+    return "/" + rel.strip("/") + "/"
+
+
+def codeowners(repo: Repo, plan: Plan, output: str | None = DEFAULT_CODEOWNERS) -> str:
+    """The CODEOWNERS text: subdistrict staff own the plan and all records; each unit's
+    folder ``records/<unit>/`` is owned by its own identities plus those of the units
+    above it below the subdistrict (a branch: its community).  Units without any listed
+    identity get no line, so the subdistrict owns them.  Sorted by unit id."""
+    own = identities(plan)
+    top = own.get(plan.subdistrict, [])
+    records = _folder(repo, repo.records_dir)
+    lines = [
+        "# " + _("Generated by dc (`dc codeowners`) from plan/units.yaml: do not edit by hand."),
+        "# " + _("List staff commit identities under `git:` in units.yaml, then run "
+                 "`dc codeowners` again."),
+        "# " + _("The last matching pattern takes precedence."),
+        "",
+    ]
+
+    def line(pattern: str, emails: list[str]) -> None:
+        if emails:
+            lines.append(f"{pattern} {' '.join(emails)}")
+
+    line(records, top)
+    line(_folder(repo, repo.plan_dir), top)
+    if output:  # the file itself: only the subdistrict changes who owns what
+        line("/" + output.strip("/"), top)
+    for unit in sorted(plan.units):
+        if unit == plan.subdistrict:
+            continue
+        chain = [unit, *(a for a in ancestors(plan, unit) if a != plan.subdistrict)]
+        line(f"{records}{unit}/", _dedupe(e for u in chain for e in own.get(u, [])))
+    return "\n".join(lines) + "\n"

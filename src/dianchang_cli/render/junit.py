@@ -1,0 +1,142 @@
+"""``dc check --format junit``: JUnit XML, as GitLab, Jenkins and most CI systems read it.
+
+* one ``<testsuite>`` per rule (name ``<id> <name>``), in plan order, with one
+  ``<testcase>`` per rule × unit × period (classname = rule id, name = ``<unit> <period>``);
+* ``unmet`` and ``late`` results are ``<failure type="unmet|late">`` whatever their severity
+  (the message says the severity; whether the *job* fails is ``--fail-on``'s business, told
+  by the exit status); ``pending``, ``waived`` and ``info`` are ``<skipped>``; ``met`` passes;
+* when records are invalid, a first suite ``records`` holds one failing testcase per problem
+  (name ``file:line``, failure type = the problem code).
+
+Status words, codes and attribute names are English in every language; the texts inside
+follow the active language.  Characters XML 1.0 forbids are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from typing import TYPE_CHECKING, TextIO
+
+from ..i18n import _
+from .labels import progress
+
+if TYPE_CHECKING:
+    from ..api import Outcome
+    from ..diagnostics import Problem
+    from ..engine.results import Result
+
+FAILING = frozenset({"unmet", "late"})
+SKIPPED = frozenset({"pending", "waived", "info"})
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text: object) -> str:
+    """``text`` as a string XML 1.0 can hold."""
+    return _NOT_XML.sub("", str(text))
+
+
+def _counted(suite: ET.Element) -> None:
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("errors", "0")
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    suite.set("time", "0")
+
+
+def records_suite(problems: list[Problem]) -> ET.Element:
+    suite = ET.Element("testsuite", name="records")
+    for p in problems:
+        case = ET.SubElement(suite, "testcase", classname="records",
+                             name=clean(f"{p.file}:{p.line}"), file=clean(p.file))
+        if p.line > 0:
+            case.set("line", str(p.line))
+        head = f"[{p.severity}] {p.message}"
+        failure = ET.SubElement(case, "failure", message=clean(head), type=p.code)
+        failure.text = clean(p.text())
+    _counted(suite)
+    return suite
+
+
+def details(outcome: Outcome, r: Result) -> list[str]:
+    """The lines under a failure: progress, what is missing, violations, due day, records."""
+    out = []
+    shown = progress(r.actual, r.target)
+    if shown:
+        out.append(_("progress: {p}").format(p=shown))
+    if r.missing:
+        out.append(_("missing: {values}").format(values="、".join(r.missing)))
+    for v in r.violations:
+        rec = outcome.index.by_id.get(v.record)
+        where = v.file or (rec.file if rec else "")
+        line = v.line if v.file else (rec.line if rec else 1)
+        out.append(f"{where}:{line}: {v.record}: {v.message}" if where
+                   else f"{v.record}: {v.message}")
+    if r.due is not None:
+        out.append(_("due {day}").format(day=r.due.isoformat()))
+    if r.waiver:
+        out.append(_("waiver {id}").format(id=r.waiver))
+    if r.records and not r.violations:
+        out.append(_("records: {ids}").format(ids=", ".join(r.records)))
+    return out
+
+
+def _summary(outcome: Outcome, r: Result) -> str:
+    """The one-line message: English status (and severity), then the first detail."""
+    head = f"{r.status} ({r.severity})" if r.severity and r.status in FAILING else r.status
+    first = details(outcome, r)[:1]
+    return f"{head}: {first[0]}" if first else head
+
+
+def testcase(outcome: Outcome, r: Result) -> ET.Element:
+    case = ET.Element("testcase", classname=clean(r.rule), name=clean(f"{r.unit} {r.period}"))
+    if r.status in FAILING:
+        failure = ET.SubElement(case, "failure", message=clean(_summary(outcome, r)),
+                                type=r.status)
+        failure.text = clean("\n".join(details(outcome, r)))
+    elif r.status in SKIPPED:
+        ET.SubElement(case, "skipped", message=clean(_summary(outcome, r)))
+    return case
+
+
+def rule_suites(outcome: Outcome) -> list[ET.Element]:
+    by_rule: dict[str, list[Result]] = defaultdict(list)
+    for r in outcome.results:
+        by_rule[r.rule].append(r)
+    order = [rule.id for rule in outcome.plan.rules if rule.id in by_rule]
+    order += [rid for rid in by_rule if rid not in order]
+    suites = []
+    for rid in order:
+        rule = outcome.plan.rule(rid)
+        suite = ET.Element("testsuite", name=clean(f"{rid} {rule.name}" if rule else rid))
+        if rule is not None:
+            props = ET.SubElement(suite, "properties")
+            for key, value in (("kind", rule.kind), ("severity", rule.severity),
+                               ("period", rule.period), ("source", rule.source)):
+                if value is not None:
+                    ET.SubElement(props, "property", name=key, value=clean(value))
+        suite.extend(testcase(outcome, r) for r in by_rule[rid])
+        _counted(suite)
+        suites.append(suite)
+    return suites
+
+
+def document(outcome: Outcome) -> ET.Element:
+    root = ET.Element("testsuites", name="dc")
+    if outcome.problems:
+        root.append(records_suite(outcome.problems))
+    root.extend(rule_suites(outcome))
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
+    root.set("time", "0")
+    return root
+
+
+def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
+    root = document(outcome)
+    ET.indent(root)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(root, encoding="unicode"))
+    out.write("\n")

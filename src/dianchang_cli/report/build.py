@@ -1,0 +1,162 @@
+"""Build the one report model for a period (and optionally one unit) from a check outcome.
+
+>>> outcome = api.check(repo, as_of=report_as_of(period))   # doctest: +SKIP
+>>> report = build(outcome, period, unit="dongyuan")               # doctest: +SKIP
+
+Statuses, scores and progress are the engine's; this module only selects and arranges them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from itertools import groupby
+
+from ..api import Outcome
+from ..engine.periods import Period
+from ..engine.results import STATUSES
+from ..engine.score import score_for
+from ..i18n import _, is_chinese
+from ..planfile.model import Rule
+from ..render.labels import basis_word, kind_word, period_word, scope_word
+from .model import (
+    Count,
+    Heatmap,
+    HeatRow,
+    ItemBlock,
+    PeriodInfo,
+    ProblemRow,
+    Provenance,
+    Report,
+    Row,
+    RuleBlock,
+    RuleNote,
+    Score,
+    SectionBlock,
+)
+from .scope import View, actual_text, detail_text
+from .text import (
+    cell,
+    day_text,
+    labels,
+    legend,
+    month_name,
+    period_text,
+    plan_topic,
+    report_kind,
+    target_text,
+    worst,
+)
+from .units import next_month, unit_blocks
+
+
+def report_as_of(period: Period, today: dt.date | None = None) -> dt.date:
+    """A report's default as-of day: the period's end (within its year), at most today."""
+    return min(period.end, dt.date(period.end.year, 12, 31), today or dt.date.today())
+
+
+def build(outcome: Outcome, period: Period, unit: str | None = None,
+          made: dt.date | None = None) -> Report:
+    """The report of ``period`` (for ``unit`` only, if given) from ``outcome``."""
+    plan = outcome.plan
+    view = View.of(outcome, period, unit)
+    made = made or dt.date.today()
+    who = plan.unit_name(unit or plan.subdistrict)
+    title = _("{unit}{topic} {kind}").format(unit=who, topic=plan_topic(plan),
+                                             kind=report_kind(period))
+    notes = [_rule_note(view, rule) for rule in view.rules]
+    return Report(
+        lang="zh" if is_chinese() else "en", title=title,
+        heading=f"{title} · {period_text(period)}", unit=unit, unit_name=who,
+        period=PeriodInfo(period.label, period.kind, period.start.isoformat(),
+                          period.end.isoformat(), period_text(period)),
+        made=made.isoformat(), made_text=day_text(made), provenance=_provenance(outcome),
+        counts=_counts(view), scores=_scores(view), heatmap=_heatmap(view),
+        sections=_sections(view), units=unit_blocks(view), problems=_problems(outcome),
+        rules=notes, footnotes=[n for n in notes if n.mark], legend=legend(),
+        labels=labels(), next_month=period_text(next_month(period)))
+
+
+def _provenance(outcome: Outcome) -> Provenance:
+    prov = outcome.provenance or {}
+    commit = str(prov.get("commit") or "")[:7] or _("unknown")
+    dirty = prov.get("dirty")
+    dirty_text = _("unknown") if dirty is None else _("yes") if dirty else _("no")
+    invalid = len({p.file for p in outcome.problems if p.severity == "error"})
+    return Provenance(outcome.as_of.isoformat(), day_text(outcome.as_of), len(outcome.records),
+                      invalid, commit, dirty_text, list(outcome.notes))
+
+
+def _counts(view: View) -> list[Count]:
+    tally = Counter(r.status for r in view.results)
+    return [Count(cell(s), tally.get(s, 0)) for s in STATUSES]
+
+
+def _scores(view: View) -> list[Score]:
+    plan, outcome = view.plan, view.outcome
+    labels_in = view.label_scores()
+    year = f"{plan.year:04d}"
+    return [Score(u, plan.unit_name(u), score_for(plan, outcome.results, u, labels_in),
+                  outcome.scores[u].get(year, plan.settings.score_base))
+            for u in view.units if u in outcome.scores]
+
+
+def _months(view: View) -> list[Period]:
+    """Months from the plan's effective month to the report's last month (and as-of)."""
+    plan = view.plan
+    last = min(view.period.end, view.as_of)
+    first = plan.effective if plan.effective.year == plan.year else dt.date(plan.year, 1, 1)
+    return [p for label, p in view.periods.items()
+            if p.kind == "month" and p.end >= first and p.start <= last]
+
+
+def _heatmap(view: View) -> Heatmap:
+    months = sorted(_months(view), key=lambda p: p.start)
+    statuses: dict[tuple[str, str], list[str]] = {}
+    for r in view.outcome.results:
+        unit = view.owner.get(r.unit)
+        p = view.periods.get(r.period)
+        if unit is None or p is None or p.kind == "year":
+            continue
+        statuses.setdefault((unit, p.end.strftime("%Y-%m")), []).append(r.status)
+    rows = [HeatRow(u, view.plan.unit_name(u),
+                    [cell(worst(statuses.get((u, m.label), []))) for m in months])
+            for u in view.units]
+    return Heatmap([m.label for m in months], [month_name(m.start) for m in months], rows)
+
+
+def _sections(view: View) -> list[SectionBlock]:
+    plan = view.plan
+    titles = {rid: rec.title for rid, rec in view.outcome.index.by_id.items()}
+    by_rule: dict[str, list[Row]] = {}
+    for r in sorted(view.results, key=view.sort_key):
+        by_rule.setdefault(r.rule, []).append(
+            Row(r.unit, plan.unit_name(r.unit), r.period, view.to_date(r), actual_text(r),
+                cell(r.status), detail_text(r, titles)))
+    shown = {rule.id for rule in view.rules}
+    out: list[SectionBlock] = []
+    for section, rules in plan.rules_by_section():
+        items: list[ItemBlock] = []
+        mine = [rule for rule in rules if rule.id in shown]
+        for number, group in groupby(mine, key=lambda rule: rule.item):
+            item = plan.items.get(number)
+            blocks = [RuleBlock(rule.id, rule.name, target_text(rule), view.marks.get(rule.id),
+                                by_rule.get(rule.id, [])) for rule in group]
+            items.append(ItemBlock(number, item.title if item else "", blocks))
+        if items:
+            out.append(SectionBlock(section.id if section else "",
+                                    section.title if section else _("Other rules"), items))
+    return out
+
+
+def _problems(outcome: Outcome) -> list[ProblemRow]:
+    return [ProblemRow(f"{p.file}:{p.line}", p.code,
+                       p.message + (f"（{p.expected}）" if p.expected else ""), p.severity)
+            for p in outcome.problems]
+
+
+def _rule_note(view: View, rule: Rule) -> RuleNote:
+    return RuleNote(rule.id, rule.name, rule.item, kind_word(rule.kind),
+                    "、".join(scope_word(s) for s in rule.scopes), period_word(rule.period),
+                    target_text(rule), basis_word(rule.basis), rule.source,
+                    rule.note or "", view.marks.get(rule.id))

@@ -1,0 +1,148 @@
+"""The per-unit part of a report: what the unit did, owes, broke, was excused from, and
+which deadlines come next month.  Everything is read generically from the plan (record
+kinds, the waiver spec, deadline rules) and the engine's results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+from ..engine.periods import Period, all_periods, month
+from ..planfile.model import Rule
+from ..records.model import Record
+from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
+from .scope import View, actual_text, detail_text, overlaps
+from .text import cell, number_text
+
+OWED = ("unmet", "pending")
+
+
+def next_month(period: Period) -> Period:
+    after = period.end + dt.timedelta(days=1)
+    return month(after.year, after.month)
+
+
+def unit_blocks(view: View) -> list[UnitBlock]:
+    titles = {rid: rec.title for rid, rec in view.outcome.index.by_id.items()}
+    return [_block(view, unit, titles) for unit in view.units]
+
+
+def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
+    plan = view.plan
+    mine = sorted((r for r in view.results if view.owner.get(r.unit) == unit),
+                  key=view.sort_key)
+    events = _events(view, unit)
+    owed = [Owed(r.rule, _rule_name(view, r.rule), r.period, actual_text(r), cell(r.status),
+                 detail_text(r, titles), view.marks.get(r.rule))
+            for r in mine if r.status in OWED]
+    breaches = [Breach(r.rule, v.record, titles.get(v.record, v.record), v.message,
+                       f"{v.file}:{v.line}" if v.file else "")
+                for r in mine for v in r.violations]
+    return UnitBlock(unit, plan.unit_name(unit), [_event(view, rec) for rec in events],
+                     _totals(events), owed, breaches, _waivers(view, unit),
+                     _deadlines(view, unit))
+
+
+def _rule_name(view: View, rule_id: str) -> str:
+    rule = view.plan.rule(rule_id)
+    return rule.name if rule else rule_id
+
+
+def _events(view: View, unit: str) -> list[Record]:
+    """The unit's (and its branches') event records dated in the period, up to as-of."""
+    plan, index = view.plan, view.outcome.index
+    members = [m for m, owner in view.owner.items() if owner == unit]
+    end = min(view.period.end, view.as_of)
+    found: list[Record] = []
+    for type_id, rtype in plan.types.items():
+        if rtype.kind == "event":
+            found.extend(index.between(type_id, members, view.period.start, end))
+    return sorted(found, key=lambda r: (r.date or dt.date.min, r.title, r.id))
+
+
+def _event(view: View, rec: Record) -> Event:
+    rtype = view.plan.types.get(rec.type)
+    return Event(rec.date.isoformat() if rec.date else "", rtype.name if rtype else rec.type,
+                 rec.title, number_text(rec.get("participants")),
+                 number_text(rec.get("volunteers")), number_text(rec.get("service_hours")))
+
+
+def _totals(events: list[Record]) -> Event:
+    def total(name: str) -> str:
+        values = [v for rec in events if isinstance(v := rec.get(name), int | float)]
+        return number_text(round(sum(values), 2)) if values else ""
+
+    return Event("", "", str(len(events)), total("participants"), total("volunteers"),
+                 total("service_hours"))
+
+
+def _waivers(view: View, unit: str) -> list[WaiverNote]:
+    """Waiver records for the unit whose period overlaps the report's, issued by as-of."""
+    plan, spec = view.plan, view.plan.waivers
+    if spec is None or spec.type not in plan.types:
+        return []
+    named = {spec.rule, spec.unit, spec.period}
+    rtype = plan.types[spec.type]
+    out: list[WaiverNote] = []
+    for rec in view.outcome.index.of(spec.type, list(plan.units)):
+        target = str(rec.get(spec.unit, ""))
+        label = str(rec.get(spec.period, ""))
+        p = view.periods.get(label)
+        if view.owner.get(target) != unit or p is None or not overlaps(p, view.period):
+            continue
+        if rec.date is not None and rec.date > view.as_of:
+            continue
+        facts = [Fact(fs.name or name, _value(view, fs.type, rec.get(name)))
+                 for name, fs in rtype.fields.items()
+                 if name not in named and rec.get(name) not in (None, "", [])]
+        rule_id = str(rec.get(spec.rule, ""))
+        out.append(WaiverNote(rule_id, _rule_name(view, rule_id), label, rec.id, facts))
+    return out
+
+
+def _value(view: View, kind: str, value: object) -> str:
+    """A field value for people: staff and units by name, lists joined."""
+    if kind == "staff" and isinstance(value, str) and value in view.plan.staff:
+        return view.plan.staff[value].name
+    if kind == "unit" and isinstance(value, str):
+        return view.plan.unit_name(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return number_text(value)
+
+
+def _deadlines(view: View, unit: str) -> list[Deadline]:
+    """Due days of deadline rules for the unit that fall in the month after the period."""
+    plan = view.plan
+    nxt = next_month(view.period)
+    if nxt.start.year != plan.year:
+        return []
+    by_key = {(r.rule, r.unit, r.period): r for r in view.outcome.results}
+    out: list[Deadline] = []
+    for rule in plan.rules:
+        if rule.kind != "deadline" or rule.due is None:
+            continue
+        whom = _scope_units(view, rule, unit)
+        for p in all_periods(plan, rule.period):
+            if p.kind != "year" and p.end < plan.effective:
+                continue
+            due = rule.due.date or min(p.start + relativedelta(days=(rule.due.day or 1) - 1),
+                                       p.end)
+            if not nxt.contains(due):
+                continue
+            for who in whom:
+                res = by_key.get((rule.id, who, p.label))
+                out.append(Deadline(rule.id, rule.name, due.isoformat(), p.label,
+                                    cell(res.status) if res else None))
+    return sorted(out, key=lambda d: (d.due, d.rule))
+
+
+def _scope_units(view: View, rule: Rule, unit: str) -> list[str]:
+    """The units a rule reports under that are shown under ``unit`` (itself, its branches)."""
+    from ..engine.evaluate import scope_units
+
+    return sorted({u for scope in rule.scopes for u, _who in scope_units(view.plan, scope)
+                   if view.owner.get(u) == unit})

@@ -1,0 +1,21 @@
+"""ruff is part of the test run, so style slips fail CI like any other defect."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.prefix) / "bin" / "ruff").exists(),
+                    reason="ruff is installed with the test extras")
+def test_ruff_clean() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.prefix) / "bin" / "ruff")
+    done = subprocess.run([ruff, "check", "src", "tests", "tools", "bench"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

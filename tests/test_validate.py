@@ -1,0 +1,141 @@
+"""Record validation: each mistake gets its contract code, its line, and what is expected."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dianchang_cli.records import pii
+from dianchang_cli.records.values import BadValue, read_date, read_datetime
+
+READING = "type: 阅读活动\nunit: dongyuan\ndate: 2023-04-23\ntitle: 世界读书日阅读活动\n"
+
+
+def errors(outcome):
+    return [(p.file.split("/")[-1], p.line, p.column, p.code) for p in outcome.problems]
+
+
+def test_valid_record_counts(add, run) -> None:
+    add("dongyuan/r.yaml", READING)
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert out.problems == []
+    april = next(r for r in out.results if r.period == "2023-04")
+    assert april.status == "met" and april.records == ("dongyuan/r",)
+
+
+def test_type_by_id_or_chinese_name(add, run) -> None:
+    add("a.yaml", READING)
+    add("b.yaml", READING.replace("阅读活动", "reading_activity"))
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert out.problems == [] and len(out.records) == 2
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (READING + "dat: 2023-04-01\n", ("r.yaml", 5, 1, "unknown-field")),
+    (READING.replace("title: 世界读书日阅读活动\n", ""), ("r.yaml", 1, 1, "missing-field")),
+    (READING.replace("title: 世界读书日阅读活动\n", "title:\n"), ("r.yaml", 1, 1, "missing-field")),
+    (READING.replace("2023-04-23", "2023-02-30"), ("r.yaml", 3, 7, "bad-value")),
+    (READING + "participants: 很多\n", ("r.yaml", 5, 15, "bad-value")),
+    (READING + "participants: -1\n", ("r.yaml", 5, 15, "bad-value")),
+    (READING.replace("阅读活动", "读书会"), ("r.yaml", 1, 7, "unknown-type")),
+    (READING.replace("dongyuan", "nowhere"), ("r.yaml", 2, 7, "unknown-unit")),
+    (READING + "summary: 联系人电话13812345678\n", ("r.yaml", 5, 10, "pii")),
+    (READING + "tags: [110101199003074514]\n", ("r.yaml", 5, 8, "pii")),
+    ("- a\n- b\n", ("r.yaml", 1, 1, "bad-value")),
+    (READING + "date: 2023-04-24\n", ("r.yaml", 5, 1, "duplicate-key")),
+])
+def test_problem_codes_and_positions(add, run, text: str, expected: tuple) -> None:
+    add("r.yaml", text)
+    out = run(rules=["17.1"])
+    assert expected in errors(out)
+    assert out.records == []  # an invalid record is left out of every count
+
+
+def test_every_problem_says_what_is_expected(add, run) -> None:
+    add("r.yaml", READING + "dat: x\nparticipants: x\n")
+    out = run(rules=["17.1"])
+    assert len(out.problems) == 2
+    assert all(p.expected for p in out.problems)
+
+
+def test_unknown_staff_and_enum(add, run) -> None:
+    add("p.yaml", {"type": "新媒体发布", "unit": "dongyuan", "date": "2023-05-03",
+                   "title": "推文", "account": "acc", "published_at": "2023-05-03 10:05",
+                   "author": "nobody", "proofreader": "dy-proof", "reviewer": "dy-sec"})
+    add("c.yaml", {"type": "文明城市巩固提升", "unit": "dongyuan", "date": "2023-05-03",
+                   "title": "x", "focus": "卫生"})
+    codes = {p.code for p in run().problems}
+    assert {"unknown-staff", "bad-value"} <= codes
+
+
+def test_duplicate_ids_and_dangling_reference(add, run) -> None:
+    add("a.yaml", READING + "id: same\n")
+    add("b.yaml", READING + "id: same\n")
+    add("p.yaml", {"type": "新媒体发布", "unit": "dongyuan", "date": "2023-05-03",
+                   "title": "推文", "account": "no-such-account",
+                   "published_at": "2023-05-03 10:05", "author": "dy-pub",
+                   "proofreader": "dy-proof", "reviewer": "dy-sec"})
+    codes = sorted(p.code for p in run().problems)
+    assert codes == ["duplicate-id", "unknown-record"]
+
+
+def test_a_bad_file_never_stops_the_others(add, run) -> None:
+    add("bad.yaml", b"\xff\xfe\x00".decode("latin-1"))
+    add("broken.yaml", "title: [\n")
+    add("good.yaml", READING)
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert len(out.records) == 1 and len(out.problems) == 2
+
+
+def test_nominee_may_name_a_person_but_not_hold_a_phone(add, run) -> None:
+    base = {"type": "好人典型事迹报送", "unit": "dongyuan", "date": "2023-05-06",
+            "title": "助人为乐事迹", "category": "助人为乐", "nominee": "张某某（示例）",
+            "submitted_on": "2023-05-06"}
+    add("ok.yaml", base)
+    assert run().problems == []
+    add("bad.yaml", {**base, "summary": "身份证 110101199003074514 已核实"})
+    found = [p for p in run().problems if p.code == "pii"]
+    assert len(found) == 1 and found[0].file.endswith("bad.yaml")
+
+
+# ---------------------------------------------------------------- values
+@pytest.mark.parametrize("text", ["2023-04-05", "2023/4/5", "2023.4.5", "2023年4月5日",
+                                  "2023-4-5", " 2023 年 4 月 5 日 "])
+def test_date_forms(text: str) -> None:
+    assert read_date(text) == dt.date(2023, 4, 5)
+
+
+@pytest.mark.parametrize("text", ["2023-13-01", "05/04/2023", "2023-04", "", "昨天"])
+def test_bad_dates(text: str) -> None:
+    with pytest.raises(BadValue):
+        read_date(text)
+
+
+def test_datetime_zone() -> None:
+    local = read_datetime("2023-05-03 10:05")
+    assert local.utcoffset() == dt.timedelta(hours=8)
+    assert read_datetime("2023-05-03T02:05:00Z") == local
+    assert read_datetime("2023-05-03T10:05:00+08:00") == local
+    assert read_datetime("2023-05-03 04:05+02:00") == local
+    assert read_datetime("2023-05-03 10:05:30").second == 30
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_every_date_reads_back_in_every_form(day: dt.date) -> None:
+    for text in (day.isoformat(), f"{day.year}/{day.month}/{day.day}",
+                 f"{day.year}年{day.month}月{day.day}日"):
+        assert read_date(text) == day
+
+
+def test_id_card_check_digit() -> None:
+    assert pii.id_card_valid("110101199003074514")
+    assert not pii.id_card_valid("11010119900307451X")
+    assert pii.find_in_text("11010519491231002X") == "id-card"  # GB 11643 example
+    assert pii.find_in_text("110105194912310021") is None  # wrong check digit
+    assert pii.find_in_text("编号 BJ-2023-0412-07") is None
+    assert pii.find_in_text("电话：139 1234 5678") is None  # spaced digits are not matched
+    assert pii.find_in_text("13912345678") == "mobile"
+    assert pii.find_in_text("订单 213912345678") is None  # part of a longer number
