@@ -237,3 +237,13 @@ def test_records_after_as_of_do_not_count(tiny: Repo) -> None:
     visit(tiny, "b", "east", "2024-03-20")
     got = results(tiny, "2024-03-10", "c")
     assert got[("east", "2024-03")].actual == 1
+
+
+def test_each_festival_sees_its_own_name(tiny: Repo) -> None:
+    """Regression: the `period` variable must change from one festival to the next."""
+    visit(tiny, "q", "east", "2024-04-04", festival="清明节")
+    visit(tiny, "d", "east", "2024-06-10", festival="端午节")
+    got = results(tiny, "2024-12-31", "f")
+    assert got[("east", "2024-清明节")].status == "met"
+    assert got[("east", "2024-端午节")].status == "met"
+    assert got[("west", "2024-清明节")].status == "unmet"

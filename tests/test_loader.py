@@ -154,3 +154,9 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     else:
         assert loaded.problem.code in {"encoding", "yaml-syntax", "empty", "alias", "too-deep",
                                        "multiple-documents", "duplicate-key"}
+
+
+@pytest.mark.parametrize("source", ["a: !!python/object:os.system x", "a: !!binary aGVsbG8=",
+                                    "a: !custom x", "? [a, b]\n: 1"])
+def test_tags_and_complex_keys_are_refused(source: str) -> None:
+    assert problem(source)[0] == "yaml-syntax"

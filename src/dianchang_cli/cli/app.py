@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+
 import typer
-import typer.rich_utils as rich_utils
 
 from ..i18n import _
 
 
-def _translate_typer() -> None:
+def _translate_typer(rich_utils: ModuleType) -> None:
     """Typer's own panel titles and markers, in the active language."""
     rich_utils.OPTIONS_PANEL_TITLE = _("Options")
     rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
@@ -19,10 +25,43 @@ def _translate_typer() -> None:
     rich_utils.ABORTED_TEXT = _("Aborted.")
 
 
+class _TranslateWhenImported(importlib.abc.MetaPathFinder):
+    """Translate ``typer.rich_utils`` when typer first imports it (for help or an error).
+
+    Importing it up front would cost ~100 ms (it pulls in rich.markdown) on every run,
+    a twentieth of a whole ``dc check`` that prints no help at all.
+    """
+
+    def find_spec(self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+                  ) -> ModuleSpec | None:
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)
+            _translate_typer(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def _hook_typer_translation() -> None:
+    if "typer.rich_utils" in sys.modules:
+        _translate_typer(sys.modules["typer.rich_utils"])
+    elif not any(isinstance(f, _TranslateWhenImported) for f in sys.meta_path):
+        sys.meta_path.insert(0, _TranslateWhenImported())
+
+
 def build_app() -> typer.Typer:
     from . import check, rules, validate
 
-    _translate_typer()
+    _hook_typer_translation()
     app = typer.Typer(
         name="dc",
         help=_("dc — checks the work plan of 电厂街道 against the records communities commit."),

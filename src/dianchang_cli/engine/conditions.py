@@ -69,7 +69,7 @@ class Condition:
     source: str
     program: Any
     r_fields: frozenset[str] | None = None  # the fields of `r` it reads; None: all of them
-    _bound: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _bound: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _ctx: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     def __call__(self, activation: dict[str, Any]) -> Any:
@@ -80,10 +80,11 @@ class Condition:
             r = activation["r"]
             activation = {**activation, "r": {k: r[k] for k in self.r_fields if k in r}}
         for name, value in activation.items():
-            if name == "r" or self._bound.get(name) != id(value):
+            # identity, not id(): holding the bound object keeps its id from being reused
+            if name == "r" or self._bound.get(name) is not value:
                 ctx.add_variable(name, value)
                 if name != "r":
-                    self._bound[name] = id(value)
+                    self._bound[name] = value
         try:
             return self.program.execute(ctx)
         except Exception as exc:  # the binding raises several types; all mean "no answer"

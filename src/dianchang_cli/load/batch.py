@@ -21,6 +21,7 @@ from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
 from ..records.validate import Validator, cross_check
+from ..records.pii import may_hold_pii
 from .yamlsafe import load_bytes
 
 SUFFIXES = (".yaml", ".yml")
@@ -47,19 +48,21 @@ def discover(records_dir: Path) -> list[Path]:
     return found
 
 
+def _below(path: Path, folder: Path) -> str | None:
+    """``path`` relative to ``folder`` as a POSIX string, or None (string ops: this is hot)."""
+    text, prefix = path.as_posix(), folder.as_posix().rstrip("/") + "/"
+    if prefix == "./":
+        return text[2:] if text.startswith("./") else text
+    return text[len(prefix):] if text.startswith(prefix) else None
+
+
 def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return _below(path, root) or path.as_posix()
 
 
 def _default_id(path: Path, records_dir: Path) -> str:
-    try:
-        rel = path.relative_to(records_dir)
-    except ValueError:
-        rel = Path(path.name)
-    return rel.with_suffix("").as_posix()
+    rel = _below(path, records_dir) or path.name
+    return rel.rsplit(".", 1)[0]
 
 
 _VALIDATOR: Validator | None = None
@@ -88,7 +91,8 @@ def _load_files(paths: Iterable[Path], root: Path, records_dir: Path, validator:
             problems.append(loaded.problem)
             continue
         record, found = validator.validate(loaded.value, loaded.node, shown,
-                                           _default_id(path, records_dir))
+                                           _default_id(path, records_dir),
+                                           scan_pii=may_hold_pii(data))
         problems.extend(found)
         if record is not None and not found:
             records.append(record)

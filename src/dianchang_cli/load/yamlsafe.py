@@ -27,25 +27,26 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
     raise ImportError("dc needs PyYAML built with libyaml (yaml.CSafeLoader); reinstall PyYAML")
 
 MAX_BYTES = 1024 * 1024
+_STR = "tag:yaml.org,2002:str"
+_SPECIAL_FIRST = frozenset("~nNtTfF-+.0123456789")
 MAX_DEPTH = 32
 _BOMS_OTHER = (b"\xff\xfe", b"\xfe\xff")
 
 
 class StrictLoader(yaml.CSafeLoader):
-    """CSafeLoader with YAML 1.2 core scalars and duplicate-key detection."""
+    """libyaml's parser and composer with YAML 1.2 core-schema scalar resolution.
+
+    Values are built from the composed nodes by :func:`build`, not by PyYAML's constructor.
+    """
 
     yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) != len(node.value):  # only walk the keys when something collided
-            seen: dict[Any, Node] = {}
-            for key_node, _value in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise DuplicateKey(key, seen[key], key_node)
-                seen[key] = key_node
-        return mapping
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        # Most record scalars are text that starts with a letter or a Chinese character:
+        # answer those without the regex loop (libyaml calls this once per scalar).
+        if kind is ScalarNode and implicit[0] and value and value[0] not in _SPECIAL_FIRST:
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 
 def _core(tag: str, pattern: str, first: str) -> None:
@@ -61,8 +62,12 @@ _core("tag:yaml.org,2002:float",
       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789.")
 
 
-def _int(loader: StrictLoader, node: ScalarNode) -> int:
-    text = node.value
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+def _int(text: str) -> int:
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
@@ -70,7 +75,67 @@ def _int(loader: StrictLoader, node: ScalarNode) -> int:
     return int(text)
 
 
-StrictLoader.add_constructor("tag:yaml.org,2002:int", _int)
+def _float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(text)
+
+
+_SCALARS: dict[str, Any] = {
+    _STR: str,
+    _INT: _int,
+    _FLOAT: _float,
+    _BOOL: lambda text: text in ("true", "True", "TRUE"),
+    _NULL: lambda text: None,
+}
+
+
+class TooDeep(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__("too deep")
+        self.node = node
+
+
+class BadNode(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def build(node: Node, depth: int = 1) -> Any:
+    """Node tree → plain values: dicts, lists, str, int, float, bool, None.
+
+    Replaces PyYAML's general constructor for the one shape records have; it is about three
+    times faster, checks nesting depth and duplicate keys on the way, and refuses explicit
+    tags (``!!python/…``, ``!!binary``, custom ``!tags``) that have no place in a record.
+    """
+    if depth > MAX_DEPTH:
+        raise TooDeep(node)
+    cls = node.__class__
+    if cls is ScalarNode:
+        convert = _SCALARS.get(node.tag)
+        if convert is None:
+            raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+        return convert(node.value)
+    if cls is MappingNode:
+        if node.tag != _MAP:
+            raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = build(key_node, depth + 1)
+            if isinstance(key, dict | list):
+                raise BadNode(key_node, _("a key must be a plain word, not a list or mapping"))
+            if key in out:
+                first = next(k for k, _v in node.value if build(k, depth + 1) == key)
+                raise DuplicateKey(key, first, key_node)
+            out[key] = build(value_node, depth + 1)
+        return out
+    if node.tag != _SEQ:
+        raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+    return [build(child, depth + 1) for child in node.value]
 
 
 class DuplicateKey(Exception):
@@ -117,27 +182,6 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _depth_or_alias(root: Node, check_alias: bool) -> tuple[str, Node] | None:
-    """Walk the tree once (iteratively): too deep, or a node reached twice (an alias)."""
-    seen: set[int] = set()
-    stack: list[tuple[Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return "too-deep", node
-        if check_alias and not isinstance(node, ScalarNode):
-            if id(node) in seen:
-                return "alias", node
-            seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
-        elif isinstance(node, SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-    return None
-
-
 def load_bytes(data: bytes, file: str) -> Loaded:
     """Parse one file's bytes into a value; every failure becomes a :class:`Problem`."""
     if len(data) > MAX_BYTES:
@@ -156,12 +200,15 @@ def load_bytes(data: bytes, file: str) -> Loaded:
             line, col = _mark(node)
             return _problem(file, "alias", _("YAML anchors and aliases are not allowed in records"),
                             line, col, expected=_("write every value out in full"))
-        found = _depth_or_alias(node, check_alias=False)
-        if found:
-            line, col = _mark(found[1])
-            return _problem(file, "too-deep", _("the data is nested too deeply"), line, col,
-                            expected=_("at most {n} levels").format(n=MAX_DEPTH))
-        value = loader.construct_document(node)
+        value = build(node)
+    except TooDeep as deep:
+        line, col = _mark(deep.node)
+        return _problem(file, "too-deep", _("the data is nested too deeply"), line, col,
+                        expected=_("at most {n} levels").format(n=MAX_DEPTH))
+    except BadNode as bad:
+        line, col = _mark(bad.node)
+        return _problem(file, "yaml-syntax", bad.message, line, col,
+                        expected=_("plain YAML: text, numbers, lists and mappings"))
     except DuplicateKey as dup:
         line, col = _mark(dup.second)
         first = dup.first.start_mark.line + 1

@@ -98,6 +98,13 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
         console.print(table)
         console.print()
 
+    year = f"{plan.year:04d}"
+    scored = [(plan.unit_name(unit), row[year]) for unit, row in outcome.scores.items()
+              if year in row]
+    if scored:
+        console.print(escape(_("Scores ({period}, {base} minus deductions): ").format(
+            period=year, base=f"{plan.settings.score_base:g}")
+            + " · ".join(f"{name} {score:g}" for name, score in scored)))
     summary = outcome.summary()
     parts = [_("{n} records").format(n=len(outcome.records))]
     if errors:
