@@ -247,3 +247,13 @@ def test_each_festival_sees_its_own_name(tiny: Repo) -> None:
     assert got[("east", "2024-清明节")].status == "met"
     assert got[("east", "2024-端午节")].status == "met"
     assert got[("west", "2024-清明节")].status == "unmet"
+
+
+def test_each_judges_undated_and_earlier_records_in_the_first_period(tiny: Repo) -> None:
+    """A report from before the plan took effect is still judged, once, in March."""
+    rec(tiny, "old", "type: 报告\nunit: east\ndate: 2024-01-20\ntitle: x\nmonth: 2024-01\n"
+                     "reviewer: e-pub\n")
+    got = results(tiny, "2024-05-31", "e")
+    assert got[("east", "2024-03")].status == "unmet"
+    assert [v.record for v in got[("east", "2024-03")].violations] == ["old"]
+    assert ("east", "2024-04") not in got

@@ -46,18 +46,7 @@ SHORT = {  # the deliberate shortfalls: name -> (unit, month); the rule and stat
     "slow_need": ("xiyuan", 8),         # 12.5 unmet (warning): a need resolved after 40 days
     "open_need": ("dongyuan", 12),      # 12.5 met: a need received 12-20, still open (within 30 days)
 }
-SHORTNAME = dict(w.split(":") for w in """
-central_group_study:study lecture:lecture lecture_plan:lecture-plan party_day:party-day
-science_popularization:science model_application:model leadership_group:leadership
-inspection_rules:inspection-rules ideology_inspection:inspection ideology_meeting:ideology-meeting
-report_to_superior:report cyber_security_publicity:cyber media_account:account media_post:post
-opinion_incident:opinion opinion_system:opinion-system policy_publicity:policy
-anti_illegal_publications:saohuang theme_publicity:publicity news_submission:news
-publicity_training:training media_coverage:coverage values_education:values youth_education:youth
-volunteer_plan:vplan volunteer_service:volunteer volunteer_service_list:vlist resident_need:need
-service_point:point brand_project:brand civilized_city:civilized good_person_nomination:goodperson
-red_station:red-station cultural_event:culture reading_activity:reading waiver:waiver
-""".split())  # type id -> file name stem
+SHORTNAME = dict(w.split(":") for w in ["central_group_study:study", "lecture:lecture", "lecture_plan:lecture-plan", "party_day:party-day", "science_popularization:science", "model_application:model", "leadership_group:leadership", "inspection_rules:inspection-rules", "ideology_inspection:inspection", "ideology_meeting:ideology-meeting", "report_to_superior:report", "cyber_security_publicity:cyber", "media_account:account", "media_post:post", "opinion_incident:opinion", "opinion_system:opinion-system", "policy_publicity:policy", "anti_illegal_publications:saohuang", "theme_publicity:publicity", "news_submission:news", "publicity_training:training", "media_coverage:coverage", "values_education:values", "youth_education:youth", "volunteer_plan:vplan", "volunteer_service:volunteer", "volunteer_service_list:vlist", "resident_need:need", "service_point:point", "brand_project:brand", "civilized_city:civilized", "good_person_nomination:goodperson", "red_station:red-station", "cultural_event:culture", "reading_activity:reading", "waiver:waiver"])  # type id -> file name stem
 VS = {  # volunteer_service theme -> (titles, category)
     "宣传宣讲科学理论": (["党的二十大精神进小区志愿宣讲", "“学思想 强党性”理论宣讲志愿服务", "“理论轻骑兵”楼栋宣讲志愿服务"], "公益类"),
     "惠民政策": (["城乡居民医保缴费政策宣传志愿服务", "养老服务补贴政策解读志愿服务", "就业创业政策进社区志愿服务"], "公益类"),
@@ -162,7 +151,7 @@ def add(unit, type_id, date, title, **fields):
 
 def ev(unit, date, what, n=1):
     files = [f"evidence/{unit}/{date}-{what}.jpg"]
-    return files + [f"evidence/{unit}/{date}-{what}-签到表.pdf"] if n > 1 else files
+    return [*files, f"evidence/{unit}/{date}-{what}-签到表.pdf"] if n > 1 else files
 
 
 def day(m, lo=1, hi=28):
@@ -208,7 +197,7 @@ def subdistrict():
         add(u, "media_coverage", d, "电厂街道新时代文明实践志愿服务工作报道", outlet=outlet, level=level,
             url=f"https://example.org/news/2023/{d:%m%d}/dianchang")
     for q in ((5, 6), (8, 9), (11, 12)):
-        for c, (p, cn) in COMMUNITIES.items():
+        for c, (_prefix, cn) in COMMUNITIES.items():
             add(u, "ideology_inspection", day(rng.choice(q)), f"{cn}意识形态工作督查", target=c,
                 findings="阵地管理规范，宣传栏内容更新及时；建议加强新媒体平台审核记录留存。")
     c, m = SHORT["waived_reading"]
@@ -228,7 +217,7 @@ def community(c, p, cn, youth):
     add(c, "lecture_plan", day(4, 10, 20), f"{cn}2023年理论宣讲计划")
     add(c, "volunteer_service_list", day(4, 10, 25), f"{cn}2023年“急难愁盼”志愿服务清单")
     add(c, "brand_project", day(6), f"“{cn[:2]}邻里帮”志愿服务品牌项目", summary="围绕助老、助残、助学培育的社区志愿服务品牌。")
-    for focus, m in zip(["环境卫生", "公共秩序", "文明行为", "公益广告"], sorted(rng.sample(list(MONTHS), 4))):
+    for focus, m in zip(["环境卫生", "公共秩序", "文明行为", "公益广告"], sorted(rng.sample(list(MONTHS), 4)), strict=True):
         add(c, "civilized_city", day(m), f"文明城市巩固提升{focus}专项行动", focus=focus, location=loc[3],
             participants=rng.randint(10, 40))
     for theme, m in youth:

@@ -36,8 +36,8 @@ def _git(root: Path, *args: str) -> str | None:
     if shutil.which("git") is None:
         return None
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=30, check=False)
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                              encoding="utf-8", errors="replace", timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -115,10 +115,11 @@ def log(root: Path, paths: Sequence[str] = (), since: str | None = None) -> list
     Raises :class:`GitError` with a readable message when git cannot answer.
     """
     require_repository(root)
+    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None and not since:
+        return []  # no commit yet
     extra = ["--reverse"]
     if since:
-        verify_revision(root, since)
-        extra.append(f"{since}..HEAD")
+        extra.append(f"{verify_revision(root, since)}..HEAD")
     out = _git(root, *_log_args(paths, extra))
     if out is None:
         raise GitError(_("git log failed in {root}").format(root=root))
@@ -146,6 +147,7 @@ class PendingHistory:
     """
 
     def __init__(self, root: Path, paths: Sequence[str]) -> None:
+        self.root = root
         self._out: IO[bytes] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._empty = False  # a repository without commits: nothing is committed yet

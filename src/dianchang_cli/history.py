@@ -52,7 +52,8 @@ class Pending:
 
 def start(repo: Repo) -> Pending:
     """Begin reading the records' history (one ``git log``) while records load."""
-    return Pending(repo, PendingHistory(repo.records_dir, ["."]))
+    where = repo.records_dir if repo.records_dir.is_dir() else repo.root
+    return Pending(repo, PendingHistory(where, ["."]))
 
 
 def cancel(pending: Pending) -> None:
@@ -84,7 +85,7 @@ def collect(pending: Pending, plan: Plan, records: Sequence[Record]) -> CommitFa
             "no git history (git missing or not a repository): commit, dirty flag, commit "
             "days and late-entry (补录) checks are not available; deadlines with "
             "`basis: commit` count each record's own date"))
-    if by_path and is_shallow(pending.repo.records_dir):
+    if by_path and is_shallow(pending.history.root):
         return CommitFacts(False, note=_(
             "shallow clone: the history is incomplete, so commit days and late-entry (补录) "
             "checks are skipped; fetch the full history (fetch-depth: 0 / GIT_DEPTH: 0)"))

@@ -48,8 +48,11 @@ RECORDS_DIR = "records"
 
 
 def _text(value: Any) -> Any:
-    """``period: 2023`` and ``rule: 12.2`` read as numbers in YAML; they are labels."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    """``period: 2023`` reads as a number in YAML; it is a label.  A rule id must be quoted:
+    unquoted, ``12.10`` would silently become ``12.1``."""
+    if isinstance(value, float):
+        raise ValueError(f'write ids in quotes, e.g. "{value}"')
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 Label = Annotated[str, BeforeValidator(_text)]
@@ -227,13 +230,17 @@ def run_case(case: Case, plan: Plan, repo: Repo) -> CaseOutcome:
     outcome = CaseOutcome(case)
     if case.broken or case.spec is None or case.expected is None:
         return outcome
-    where = Repo.at(repo.root, plan=repo.plan_dir, records=case.path / RECORDS_DIR)
-    loaded = load_records(plan, where.records_dir, where.root, workers=1)
     spec = case.spec
     unknown = [r for r in spec.rules or () if plan.rule(r) is None]
     if unknown:
         case.broken.append(_("case.yaml: unknown rule(s): {r}").format(r=", ".join(unknown)))
+    strangers = [u for u in spec.units or () if u not in plan.units]
+    if strangers:
+        case.broken.append(_("case.yaml: unknown unit(s): {u}").format(u=", ".join(strangers)))
+    if case.broken:
         return outcome
+    where = Repo.at(repo.root, plan=repo.plan_dir, records=case.path / RECORDS_DIR)
+    loaded = load_records(plan, where.records_dir, where.root, workers=1)
     results = evaluate(plan, loaded.records, spec.as_of, units=spec.units or None,
                        rules=spec.rules or None)
     errors = [(_error_file(p.file, where.root, where.records_dir), p.code)

@@ -19,6 +19,11 @@ from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, plan_failed, repo_f
 
 def register(app: typer.Typer) -> None:
     opt = options()
+    own = {
+        "since": typer.Option(None, "--since", help=_(
+            "Only commits after this git revision (REV..HEAD)."), show_default=False),
+        "format": typer.Option("text", "--format", "-f", help=_("text or json.")),
+    }
 
     @app.command(help=_(
         "List every commit that added, changed or deleted records of a unit by an author "
@@ -29,10 +34,8 @@ def register(app: typer.Typer) -> None:
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
         records: Path | None = opt["records"],
-        since: str | None = typer.Option(None, "--since", help=_(
-            "Only commits after this git revision (REV..HEAD)."), show_default=False),
-        format: str = typer.Option("text", "--format", "-f",
-                                   help=_("text or json.")),
+        since: str | None = own["since"],
+        format: str = own["format"],
     ) -> None:
         from ..audit import audit as run_audit
         from ..planfile.loader import load_plan

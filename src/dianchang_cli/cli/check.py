@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 import typer
@@ -17,7 +17,7 @@ from .common import EXIT_FAIL, EXIT_OK, as_of_from, options, plan_failed, repo_f
 Format = Enum("Format", {name: name for name in CHECK_FORMATS}, type=str)  # type: ignore[misc]
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     invalid = "invalid"
     unmet = "unmet"
     late = "late"
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         unit: list[str] | None = opt["unit"],
         rule: list[str] | None = typer.Option(None, "--rule", help=_("Only this rule "
                                                                     "(repeatable).")),
-        format: Format = typer.Option("table", "--format", "-f",  # noqa: A002
+        format: Format = typer.Option("table", "--format", "-f",
                                       help=_("Output format.")),
         fail_on: FailOn = typer.Option(FailOn.unmet, "--fail-on",
                                        help=_("What makes the exit status 1: invalid records "

@@ -14,6 +14,9 @@ from .common import EXIT_OK, options, plan_failed, repo_from
 
 def register(app: typer.Typer) -> None:
     opt = options()
+    own = {"output": typer.Option(None, "--output", "-o", help=_(
+        "Where to write (default: REPO/CODEOWNERS; - for standard output)."),
+        show_default=False)}
 
     @app.command(help=_(
         "Write a CODEOWNERS file: subdistrict staff own plan/ and records/, each unit's "
@@ -22,9 +25,7 @@ def register(app: typer.Typer) -> None:
     def codeowners(
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
-        output: str | None = typer.Option(None, "--output", "-o", help=_(
-            "Where to write (default: REPO/CODEOWNERS; - for standard output)."),
-            show_default=False),
+        output: str | None = own["output"],
     ) -> None:
         from ..audit import DEFAULT_CODEOWNERS
         from ..audit import codeowners as make

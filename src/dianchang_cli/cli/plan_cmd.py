@@ -12,6 +12,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from ..diagnostics import PlanError
 from ..i18n import _
@@ -31,7 +33,7 @@ def register(app: typer.Typer) -> None:
     def test(
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
-        keyword: str | None = typer.Option(None, "-k", help=_(
+        keyword: str | None = typer.Option(None, "-k", "--keyword", metavar="NAME", help=_(
             "Only cases whose folder name contains this text."), show_default=False),
     ) -> None:
         where = repo_from(repo, plan, None)
@@ -45,18 +47,17 @@ def register(app: typer.Typer) -> None:
                 d=escape(str(where.plan_dir / "tests"))))
         failed = 0
         for out in outcomes:
-            about = out.case.spec.description if out.case.spec else ""
             if out.passed:
-                console.print(f"[green]✓ {_('PASS')}[/] {escape(out.case.name)} "
-                              f"[dim]{escape(about)}[/]")
+                console.print(f"[green]✓ {_('PASS')}[/] {escape(out.case.name)}")
                 continue
             failed += 1
-            console.print(f"[bold red]✗ {_('FAIL')}[/] {escape(out.case.name)} "
-                          f"[dim]{escape(about)}[/]")
+            console.print(f"[bold red]✗ {_('FAIL')}[/] {escape(out.case.name)}")
+            if out.case.spec and out.case.spec.description:
+                console.print(Padding(Text(out.case.spec.description, style="dim"),
+                                      (0, 0, 0, 4)))
             for line in diff_lines(out):
-                style = "red" if line.startswith("- ") else "green" if line.startswith(
-                    "+ ") else "yellow"
-                console.print(f"    [{style}]{escape(line)}[/]")
+                style = {"- ": "red", "+ ": "green"}.get(line[:2], "yellow")
+                console.print(f"    [{style}]{escape(line)}[/]", soft_wrap=True)
         console.print(_("{p} passed, {f} failed").format(p=len(outcomes) - failed, f=failed))
         raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
 

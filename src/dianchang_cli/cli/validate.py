@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
         records: Path | None = opt["records"],
-        format: str = typer.Option("text", "--format", "-f",  # noqa: A002
+        format: str = typer.Option("text", "--format", "-f",
                                    help=_("text or json.")),
     ) -> None:
         where = repo_from(repo, plan, records)

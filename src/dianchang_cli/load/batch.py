@@ -20,8 +20,8 @@ from ..diagnostics import Problem
 from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
-from ..records.validate import Validator, cross_check
 from ..records.pii import may_hold_pii
+from ..records.validate import Validator, cross_check
 from .yamlsafe import load_bytes
 
 SUFFIXES = (".yaml", ".yml")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -39,7 +39,7 @@ class StrictLoader(yaml.CSafeLoader):
     Values are built from the composed nodes by :func:`build`, not by PyYAML's constructor.
     """
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         # Most record scalars are text that starts with a letter or a Chinese character:

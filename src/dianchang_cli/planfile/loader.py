@@ -79,7 +79,7 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
                                 _("units.yaml is missing"), expected=_("plan/units.yaml")))
 
     merged: dict[str, Any] = {"sections": [], "items": [], "windows": [], "record_types": [],
-                              "rules": [], "common_fields": {}}
+                              "rules": [], "common_fields": {}, "coverage": {}}
     singles: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     files = [p for p in plan_files(plan_dir) if p != units_path]
@@ -95,6 +95,8 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
                 origins.setdefault(f"{key}:{ident}", Origin(shown(path), line, col))
             merged[key].extend(entries)
         merged["common_fields"].update(part.common_fields)
+        for item, entries in part.coverage.items():
+            merged["coverage"].setdefault(item, []).extend(entries)
         for key in ("plan", "festivals", "waivers", "settings"):
             if getattr(part, key) is not None:
                 if key in singles:
@@ -125,6 +127,7 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
         festivals=singles.get("festivals") or Festivals(),
         waivers=singles.get("waivers"),
         settings=singles.get("settings") or Settings(),
+        coverage=merged["coverage"],
         origins=origins,
         files=[shown(p) for p in files],
     )
@@ -159,9 +162,6 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
             if entry.id in seen:
                 at(f"{kind}:{entry.id}", _("'{id}' is defined twice").format(id=entry.id))
             seen.add(entry.id)
-    for name, tid in list(plan.type_names.items()):
-        if name != tid and name in plan.types and name != plan.type_names.get(name):
-            at(f"record_types:{tid}", _("type name '{n}' clashes with a type id").format(n=name))
     for rule in plan.rules:
         key = f"rules:{rule.id}"
         for t in rule.select.types:
@@ -181,7 +181,8 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
                 at(key, _("rule {r}: field '{f}' has no enum values to cover; give `values`")
                    .format(r=rule.id, f=rule.field))
         if rule.item not in plan.items and plan.items:
-            at(key, _("rule {r}: item {i} is not in the plan's items").format(r=rule.id, i=rule.item))
+            at(key, _("rule {r}: item {i} is not in the plan's items").format(
+                r=rule.id, i=rule.item))
         for expr in (rule.select.where, rule.condition):
             if expr:
                 try:
@@ -189,6 +190,16 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
                 except ConditionError as exc:
                     at(key, _("rule {r}: the condition does not compile: {e}")
                        .format(r=rule.id, e=exc), expected=_("a CEL expression"))
+    rule_ids = {r.id for r in plan.rules}
+    for item, entries in plan.coverage.items():
+        for entry in entries:
+            for rid in entry.rules:
+                if rid not in rule_ids:
+                    at("plan", _("coverage of item {i}: unknown rule '{r}'").format(i=item, r=rid))
+    if plan.settings.ledger_types:
+        for t in plan.settings.ledger_types:
+            if t not in plan.types:
+                at("plan", _("settings.ledger_types: unknown record type '{t}'").format(t=t))
     if plan.waivers and plan.waivers.type not in plan.types:
         at("plan", _("waivers: unknown record type '{t}'").format(t=plan.waivers.type))
     return out

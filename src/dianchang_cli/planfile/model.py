@@ -225,8 +225,23 @@ class Waivers(Strict):
     period: str = "period"
 
 
+class CoverageEntry(Strict):
+    """One duty-bearing sentence of the source and the rules that check it (or why none)."""
+
+    sentence: str
+    rules: list[str] = []
+    not_checkable: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> CoverageEntry:
+        if bool(self.rules) == (self.not_checkable is not None):
+            raise ValueError("give either `rules` or `not_checkable` (the reason)")
+        return self
+
+
 class Settings(Strict):
     late_entry_days: int | None = None  # 补录: committed this many days after the activity
+    ledger_types: list[str] | None = None  # record types of the volunteer-service ledger
     font: str | None = None  # PDF font family (default: the bundled Noto Sans CJK SC)
     score_base: float = 100
 
@@ -244,3 +259,4 @@ class PlanFile(Strict):
     rules: list[Rule] = []
     waivers: Waivers | None = None
     settings: Settings | None = None
+    coverage: dict[int, builtins.list[CoverageEntry]] = {}  # item → sentences → rules

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .model import (
-    FieldSpec,
+    CoverageEntry,
     Festivals,
+    FieldSpec,
     Item,
     Meta,
     RecordType,
@@ -46,6 +47,7 @@ class Plan:
     festivals: Festivals
     waivers: Waivers | None
     settings: Settings
+    coverage: dict[int, list[CoverageEntry]] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)  # "rule:1.1" → where
     files: list[str] = field(default_factory=list)
 

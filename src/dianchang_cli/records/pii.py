@@ -51,7 +51,10 @@ def find_in_text(text: str) -> str | None:
     return None
 
 
-def scan(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+Path = tuple[str | int, ...]
+
+
+def scan(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     """Yield ``(path, kind)`` for every string or number in ``value`` that holds PII."""
     if isinstance(value, str):
         kind = find_in_text(value)

@@ -115,7 +115,8 @@ def read_url(value: Any) -> str:
     text = read_text(value).strip()
     if _URL.match(text):
         return text
-    if text and "://" not in text and not text.startswith(("/", "\\")) and ".." not in text.split("/"):
+    relative = "://" not in text and not text.startswith(("/", "\\"))
+    if text and relative and ".." not in text.split("/"):
         return text
     raise BadValue(_("an https:// URL or a path below the repository, e.g. evidence/x.jpg"))
 

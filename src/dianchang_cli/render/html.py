@@ -3,19 +3,44 @@
 The page has its CSS inline, makes no request (a Content-Security-Policy forbids scripts and
 every outside resource), and has no ``<script>``.  Every value is HTML-escaped by Jinja2's
 autoescape; colours carry a symbol and a word too, so the page reads in black and white.
-An override ``<repo>/plan/templates/report.html.j2`` replaces the packaged template.
+An override ``<repo>/plan/templates/report.html.j2`` replaces the packaged template; the
+finished page is checked, so an override cannot add a script or an outside resource either.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from .markdown import render_template
+from .typst_engine import RenderError
 
 TEMPLATE = "report.html.j2"
+
+# what a self-contained, script-free page never contains (record text is escaped, so a
+# match can only come from a template)
+_FORBIDDEN = re.compile(
+    r"<\s*(script|iframe|object|embed|link|base|frame)\b"
+    r"|\bon[a-z]+\s*=\s*[\"']"
+    r"|\b(src|href|action|srcset)\s*=\s*[\"']?\s*(https?:|//|javascript:)"
+    r"|url\(\s*[\"']?\s*(https?:|//)"
+    r"|@import",
+    re.IGNORECASE)
+
+
+def check_self_contained(page: str, template: str = TEMPLATE) -> None:
+    """Raise :class:`RenderError` if the page has a script or loads anything from outside."""
+    found = _FORBIDDEN.search(page)
+    if found:
+        raise RenderError(_("{template}: the HTML report must be self-contained and "
+                            "script-free, but it contains “{text}”").format(
+                                template=template, text=found.group(0)))
 
 
 def render(data: dict[str, Any], override: Path | None = None) -> bytes:
     """The report as one UTF-8 HTML document."""
-    return render_template(TEMPLATE, data, override, html=True).encode("utf-8")
+    page = render_template(TEMPLATE, data, override, html=True)
+    check_self_contained(page)
+    return page.encode("utf-8")

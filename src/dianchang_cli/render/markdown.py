@@ -23,18 +23,21 @@ if TYPE_CHECKING:
 PACKAGED = Path(__file__).parent / "templates"
 TEMPLATE = "report.md.j2"
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|~$#!{}])")
-_LEADING = re.compile(r"^([-+=>]|\d+(?=[.)]))")
+_BREAKS = re.compile(r"[ \t]*[\r\n\t\f\v][ \t\r\n\f\v]*")  # a line break would end a row
+_SPECIAL = re.compile(r"([\\`*_\[\]|~$#])")
+_LEADING_MARK = re.compile(r"^([-+=])")  # a list item or setext underline at line start
+_LEADING_NUMBER = re.compile(r"^(\d+)([.)])(?=\s|$)")  # an ordered list item
 
 
 def md_escape(value: Any) -> str:
     """``value`` as inline Markdown text that shows exactly its characters, on one line."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    text = _BREAKS.sub(" ", str(value))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
-    return _LEADING.sub(r"\\\1", text)
+    text = _LEADING_MARK.sub(r"\\\1", text)
+    return _LEADING_NUMBER.sub(r"\1\\\2", text)
 
 
 def environment(override: Path | None, *, html: bool) -> jinja2.Environment:

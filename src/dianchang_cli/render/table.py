@@ -19,9 +19,22 @@ from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word
 
 if TYPE_CHECKING:
     from ..api import Outcome
+    from ..diagnostics import Problem
     from ..engine.results import Result
 
 QUIET = {"met", "info"}
+FEW = 3  # warnings shown per code without --verbose
+
+
+def _first_of_each_code(problems: list[Problem], few: int) -> list[Problem]:
+    """At most ``few`` problems of each code, in their order."""
+    seen: Counter[str] = Counter()
+    out = []
+    for p in problems:
+        seen[p.code] += 1
+        if seen[p.code] <= few:
+            out.append(p)
+    return out
 
 
 def _console(out: TextIO) -> Console:
@@ -63,8 +76,12 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
         console.print()
     if warnings:
         console.print(f"[bold yellow]{escape(_('Warnings ({n})').format(n=len(warnings)))}[/]")
-        for p in warnings:
+        shown = warnings if verbose else _first_of_each_code(warnings, FEW)
+        for p in shown:
             console.print(f"  [yellow]{escape(p.text())}[/]")
+        if len(shown) < len(warnings):
+            console.print("  " + escape(_("… and {n} more warnings (--verbose lists them all)")
+                                        .format(n=len(warnings) - len(shown))))
         console.print()
 
     by_rule: dict[str, list[Result]] = defaultdict(list)

@@ -86,9 +86,9 @@ def _timestamp(when: dt.date | dt.datetime | None) -> int | None:
     if when is None:
         return None
     if not isinstance(when, dt.datetime):
-        when = dt.datetime(when.year, when.month, when.day, tzinfo=dt.timezone.utc)
+        when = dt.datetime(when.year, when.month, when.day, tzinfo=dt.UTC)
     elif when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return int(when.timestamp())
 
 

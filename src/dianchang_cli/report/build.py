@@ -41,6 +41,7 @@ from .text import (
     labels,
     legend,
     month_name,
+    number_text,
     period_text,
     plan_topic,
     report_kind,
@@ -65,6 +66,7 @@ def build(outcome: Outcome, period: Period, unit: str | None = None,
     title = _("{unit}{topic} {kind}").format(unit=who, topic=plan_topic(plan),
                                              kind=report_kind(period))
     notes = [_rule_note(view, rule) for rule in view.rules]
+    problems, more = _problems(view)
     return Report(
         lang="zh" if is_chinese() else "en", title=title,
         heading=f"{title} · {period_text(period)}", unit=unit, unit_name=who,
@@ -72,7 +74,7 @@ def build(outcome: Outcome, period: Period, unit: str | None = None,
                           period.end.isoformat(), period_text(period)),
         made=made.isoformat(), made_text=day_text(made), provenance=_provenance(outcome),
         counts=_counts(view), scores=_scores(view), heatmap=_heatmap(view),
-        sections=_sections(view), units=unit_blocks(view), problems=_problems(outcome),
+        sections=_sections(view), units=unit_blocks(view), problems=problems, problems_more=more,
         rules=notes, footnotes=[n for n in notes if n.mark], legend=legend(),
         labels=labels(), next_month=period_text(next_month(period)))
 
@@ -96,8 +98,9 @@ def _scores(view: View) -> list[Score]:
     plan, outcome = view.plan, view.outcome
     labels_in = view.label_scores()
     year = f"{plan.year:04d}"
-    return [Score(u, plan.unit_name(u), score_for(plan, outcome.results, u, labels_in),
-                  outcome.scores[u].get(year, plan.settings.score_base))
+    return [Score(u, plan.unit_name(u),
+                  number_text(score_for(plan, outcome.results, u, labels_in)),
+                  number_text(outcome.scores[u].get(year, plan.settings.score_base)))
             for u in view.units if u in outcome.scores]
 
 
@@ -149,10 +152,33 @@ def _sections(view: View) -> list[SectionBlock]:
     return out
 
 
-def _problems(outcome: Outcome) -> list[ProblemRow]:
-    return [ProblemRow(f"{p.file}:{p.line}", p.code,
-                       p.message + (f"（{p.expected}）" if p.expected else ""), p.severity)
-            for p in outcome.problems]
+WARNINGS_PER_CODE = 20  # a report lists at most this many warnings of one kind
+
+
+def _problems(view: View) -> tuple[list[ProblemRow], str]:
+    """Every invalid record; warnings only about the report's records, at most
+    :data:`WARNINGS_PER_CODE` of a kind (the rest are counted)."""
+    by_id = view.outcome.index.by_id
+    end = min(view.period.end, view.as_of)
+    rows: list[ProblemRow] = []
+    shown: Counter[str] = Counter()
+    hidden = 0
+    for p in view.outcome.problems:
+        if p.severity != "error":
+            rec = by_id.get(p.record) if p.record else None
+            if (rec is None or rec.date is None or view.owner.get(rec.unit) is None
+                    or not view.period.start <= rec.date <= end
+                    or shown[p.code] >= WARNINGS_PER_CODE):
+                hidden += 1
+                continue
+            shown[p.code] += 1
+        rows.append(ProblemRow(f"{p.file}:{p.line}", p.code,
+                               p.message + (f"（{p.expected}）" if p.expected else ""),
+                               p.severity))
+    more = _("{n} more warnings (about records outside this report, or beyond {limit} of a "
+             "kind) are not listed; dc check lists them all.").format(
+                 n=hidden, limit=WARNINGS_PER_CODE) if hidden else ""
+    return rows, more
 
 
 def _rule_note(view: View, rule: Rule) -> RuleNote:

@@ -52,8 +52,8 @@ class Count:
 class Score:
     unit: str
     name: str
-    period: float
-    year: float
+    period: str  # the score counting only the report period's results, e.g. 98.5
+    year: str  # the year-to-date score
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +218,8 @@ class Report:
     footnotes: list[RuleNote]
     legend: list[Cell]
     labels: dict[str, str]
-    next_month: str = ""
+    next_month: str = ""  # the month of the deadlines listed: 2023年5月
+    problems_more: str = ""  # how many warnings were left out, in a sentence
 
     def to_data(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (dicts, lists, text, numbers, null)."""

@@ -145,4 +145,4 @@ def worst(statuses: list[str]) -> str:
 
 
 def legend() -> list[Cell]:
-    return [cell(s) for s in WORST] + [cell("")]
+    return [cell(s) for s in WORST] + [Cell("", NO_RESULT, _("no result"), COLOURS[""])]

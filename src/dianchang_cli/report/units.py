@@ -9,6 +9,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 from ..engine.periods import Period, all_periods, month
+from ..i18n import ngettext
 from ..planfile.model import Rule
 from ..records.model import Record
 from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
@@ -30,8 +31,9 @@ def unit_blocks(view: View) -> list[UnitBlock]:
 
 def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
     plan = view.plan
+    order = {rule.id: n for n, rule in enumerate(view.rules)}
     mine = sorted((r for r in view.results if view.owner.get(r.unit) == unit),
-                  key=view.sort_key)
+                  key=lambda r: (order.get(r.rule, len(order)), view.sort_key(r)))
     events = _events(view, unit)
     owed = [Owed(r.rule, _rule_name(view, r.rule), r.period, actual_text(r), cell(r.status),
                  detail_text(r, titles), view.marks.get(r.rule))
@@ -73,8 +75,9 @@ def _totals(events: list[Record]) -> Event:
         values = [v for rec in events if isinstance(v := rec.get(name), int | float)]
         return number_text(round(sum(values), 2)) if values else ""
 
-    return Event("", "", str(len(events)), total("participants"), total("volunteers"),
-                 total("service_hours"))
+    count = ngettext("{n} record", "{n} records", len(events)).format(n=len(events))
+    return Event("", "", count, total("participants"),
+                 total("volunteers"), total("service_hours"))
 
 
 def _waivers(view: View, unit: str) -> list[WaiverNote]:

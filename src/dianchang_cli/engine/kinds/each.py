@@ -3,10 +3,15 @@
 One result per unit and period in which there are records; a period without records has
 nothing to judge and yields none.  A violation is a fact the moment it is recorded, so it
 makes the result ``unmet`` even while the period runs.
+
+Records from before the plan took effect, and registry entries written without a date (an
+account set up years ago), are judged in the period that holds the plan's ``effective``
+day — otherwise no period would ever look at them.
 """
 
 from __future__ import annotations
 
+from ...records.model import Record
 from ..context import Compiled, Context, Selector
 from ..periods import Period
 from ..results import Result, Violation
@@ -14,7 +19,7 @@ from ..results import Result, Violation
 
 def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
              ) -> Result | None:
-    found = ctx.select(c, who, period)
+    found = ctx.select(c, who, period) + _standing(c, ctx, who, period)
     if not found:
         return None
     violations = []
@@ -26,3 +31,11 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     return Result(c.rule.id, unit, period.label, status, c.rule.severity,
                   actual=len(found) - len(violations), target=len(found),
                   records=tuple(r.id for r in found), violations=tuple(violations))
+
+
+def _standing(c: Compiled, ctx: Context, who: Selector, period: Period) -> list[Record]:
+    """Undated or earlier records, judged once: in the period holding ``effective``."""
+    if not period.contains(ctx.plan.effective):
+        return []
+    return [r for r in ctx.select(c, who, period, upto=True)
+            if (day := r.day(c.rule.date_field)) is None or day < period.start]

@@ -1,0 +1,130 @@
+"""``dc report``: the status report of a month, quarter or year, written to a file.
+
+The report is evaluated as of the end of its period (at most today) unless ``--as-of`` says
+otherwise, written atomically, and its path printed.  Exit 0: a report is not a check.
+Usage errors, a broken plan, a broken template or a missing font exit 2 with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from .. import api
+from ..diagnostics import PlanError
+from ..engine.periods import Period
+from ..i18n import _
+from ..report import FORMATS, default_output, format_of, parse_period
+from .common import EXIT_OK, EXIT_USAGE, as_of_from, fail_usage, options, plan_failed, repo_from
+
+ReportFormat = Enum("ReportFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
+
+
+def made_day() -> dt.date:
+    """The report's "made on" day: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def _period(month: str | None, quarter: str | None, year: str | None) -> Period:
+    given = [(kind, value) for kind, value in (("month", month), ("quarter", quarter),
+                                               ("year", year)) if value]
+    if len(given) != 1:
+        fail_usage(_("Give exactly one of --month, --quarter or --year."))
+    kind, text = given[0]
+    period = parse_period(kind, text)
+    if period is None:
+        example = {"month": "2023-04", "quarter": "2023-Q2", "year": "2023"}[kind]
+        fail_usage(_("--{kind} {value}: write it like {example}").format(
+            kind=kind, value=text, example=example))
+    return period
+
+
+def _options() -> dict[str, object]:
+    """The options of ``dc report`` (built after the language is set, like the shared ones)."""
+    return {
+        "month": typer.Option(None, "--month", help=_("The month, e.g. 2023-04."),
+                              show_default=False),
+        "quarter": typer.Option(None, "--quarter", help=_("The quarter, e.g. 2023-Q2."),
+                                show_default=False),
+        "year": typer.Option(None, "--year", help=_("The year, e.g. 2023."),
+                             show_default=False),
+        "unit": typer.Option(None, "--unit", help=_("Only this unit (e.g. one community)."),
+                             show_default=False),
+        "format": typer.Option(None, "--format", "-f", show_default=False, help=_(
+            "md (default), html or pdf; default: from --output's extension.")),
+        "output": typer.Option(None, "--output", "-o", show_default=False,
+                               help=_("Where to write the report.")),
+        "font": typer.Option(None, "--font", show_default=False, help=_(
+            "PDF: an installed system font family instead of the bundled Noto Sans CJK SC.")),
+    }
+
+
+def register(app: typer.Typer) -> None:
+    opt = options()
+    own = _options()
+
+    @app.command(help=_("Render the status report of a month, quarter or year as Markdown, "
+                        "HTML or PDF (default file: reports/<period>[-<unit>].<format>) and "
+                        "print the path written."))
+    def report(
+        month: str | None = own["month"],
+        quarter: str | None = own["quarter"],
+        year: str | None = own["year"],
+        unit: str | None = own["unit"],
+        format: ReportFormat | None = own["format"],
+        output: Path | None = own["output"],
+        font: str | None = own["font"],
+        repo: Path | None = opt["repo"],
+        plan: Path | None = opt["plan"],
+        records: Path | None = opt["records"],
+        as_of: str | None = opt["as_of"],
+    ) -> None:
+        from ..render.typst_engine import RenderError
+        from ..report import render
+        from ..report.build import build, report_as_of
+
+        period = _period(month, quarter, year)
+        where = repo_from(repo, plan, records)
+        day = as_of_from(as_of) or report_as_of(period)
+        try:
+            outcome = api.check(where, as_of=day)
+        except PlanError as err:
+            plan_failed(err)
+        the_plan = outcome.plan
+        if period.start.year != the_plan.year:
+            fail_usage(_("{period} is not in the plan year {year}.").format(
+                period=period.label, year=the_plan.year))
+        if unit is not None and unit not in the_plan.units:
+            fail_usage(_("Unknown unit '{unit}'; known units: {known}").format(
+                unit=unit, known=", ".join(the_plan.units)))
+        fmt = format.value if format is not None else format_of(output) or "md"
+        path = output or default_output(where.reports_dir, period.label, unit, fmt)
+        made = made_day()
+        try:
+            data = render(build(outcome, period, unit, made=made), fmt,
+                          templates=where.plan_dir / "templates",
+                          font=font or the_plan.settings.font, when=made)
+        except RenderError as err:
+            print(err.message, file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
+        _write(path, data)
+        print(path)
+        raise typer.Exit(EXIT_OK)
+
+
+def _write(path: Path, data: bytes) -> None:
+    from ..render.atomic import write_bytes
+
+    try:
+        write_bytes(path, data)
+    except OSError as exc:
+        fail_usage(_("Cannot write {path}: {error}").format(path=path,
+                                                           error=exc.strerror or exc))
