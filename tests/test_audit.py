@@ -159,3 +159,9 @@ def test_cli_writes_codeowners(repo, tmp_path) -> None:
     assert "/.github/CODEOWNERS dc-sec@example.org" in moved
     shown = dc("codeowners", "--repo", str(repo.root), "--output", "-")
     assert shown.returncode == 0 and "/records/xiyuan/" in shown.stdout
+
+
+def test_a_repository_without_commits_has_nothing_to_audit(repo, add) -> None:
+    GitRepo(repo.root)
+    add("dongyuan/a.yaml", reading("2023-04-03"))
+    assert audit(repo, load_plan(repo.plan_dir, repo.root)) == (0, [])

@@ -249,11 +249,20 @@ def test_each_festival_sees_its_own_name(tiny: Repo) -> None:
     assert got[("west", "2024-清明节")].status == "unmet"
 
 
-def test_each_judges_undated_and_earlier_records_in_the_first_period(tiny: Repo) -> None:
-    """A report from before the plan took effect is still judged, once, in March."""
-    rec(tiny, "old", "type: 报告\nunit: east\ndate: 2024-01-20\ntitle: x\nmonth: 2024-01\n"
-                     "reviewer: e-pub\n")
-    got = results(tiny, "2024-05-31", "e")
-    assert got[("east", "2024-03")].status == "unmet"
-    assert [v.record for v in got[("east", "2024-03")].violations] == ["old"]
+def test_each_judges_standing_entries_from_before_the_plan_once(tiny: Repo) -> None:
+    """A kiosk (registry) set up before the plan is judged in March; an old event is not."""
+    extra = tiny.plan_dir / "more.yaml"
+    extra.write_text("rules:\n  - {id: k, name: 服务点有饮水, item: 1, source: 每月巡查, "
+                     "basis: explicit, kind: each, scope: community, period: month, "
+                     "select: {types: [kiosk, report]}, severity: error, "
+                     "condition: \"has(r.services) && '饮水' in r.services\", message: 缺饮水}\n",
+                     encoding="utf-8")
+    rec(tiny, "k-old", "type: 服务点\nunit: east\ntitle: 老服务点\ndate: 2023-05-01\n"
+                       "services: [休息]\n")
+    rec(tiny, "k-undated", "type: 服务点\nunit: west\ntitle: 服务点\nservices: [饮水]\n")
+    rec(tiny, "r-old", "type: 报告\nunit: east\ndate: 2024-01-20\ntitle: x\nmonth: 2024-01\n"
+                       "reviewer: e-pub\n")
+    got = results(tiny, "2024-05-31", "k")
+    assert [v.record for v in got[("east", "2024-03")].violations] == ["k-old"]
+    assert got[("west", "2024-03")].status == "met"
     assert ("east", "2024-04") not in got

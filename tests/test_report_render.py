@@ -145,6 +145,9 @@ def test_pdf_missing_font_is_a_clear_error(outcome: Outcome,
     monkeypatch.setattr(typst_engine, "bundled_font_dir", lambda: None)
     with pytest.raises(FontNotFound, match="pip install manimgx-fonts-cjk"):
         _render(outcome, "pdf")
+    if shutil.which("fc-list"):  # a Latin-only font with nothing to fall back on: refused
+        with pytest.raises(FontNotFound, match="DejaVu Sans"):
+            typst_engine.choose_font("DejaVu Sans")
 
 
 @POPPLER

@@ -9,8 +9,8 @@ needs the whole month).  What is *reported* is narrowed:
   them, or a result of a rule selecting the record's type, for the record's unit, one of
   the units above it or the unit it is about (``target``), in a period containing it.
 
-So a push with one new record in ``records/dongyuan/`` fails only on that record's problems
-and on the results of dongyuan (and its subdistrict) that the record could change.
+So a push with one new record in ``records/<unit>/`` fails only on that record's problems
+and on the results of that unit (and the units above it) that the record could change.
 """
 
 from __future__ import annotations

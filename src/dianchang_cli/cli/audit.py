@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from ..diagnostics import PlanError
 from ..gitinfo import TZ, GitError
@@ -56,16 +53,12 @@ def register(app: typer.Typer) -> None:
                       sys.stdout, ensure_ascii=False, indent=2)
             print()
         else:
-            console = Console(highlight=False)
-            if findings:
-                table = Table(header_style="bold", pad_edge=False)
-                for head in (_("Commit"), _("Date"), _("Author"), _("Unit"), _("Files")):
-                    table.add_column(head, overflow="fold")
-                for f in findings:
-                    table.add_row(f.commit[:10], f.time.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
-                                  escape(f.email), escape(the_plan.unit_name(f.unit)),
-                                  escape("\n".join(f.files)))
-                console.print(table)
-            console.print(_("{n} commits read, {k} by identities not listed for the unit")
-                          .format(n=commits, k=len(findings)))
+            for f in findings:  # one line per finding, its files below: readable in any width
+                when = f.time.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+                unit = the_plan.unit_name(f.unit)
+                print(f"{f.commit[:10]}  {when}  {f.email}  {unit} ({f.unit})")
+                for name in f.files:
+                    print(f"    {name}")
+            print(_("{n} commits read, {k} by identities not listed for the unit")
+                  .format(n=commits, k=len({f.commit for f in findings})))
         raise typer.Exit(EXIT_FAIL if findings else EXIT_OK)

@@ -9,10 +9,11 @@ from pathlib import Path
 import typer
 
 from .. import api
+from ..changes import RevisionError
 from ..diagnostics import PlanError
 from ..i18n import _
 from ..render import CHECK_FORMATS, check_renderer
-from .common import EXIT_FAIL, EXIT_OK, as_of_from, options, plan_failed, repo_from
+from .common import EXIT_FAIL, EXIT_OK, as_of_from, fail_usage, options, plan_failed, repo_from
 
 Format = Enum("Format", {name: name for name in CHECK_FORMATS}, type=str)  # type: ignore[misc]
 
@@ -47,12 +48,15 @@ def register(app: typer.Typer) -> None:
                                      help=_("List met and info results too.")),
         changed_since: str | None = typer.Option(
             None, "--changed-since", help=_("Report problems only in records changed since "
-                                            "this git revision (rules still see all).")),
+                                            "this git revision, and only the results those "
+                                            "records affect (rules still see every record).")),
     ) -> None:
         where = repo_from(repo, plan, records)
         try:
             outcome = api.check(where, as_of=as_of_from(as_of), units=unit or None,
                                 rules=rule or None, changed_since=changed_since)
+        except RevisionError as err:
+            fail_usage(str(err))
         except PlanError as err:
             plan_failed(err)
         check_renderer(format.value)(outcome, sys.stdout, verbose)

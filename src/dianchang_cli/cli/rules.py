@@ -13,29 +13,17 @@ from rich.table import Table
 from .. import api
 from ..diagnostics import PlanError
 from ..i18n import _
-from ..planfile.model import Rule
 from ..planfile.plan import Plan
-from ..render.labels import basis_word, kind_word, period_word, progress, scope_word, status_word
+from ..render.labels import (
+    basis_word,
+    kind_word,
+    period_word,
+    progress,
+    scope_word,
+    status_word,
+    target_text,
+)
 from .common import as_of_from, fail_usage, options, plan_failed, repo_from
-
-
-def target_text(rule: Rule) -> str:
-    """The rule's target in a few words: ``≥ 8``, ``by the 7th``, ``covers 5``, ``every``."""
-    if rule.kind == "count":
-        return f"≥ {rule.target}"
-    if rule.kind == "deadline":
-        due = rule.due
-        when = (_("by day {d}").format(d=due.day) if due and due.day
-                else _("by {d}").format(d=due.date.isoformat() if due and due.date else ""))
-        return f"≥ {rule.target or 1}, {when}"
-    if rule.kind == "coverage":
-        return _("covers {values}").format(values="、".join(rule.values) if rule.values
-                                           else _("all values of {f}").format(f=rule.field))
-    if rule.kind == "each":
-        return _("every record")
-    if rule.kind == "exists":
-        return _("exists")
-    return _("count only")
 
 
 def _load_plan(repo: Path | None, plan: Path | None) -> Plan:

@@ -46,7 +46,10 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def default_types(plan: Plan) -> list[str]:
-    """Record types with ``volunteers`` and ``service_hours`` both required (plan order)."""
+    """The plan's ``settings.ledger_types``; failing that, record types with ``volunteers``
+    and ``service_hours`` both required (plan order)."""
+    if plan.settings.ledger_types:
+        return list(plan.settings.ledger_types)
     return [tid for tid, rtype in plan.types.items()
             if all((spec := rtype.fields.get(name)) is not None and spec.required
                    for name in REQUIRED_FIELDS)]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..i18n import N_, _
+
+if TYPE_CHECKING:
+    from ..planfile.model import Rule
 
 STATUS_WORDS = {
     "met": N_("met"),
@@ -72,3 +77,22 @@ def progress(result_actual: object, result_target: object) -> str:
     if isinstance(result_actual, int):
         return str(result_actual)
     return ""
+
+
+def target_text(rule: Rule) -> str:
+    """The rule's target in a few words: ``≥ 8``, ``≥ 1, by day 7``, ``covers 5``."""
+    if rule.kind == "count":
+        return f"≥ {rule.target}"
+    if rule.kind == "deadline" and rule.due:
+        when = (_("by day {d}").format(d=rule.due.day) if rule.due.day
+                else _("by {d}").format(d=rule.due.date.isoformat() if rule.due.date else ""))
+        return f"≥ {rule.target or 1}, {when}"
+    if rule.kind == "coverage":
+        if rule.values:
+            return _("covers {values}").format(values="、".join(rule.values))
+        return _("covers all values of {f}").format(f=rule.field)
+    if rule.kind == "each":
+        return _("every record")
+    if rule.kind == "exists":
+        return _("exists")
+    return _("count only")

@@ -79,7 +79,28 @@ def choose_font(family: str | None = None) -> FontChoice:
         return FontChoice(BUNDLED_FAMILY, paths, system=False)
     if family.strip().casefold() == BUNDLED_FAMILY.casefold() and folder is not None:
         return FontChoice(BUNDLED_FAMILY, paths, system=False)
+    if folder is None and not _covers_chinese(family.strip()):
+        # nothing to fall back on for Chinese glyphs: the PDF would show empty boxes
+        raise FontNotFound(_("The font {family} has no Chinese glyphs and no CJK font is "
+                             "installed to fall back on.").format(family=family) + " "
+                           + how_to_get_a_font())
     return FontChoice(family.strip(), paths, system=True)
+
+
+def _covers_chinese(family: str) -> bool:
+    """Whether fontconfig knows ``family`` as a Chinese font (True when it cannot tell)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return True
+    try:
+        done = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True,
+                              text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    names = {n.strip().casefold() for line in done.stdout.splitlines() for n in line.split(",")}
+    return done.returncode != 0 or family.casefold() in names
 
 
 def _timestamp(when: dt.date | dt.datetime | None) -> int | None:

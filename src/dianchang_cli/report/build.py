@@ -18,7 +18,7 @@ from ..engine.results import STATUSES
 from ..engine.score import score_for
 from ..i18n import _, is_chinese
 from ..planfile.model import Rule
-from ..render.labels import basis_word, kind_word, period_word, scope_word
+from ..render.labels import basis_word, kind_word, period_word, scope_word, target_text
 from .model import (
     Count,
     Heatmap,
@@ -45,7 +45,6 @@ from .text import (
     period_text,
     plan_topic,
     report_kind,
-    target_text,
     worst,
 )
 from .units import next_month, unit_blocks

@@ -12,7 +12,6 @@ from typing import Any
 
 from ..engine.periods import Period
 from ..i18n import _, is_chinese
-from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import STATUS_SYMBOLS, status_word
 from .model import Cell
@@ -110,25 +109,6 @@ def number_text(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:g}"
     return str(value)
-
-
-def target_text(rule: Rule) -> str:
-    """The rule's target in a few words: ``≥ 8``, ``≥ 1, by day 7``, ``covers 5``."""
-    if rule.kind == "count":
-        return f"≥ {rule.target}"
-    if rule.kind == "deadline" and rule.due:
-        when = (_("by day {d}").format(d=rule.due.day) if rule.due.day
-                else _("by {d}").format(d=rule.due.date.isoformat() if rule.due.date else ""))
-        return f"≥ {rule.target or 1}, {when}"
-    if rule.kind == "coverage":
-        if rule.values:
-            return _("covers {values}").format(values="、".join(rule.values))
-        return _("covers all values of {f}").format(f=rule.field)
-    if rule.kind == "each":
-        return _("every record")
-    if rule.kind == "exists":
-        return _("exists")
-    return _("count only")
 
 
 def cell(status: str) -> Cell:

@@ -4,9 +4,10 @@ One result per unit and period in which there are records; a period without reco
 nothing to judge and yields none.  A violation is a fact the moment it is recorded, so it
 makes the result ``unmet`` even while the period runs.
 
-Records from before the plan took effect, and registry entries written without a date (an
-account set up years ago), are judged in the period that holds the plan's ``effective``
-day — otherwise no period would ever look at them.
+Registry entries (standing things: an account, a facility) set up before the plan took
+effect, or written without a date, are judged in the period that holds the plan's
+``effective`` day — otherwise no period would ever look at them.  Events from before the
+plan are not judged: the plan did not yet apply to them.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
 
 
 def _standing(c: Compiled, ctx: Context, who: Selector, period: Period) -> list[Record]:
-    """Undated or earlier records, judged once: in the period holding ``effective``."""
+    """Undated or earlier registry entries, judged once: in the period holding ``effective``."""
     if not period.contains(ctx.plan.effective):
         return []
     return [r for r in ctx.select(c, who, period, upto=True)
-            if (day := r.day(c.rule.date_field)) is None or day < period.start]
+            if ctx.plan.types[r.type].kind == "registry"
+            and ((day := r.day(c.rule.date_field)) is None or day < period.start)]
