@@ -94,6 +94,13 @@ def main() -> None:
     ap.add_argument("--jsonschema", action="store_true")
     args = ap.parse_args()
     dc = shutil.which("dc") or str(Path(sys.executable).parent / "dc")
+    # A user's install has bytecode; an editable install under PYTHONDONTWRITEBYTECODE has
+    # none and would pay for compiling dc's own modules on every run.  Measure the former.
+    import dianchang_cli
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q",
+                    str(Path(dianchang_cli.__file__).parent)], check=False)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     seconds: dict[int, float] = {}
     for n in args.sizes:

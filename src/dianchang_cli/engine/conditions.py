@@ -76,9 +76,10 @@ class Condition:
         if not self._ctx:
             self._ctx.append(cel.Context())
         ctx = self._ctx[0]
-        if self.r_fields is not None and "r" in activation:
+        if "r" in activation:
             r = activation["r"]
-            activation = {**activation, "r": {k: r[k] for k in self.r_fields if k in r}}
+            names = r.keys() if self.r_fields is None else self.r_fields
+            activation = {**activation, "r": {k: to_cel(r[k]) for k in names if k in r}}
         for name, value in activation.items():
             # identity, not id(): holding the bound object keeps its id from being reused
             if name == "r" or self._bound.get(name) is not value:

@@ -16,7 +16,7 @@ from ..i18n import _, is_chinese
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..records.model import Record
-from .conditions import Condition, compile_condition, day_end, day_start, to_cel
+from .conditions import Condition, compile_condition, day_end, day_start
 from .index import Index
 from .periods import Period
 
@@ -72,12 +72,13 @@ class Context:
 
     # ------------------------------------------------------------ CEL
     def cel_record(self, rec: Record) -> dict[str, Any]:
+        """The record as the CEL variable ``r`` (values converted by the condition itself,
+        only for the fields it reads)."""
         cached = self._cel_records.get(rec.id)
         if cached is None:
-            cached = {k: to_cel(v) for k, v in rec.fields.items()}
-            cached.update(id=rec.id, type=rec.type, unit=rec.unit)
+            cached = {**rec.fields, "id": rec.id, "type": rec.type, "unit": rec.unit}
             if rec.date is not None:
-                cached["date"] = day_start(rec.date)
+                cached["date"] = rec.date
             self._cel_records[rec.id] = cached
         return cached
 

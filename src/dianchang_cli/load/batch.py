@@ -125,18 +125,22 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
 
 def _parallel(paths: list[Path], root: Path, records_dir: Path, validator: Validator,
               workers: int) -> tuple[list[Record], list[Problem]]:
-    """Split into a few chunks per worker; fork so the plan is shared, not pickled."""
+    """The main process reads one share itself while ``workers - 1`` forked processes read
+    the rest (fork: the plan is shared, not pickled).  Results keep the files' order."""
     global _VALIDATOR
     _VALIDATOR = validator
-    chunks = max(workers * 4, 1)
-    size = (len(paths) + chunks - 1) // chunks
-    parts = [([str(p) for p in paths[i:i + size]], str(root), str(records_dir))
-             for i in range(0, len(paths), size)]
-    records: list[Record] = []
-    problems: list[Problem] = []
+    own = len(paths) // workers
+    rest = paths[own:]
+    chunks = (workers - 1) * 3
+    size = max(1, (len(rest) + chunks - 1) // chunks)
+    parts = [([str(p) for p in rest[i:i + size]], str(root), str(records_dir))
+             for i in range(0, len(rest), size)]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for recs, probs in pool.map(_load_chunk, parts):
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("fork")) as pool:
+            pending = [pool.submit(_load_chunk, part) for part in parts]
+            records, problems = _load_files(paths[:own], root, records_dir, validator)
+            for future in pending:
+                recs, probs = future.result()
                 records.extend(recs)
                 problems.extend(probs)
     finally:

@@ -67,6 +67,7 @@ def render(report: Report, fmt: str, templates: Path | None = None, font: str | 
     """
     module = import_module(f"..render.{_MODULES[fmt]}", __name__)
     data = report.to_data()
-    if fmt == "pdf":
+    if fmt == "pdf":  # the PDF's own date is the day the report was made: same input, same bytes
+        when = when or dt.date.fromisoformat(report.made)
         return module.render(data, templates, font=font, when=when)  # type: ignore[no-any-return]
     return module.render(data, templates)  # type: ignore[no-any-return]
