@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from dianchang_cli import i18n
 from dianchang_cli.api import Outcome, Repo, check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,15 @@ def write_record(records_dir: Path, name: str, data: dict | str) -> Path:
                                                              sort_keys=False)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in English while a test runs (the default language is Chinese)."""
+    before = i18n.current()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(before)
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ import pytest
 from dianchang_cli.audit import audit, codeowners
 from dianchang_cli.gitinfo import GitError
 from dianchang_cli.planfile.loader import load_plan
-from test_git_support import GitRepo, dc, english, reading  # noqa: F401  (english: autouse fixture)
+from test_git_support import GitRepo, dc, reading
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def findings(repo, since: str | None = None) -> list:

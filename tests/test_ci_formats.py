@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from dianchang_cli import __version__, i18n
+from dianchang_cli import __version__
 from dianchang_cli.api import Outcome, Repo
 from dianchang_cli.engine.results import Result
 from dianchang_cli.render import check_renderer
@@ -65,12 +65,7 @@ BAD_FILE = "records/dongyuan/bad.yaml"
 POST_FILE = "records/dongyuan/post-1.yaml"
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    before = i18n.current()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import pytest
 
 from dianchang_cli.changes import RevisionError
 from dianchang_cli.diagnostics import PlanError
-from test_git_support import GitRepo, dc, english, reading  # noqa: F401  (english: autouse fixture)
+from test_git_support import GitRepo, dc, reading
+
+pytestmark = pytest.mark.usefixtures("english")
 
 BAD = reading("2023-04-10") + "dat: 2023-04-10\n"  # unknown field
 

@@ -6,7 +6,9 @@ import pytest
 
 from dianchang_cli.api import check
 from dianchang_cli.diagnostics import PlanError
-from test_git_support import GitRepo, english, reading  # noqa: F401  (english: autouse fixture)
+from test_git_support import GitRepo, reading
+
+pytestmark = pytest.mark.usefixtures("english")
 
 RULES = """\
 rules:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from dianchang_cli.api import Repo, check
-from test_git_support import GitRepo, dc, english, reading  # noqa: F401  (english: autouse fixture)
+from test_git_support import GitRepo, dc, reading
+
+pytestmark = pytest.mark.usefixtures("english")
 
 ACCOUNT = ("type: 新媒体平台账号\nunit: dongyuan\ndate: 2019-03-01\ntitle: 东苑社区公众号\n"
            "platform: 微信公众号\naccount_name: 东苑社区\n")

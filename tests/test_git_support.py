@@ -8,12 +8,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dianchang_cli import gitinfo, i18n
+from dianchang_cli import gitinfo
 
 READING = "type: 阅读活动\nunit: {unit}\ndate: {date}\ntitle: 阅读活动 {date}\n"
 
@@ -56,13 +55,7 @@ def dc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Messages and notes in English while a test runs (the default is Chinese)."""
-    before = i18n.current()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # ---------------------------------------------------------------- the plumbing itself

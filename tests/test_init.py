@@ -10,9 +10,12 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import yaml
 
-from test_git_support import GitRepo, dc, english  # noqa: F401  (english: autouse fixture)
+from test_git_support import GitRepo, dc
+
+pytestmark = pytest.mark.usefixtures("english")
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -23,6 +23,7 @@ def _translate_typer(rich_utils: ModuleType) -> None:
     rich_utils.DEFAULT_STRING = _("[default: {}]")
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
     rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
 
 
 class _TranslateWhenImported(importlib.abc.MetaPathFinder):

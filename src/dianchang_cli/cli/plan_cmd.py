@@ -48,10 +48,10 @@ def register(app: typer.Typer) -> None:
         failed = 0
         for out in outcomes:
             if out.passed:
-                console.print(f"[green]✓ {_('PASS')}[/] {escape(out.case.name)}")
+                console.print("[green]✓ " + escape(_("PASS")) + "[/] " + escape(out.case.name))
                 continue
             failed += 1
-            console.print(f"[bold red]✗ {_('FAIL')}[/] {escape(out.case.name)}")
+            console.print("[bold red]✗ " + escape(_("FAIL")) + "[/] " + escape(out.case.name))
             if out.case.spec and out.case.spec.description:
                 console.print(Padding(Text(out.case.spec.description, style="dim"),
                                       (0, 0, 0, 4)))

@@ -70,12 +70,14 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
     errors = [p for p in outcome.problems if p.severity == "error"]
     warnings = [p for p in outcome.problems if p.severity != "error"]
     if errors:
-        console.print(f"[bold red]{escape(_('Invalid records ({n})').format(n=len(errors)))}[/]")
+        heading = _("Invalid records ({n})").format(n=len(errors))
+        console.print("[bold red]" + escape(heading) + "[/]")
         for p in errors:
             console.print(f"  [red]{escape(p.text())}[/]")
         console.print()
     if warnings:
-        console.print(f"[bold yellow]{escape(_('Warnings ({n})').format(n=len(warnings)))}[/]")
+        heading = _("Warnings ({n})").format(n=len(warnings))
+        console.print("[bold yellow]" + escape(heading) + "[/]")
         shown = warnings if verbose else _first_of_each_code(warnings, FEW)
         for p in shown:
             console.print(f"  [yellow]{escape(p.text())}[/]")
