@@ -14,11 +14,18 @@ from itertools import groupby
 
 from ..api import Outcome
 from ..engine.periods import Period
-from ..engine.results import STATUSES
+from ..engine.results import STATUSES, Result
 from ..engine.score import score_for
 from ..i18n import _, is_chinese
 from ..planfile.model import Rule
-from ..render.labels import basis_word, kind_word, period_word, scope_word, target_text
+from ..render.labels import (
+    STATUS_SYMBOLS,
+    basis_word,
+    kind_word,
+    period_word,
+    scope_word,
+    target_text,
+)
 from .model import (
     Count,
     Heatmap,
@@ -130,11 +137,22 @@ def _heatmap(view: View) -> Heatmap:
 def _sections(view: View) -> list[SectionBlock]:
     plan = view.plan
     titles = {rid: rec.title for rid, rec in view.outcome.index.by_id.items()}
-    by_rule: dict[str, list[Row]] = {}
+    # a rule's lines in order: a result, or (for folded periods) the unit's group of results
+    lines: dict[str, list[Result | list[Result]]] = {}
+    groups: dict[tuple[str, str], list[Result]] = {}
     for r in sorted(view.results, key=view.sort_key):
-        by_rule.setdefault(r.rule, []).append(
-            Row(r.unit, plan.unit_name(r.unit), r.period, view.to_date(r), actual_text(r),
-                cell(r.status), detail_text(r, titles)))
+        if not _foldable(view, r):
+            lines.setdefault(r.rule, []).append(r)
+        elif (r.rule, r.unit) in groups:
+            groups[(r.rule, r.unit)].append(r)
+        else:
+            groups[(r.rule, r.unit)] = [r]
+            lines.setdefault(r.rule, []).append(groups[(r.rule, r.unit)])
+    by_rule = {rule_id: [_folded_row(view, x) if isinstance(x, list) else
+                         Row(x.unit, plan.unit_name(x.unit), x.period, view.to_date(x),
+                             actual_text(x), cell(x.status), detail_text(x, titles))
+                         for x in entries]
+               for rule_id, entries in lines.items()}
     shown = {rule.id for rule in view.rules}
     out: list[SectionBlock] = []
     for section, rules in plan.rules_by_section():
@@ -149,6 +167,27 @@ def _sections(view: View) -> list[SectionBlock]:
             out.append(SectionBlock(section.id if section else "",
                                     section.title if section else _("Other rules"), items))
     return out
+
+
+def _foldable(view: View, r: Result) -> bool:
+    """In a quarter or year report, a unit's monthly (or festival …) results of one rule are
+    folded into one line; a month's report shows each."""
+    p = view.periods.get(r.period)
+    return (view.period.kind != "month" and p is not None and p.kind != "year"
+            and r.period != view.period.label)
+
+
+def _folded_row(view: View, results: list[Result]) -> Row:
+    """One line for several periods: how many of each status, the worst, and which fell short."""
+    first = results[0]
+    counts = Counter(r.status for r in results)
+    actual = " ".join(f"{STATUS_SYMBOLS[s]}{counts[s]}" for s in STATUSES if counts.get(s))
+    short = [r.period for r in results if r.status in ("unmet", "late")]
+    detail = _("short in: {periods}").format(periods="、".join(short[:6])
+                                              + ("…" if len(short) > 6 else "")) if short else ""
+    return Row(first.unit, view.plan.unit_name(first.unit),
+               _("{n} periods").format(n=len(results)), False, actual,
+               cell(worst([r.status for r in results])), detail)
 
 
 WARNINGS_PER_CODE = 20  # a report lists at most this many warnings of one kind

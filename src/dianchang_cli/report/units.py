@@ -9,7 +9,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 from ..engine.periods import Period, all_periods, month
-from ..i18n import ngettext
+from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..records.model import Record
 from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
@@ -17,6 +17,7 @@ from .scope import View, actual_text, detail_text, overlaps
 from .text import cell, number_text
 
 OWED = ("unmet", "pending")
+BREACHES_SHOWN = 20  # per unit; the rest are counted in one line
 
 
 def next_month(period: Period) -> Period:
@@ -41,9 +42,15 @@ def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
     breaches = [Breach(r.rule, v.record, titles.get(v.record, v.record), v.message,
                        f"{v.file}:{v.line}" if v.file else "")
                 for r in mine for v in r.violations]
-    return UnitBlock(unit, plan.unit_name(unit), [_event(view, rec) for rec in events],
-                     _totals(events), owed, breaches, _waivers(view, unit),
-                     _deadlines(view, unit))
+    if len(breaches) > BREACHES_SHOWN:  # a year of a careless unit would fill pages
+        more = len(breaches) - BREACHES_SHOWN
+        breaches = [*breaches[:BREACHES_SHOWN],
+                    Breach("", "", _("… and {n} more").format(n=more),
+                           _("dc check and dc explain list them all"), "")]
+    rows = ([_event(view, rec) for rec in events] if view.period.kind == "month"
+            else _by_type(view, events))
+    return UnitBlock(unit, plan.unit_name(unit), rows, _totals(events), owed, breaches,
+                     _waivers(view, unit), _deadlines(view, unit))
 
 
 def _rule_name(view: View, rule_id: str) -> str:
@@ -68,6 +75,21 @@ def _event(view: View, rec: Record) -> Event:
     return Event(rec.date.isoformat() if rec.date else "", rtype.name if rtype else rec.type,
                  rec.title, number_text(rec.get("participants")),
                  number_text(rec.get("volunteers")), number_text(rec.get("service_hours")))
+
+
+def _by_type(view: View, events: list[Record]) -> list[Event]:
+    """A quarter's or year's work as one line per record type (a month lists each record:
+    a year of a busy community would run to dozens of pages)."""
+    groups: dict[str, list[Record]] = {}
+    for rec in events:
+        groups.setdefault(rec.type, []).append(rec)
+    rows = []
+    for type_id in view.plan.types:
+        if type_id in groups:
+            line = _totals(groups[type_id])
+            rows.append(Event("", view.plan.types[type_id].name, line.title, line.participants,
+                              line.volunteers, line.hours))
+    return rows
 
 
 def _totals(events: list[Record]) -> Event:
