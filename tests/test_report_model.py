@@ -133,3 +133,22 @@ def test_quarter_and_year_reports(outcome: Outcome) -> None:
     assert build(outcome, q2, made=MADE).heatmap.months == ["2023-04"]  # as of April 30
     report = build(outcome, year, made=MADE)
     assert report.period.label == "2023" and report.units[1].events
+
+
+def test_a_year_report_folds_monthly_results_per_unit(add, run) -> None:
+    """Monthly results of one rule become one line per unit in a year report; a month
+    report keeps them apart; work is listed by type, violations are capped."""
+    for month in ("04", "05", "06"):
+        add(f"dongyuan/read-{month}.yaml", {"type": "阅读活动", "unit": "dongyuan",
+                                            "date": f"2023-{month}-10", "title": "读书会"})
+    outcome = run(as_of="2023-07-31", rules=["17.1"], units=["dongyuan"])
+    year = build(outcome, parse_period("year", "2023"), "dongyuan", made=MADE)
+    rows = [row for s in year.sections for i in s.blocks for b in i.rules for row in b.rows]
+    assert len(rows) == 1
+    assert rows[0].period == "4 periods"  # April … July
+    assert rows[0].actual == "✓3 ✗1" and rows[0].cell.status == "unmet"
+    assert "2023-07" in rows[0].detail
+    assert [(e.type, e.title) for e in year.units[0].events] == [("阅读活动", "3 records")]
+    month = build(outcome, parse_period("month", "2023-05"), "dongyuan", made=MADE)
+    rows = [row for s in month.sections for i in s.blocks for b in i.rules for row in b.rows]
+    assert [row.period for row in rows] == ["2023-05"]
