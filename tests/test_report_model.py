@@ -152,3 +152,10 @@ def test_a_year_report_folds_monthly_results_per_unit(add, run) -> None:
     month = build(outcome, parse_period("month", "2023-05"), "dongyuan", made=MADE)
     rows = [row for s in month.sections for i in s.blocks for b in i.rules for row in b.rows]
     assert [row.period for row in rows] == ["2023-05"]
+
+
+def test_heatmap_has_the_report_month_even_when_a_window_shares_its_label(run) -> None:
+    """Regression: September's window is labelled 2023-09 like the month."""
+    outcome = run(as_of="2023-09-30", units=["nanhu"])
+    report = build(outcome, parse_period("month", "2023-09"), "nanhu", made=MADE)
+    assert report.heatmap.months[-1] == "2023-09"

@@ -23,9 +23,17 @@ from .text import day_text, number_text
 
 
 def period_table(plan: Plan) -> dict[str, Period]:
-    """Every period label the plan's rules can produce → its period."""
-    specs = {r.period for r in plan.rules} | {"month", "quarter", "year"}
-    return {p.label: p for spec in sorted(specs) for p in all_periods(plan, spec)}
+    """Every period label the plan's rules can produce → its period.
+
+    A window may carry a month's label (September's window is ``2023-09``); the month keeps
+    the label, so the heatmap and month lookups see a month.
+    """
+    table: dict[str, Period] = {}
+    others = sorted({r.period for r in plan.rules} - {"month", "quarter", "year"})
+    for spec in ("month", "quarter", "year", *others):
+        for p in all_periods(plan, spec):
+            table.setdefault(p.label, p)
+    return table
 
 
 def overlaps(a: Period, b: Period) -> bool:
