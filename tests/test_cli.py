@@ -112,6 +112,8 @@ def test_chinese_by_default_english_on_request(repo, add) -> None:
 def test_help_is_chinese(repo) -> None:
     done = dc("check", "--help")
     assert done.returncode == 0 and "选项" in done.stdout
+    assert "显示本帮助并退出" in done.stdout  # typer's own --help line too
+    assert "运行" in dc("check", "--format", "xml").stderr  # and its usage-error hint
 
 
 def test_table_fits_80_columns_and_ends_with_summary(repo, add) -> None:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
+from typing import Any
 
 import typer
 
@@ -52,6 +53,34 @@ class _TranslateWhenImported(importlib.abc.MetaPathFinder):
         return spec
 
 
+def _translate_help_option() -> None:
+    """``--help``'s own line ("Show this message and exit.") in the active language.
+
+    Typer vendors click and builds the option through ``decorators.help_option`` (which
+    appends it to the command's ``params``) the first time a command is parsed; the wrapper
+    below relabels the option it appended.  A typer without that module keeps English.
+    """
+    try:
+        from typer._click import decorators
+    except ImportError:  # pragma: no cover - depends on the typer version
+        return
+    original = getattr(decorators, "_dc_original_help_option", decorators.help_option)
+
+    def help_option(*args: Any, **kwargs: Any) -> Any:
+        decorate = original(*args, **kwargs)
+
+        def apply(command: Any) -> Any:
+            result = decorate(command)
+            if getattr(command, "params", None):
+                command.params[-1].help = _("Show this message and exit.")
+            return result
+
+        return apply
+
+    decorators._dc_original_help_option = original  # type: ignore[attr-defined]
+    decorators.help_option = help_option  # type: ignore[assignment]
+
+
 def _hook_typer_translation() -> None:
     if "typer.rich_utils" in sys.modules:
         _translate_typer(sys.modules["typer.rich_utils"])
@@ -63,6 +92,7 @@ def build_app() -> typer.Typer:
     from . import check, rules, validate
 
     _hook_typer_translation()
+    _translate_help_option()
     app = typer.Typer(
         name="dc",
         help=_("dc — checks the work plan of 电厂街道 against the records communities commit."),
