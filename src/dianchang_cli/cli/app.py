@@ -89,7 +89,7 @@ def _hook_typer_translation() -> None:
 
 
 def build_app() -> typer.Typer:
-    from . import check, rules, validate
+    from . import audit, check, codeowners, init, ledger, plan_cmd, report, rules, validate
 
     _hook_typer_translation()
     _translate_help_option()
@@ -109,21 +109,6 @@ def build_app() -> typer.Typer:
     ) -> None:
         """(--lang is read before the app is built; this keeps it in --help.)"""
 
-    for module in (check, validate, rules):
+    for module in (check, validate, rules, plan_cmd, report, ledger, init, audit, codeowners):
         module.register(app)
-    for name in ("plan_cmd", "report", "ledger", "init", "audit", "codeowners"):
-        _register_optional(app, name)
     return app
-
-
-def _register_optional(app: typer.Typer, name: str) -> None:
-    """Commands whose modules may not exist yet in a trimmed install."""
-    from importlib import import_module
-
-    try:
-        module = import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith(f".{name}"):
-            return
-        raise
-    module.register(app)
