@@ -118,7 +118,8 @@ def test_github_invalid_record_violation_and_unmet(outcome: Outcome) -> None:
     assert "(expected: " in bad[0]
     violation = [line for line in lines if POST_FILE in line]
     assert len(violation) == 1
-    assert violation[0].startswith(f"::error file={POST_FILE},line=1,title=dc {rule}::[unmet] ")
+    # the line of `proofreader:`, the field read by the part of the condition that failed
+    assert violation[0].startswith(f"::error file={POST_FILE},line=8,title=dc {rule}::[unmet] ")
     assert "dongyuan/post-1: " in violation[0]
     unmet = [r for r in outcome.results if r.status == "unmet" and not r.violations]
     plain = [line for line in lines if line.startswith("::error title=dc ")]
@@ -187,7 +188,7 @@ def test_junit_statuses_map_to_failure_skipped_pass(outcome: Outcome) -> None:
     assert case is not None and case.get("classname") == rule
     failure = case.find("failure")
     assert failure.get("type") == "unmet"
-    assert f"{POST_FILE}:1: dongyuan/post-1: " in failure.text
+    assert f"{POST_FILE}:8: dongyuan/post-1: " in failure.text
     met = next(r for r in outcome.results if r.status == "met")
     cases = [c for c in root.iter("testcase") if c.get("classname") == met.rule
              and c.get("name") == f"{met.unit} {met.period}"]
@@ -230,7 +231,7 @@ def test_sarif_validates_and_locates(outcome: Outcome) -> None:
     post = by_rule[each_rule(outcome)]
     place = post["locations"][0]["physicalLocation"]
     assert place["artifactLocation"]["uri"] == POST_FILE
-    assert place["region"]["startLine"] == 1
+    assert place["region"]["startLine"] == 8  # proofreader: dy-pub (its own author)
     ids = [d["id"] for d in driver["rules"]]
     assert ids == ["unknown-field", each_rule(outcome)]
     for result in run["results"]:

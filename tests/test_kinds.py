@@ -266,3 +266,20 @@ def test_each_judges_standing_entries_from_before_the_plan_once(tiny: Repo) -> N
     assert [v.record for v in got[("east", "2024-03")].violations] == ["k-old"]
     assert got[("west", "2024-03")].status == "met"
     assert ("east", "2024-04") not in got
+
+
+def test_a_violation_names_the_field_that_failed_and_its_line(tiny: Repo) -> None:
+    rec(tiny, "r2", "type: 报告\nunit: east\ndate: 2024-04-03\ntitle: 四月报告\n"
+                    "month: 2024-04\nreviewer: e-pub\n")
+    got = results(tiny, "2024-04-10", "e")
+    violation = got[("east", "2024-04")].violations[0]
+    assert violation.fields == ("reviewer",)  # `'secretary' in staff[r.reviewer].roles` failed
+    assert (violation.file, violation.line) == ("records/r2.yaml", 6)
+
+
+def test_conjuncts_split_only_at_the_top_level() -> None:
+    from dianchang_cli.engine.conditions import conjuncts
+
+    assert conjuncts("has(r.a) && (r.b || r.c && r.d) && 'x && y' in r.e") == [
+        "has(r.a)", "(r.b || r.c && r.d)", "'x && y' in r.e"]
+    assert conjuncts("r.a") == ["r.a"]

@@ -21,6 +21,7 @@ from .changes import note as changes_note
 from .diagnostics import Problem
 from .engine.evaluate import default_as_of, evaluate
 from .engine.index import Index
+from .engine.places import place_violations
 from .engine.results import STATUSES, Result
 from .engine.score import scores
 from .gitinfo import FirstCommit, provenance
@@ -108,6 +109,7 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     index = Index(loaded.records)
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=facts.days)
+    results = place_violations(repo.root, results)
     problems = sorted([*loaded.problems, *facts.late], key=lambda p: (p.file, p.line, p.column))
     outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=problems,
                       results=results, files=loaded.files, index=index,

@@ -68,7 +68,7 @@ class Condition:
 
     source: str
     program: Any
-    r_fields: frozenset[str] | None = None  # the fields of `r` it reads; None: all of them
+    r_fields: tuple[str, ...] | None = None  # fields of `r` it reads, in order; None: all
     _bound: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _ctx: list[Any] = field(default_factory=list, compare=False, repr=False)
 
@@ -105,7 +105,7 @@ def compile_condition(source: str) -> Condition:
     # Only the fields the expression names are converted to CEL values per record; a bare
     # `r` (passed whole somewhere) keeps them all.
     bare = re.search(r"\br\b(?!\s*\.)", _STRINGS.sub("''", source))
-    fields = None if bare else frozenset(_R_FIELD.findall(source))
+    fields = None if bare else tuple(dict.fromkeys(_R_FIELD.findall(source)))
     return Condition(source, program, fields)
 
 
@@ -130,3 +130,32 @@ def to_cel(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_cel(v) for v in value]
     return value
+
+
+def conjuncts(source: str) -> list[str]:
+    """The parts of ``a && b && c`` at the top level (not inside brackets or strings).
+
+    Used to tell *which* part of a condition a record fails, so a message can point at the
+    field that part reads.
+    """
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(source):
+        ch = source[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and source.startswith("&&", i):
+            parts.append(source[start:i].strip())
+            start = i + 2
+            i += 1
+        i += 1
+    parts.append(source[start:].strip())
+    return [p for p in parts if p]

@@ -16,7 +16,14 @@ from ..i18n import _, is_chinese
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..records.model import Record
-from .conditions import Condition, compile_condition, day_end, day_start
+from .conditions import (
+    Condition,
+    ConditionError,
+    compile_condition,
+    conjuncts,
+    day_end,
+    day_start,
+)
 from .index import Index
 from .periods import Period
 
@@ -62,6 +69,7 @@ class Context:
         self.commit_days = commit_days  # record id → day first committed (None: no git)
         self._cel_records: dict[str, dict[str, Any]] = {}
         self._where_cache: dict[tuple[str, str], bool] = {}
+        self._parts: dict[str, list[Condition]] = {}
         self._globals: dict[str, Any] = {
             "staff": {s.id: {"unit": s.unit, "roles": list(s.roles), "name": s.name}
                       for s in plan.staff.values()},
@@ -103,6 +111,26 @@ class Context:
             return None
         return (c.rule.message if is_chinese() or not c.rule.message_en
                 else c.rule.message_en) or _("does not satisfy: {c}").format(c=c.rule.condition)
+
+    def failing_fields(self, c: Compiled, rec: Record, period: Period | None
+                       ) -> tuple[str, ...]:
+        """The fields read by the first ``&&``-part of the condition that ``rec`` fails."""
+        assert c.condition is not None
+        parts = self._parts.get(c.rule.id)
+        if parts is None:
+            try:
+                parts = [compile_condition(p) for p in conjuncts(c.condition.source)]
+            except ConditionError:
+                parts = []
+            self._parts[c.rule.id] = parts
+        for part in parts:
+            try:
+                ok = part.test(self.activation(rec, _needs(part), period))
+            except Exception:
+                ok = False
+            if not ok:
+                return part.r_fields or ()
+        return c.condition.r_fields or ()
 
     def _passes_where(self, c: Compiled, rec: Record, period: Period) -> bool:
         if c.where is None:

@@ -18,6 +18,7 @@ class Violation:
     message: str
     file: str = ""
     line: int = 1
+    fields: tuple[str, ...] = ()  # the fields read by the part of the condition that failed
 
 
 @dataclass(frozen=True, slots=True)

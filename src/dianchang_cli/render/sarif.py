@@ -5,8 +5,9 @@ SARIF is about places in files, so one run holds:
 * a result for every invalid record and PII finding: ``ruleId`` = the problem code
   (``unknown-field``, ``pii`` …), at the problem's ``file:line:column``;
 * a result for every record that breaks an ``each`` rule: ``ruleId`` = the plan rule id,
-  at the violating record's file and line (the record's first line: the engine does not say
-  which field broke the condition);
+  at the violating record's file and the line of the field read by the part of the
+  condition that failed (:mod:`~dianchang_cli.engine.places`; the first line when the record
+  lacks that field);
 * ``tool.driver.rules``: one reportingDescriptor per problem code and per plan rule used.
 
 Results that have no place in a file — an ``unmet`` count, coverage, deadline or exists
