@@ -283,3 +283,9 @@ def test_conjuncts_split_only_at_the_top_level() -> None:
     assert conjuncts("has(r.a) && (r.b || r.c && r.d) && 'x && y' in r.e") == [
         "has(r.a)", "(r.b || r.c && r.d)", "'x && y' in r.e"]
     assert conjuncts("r.a") == ["r.a"]
+
+
+def test_an_empty_rule_selection_evaluates_nothing(tiny: Repo) -> None:
+    visit(tiny, "a", "east", "2024-03-02")
+    assert check(tiny, as_of=dt.date(2024, 3, 31), rules=(), workers=1).results == []
+    assert check(tiny, as_of=dt.date(2024, 3, 31), rules=None, workers=1).results != []

@@ -86,7 +86,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(str(exc), param_hint="--month") from exc
         where = repo_from(repo, plan, records)
         try:
-            outcome = api.check(where, as_of=as_of_from(as_of))
+            # the ledger lists records; it needs no rule evaluated
+            outcome = api.check(where, as_of=as_of_from(as_of), rules=())
         except PlanError as err:
             plan_failed(err)
         if unit is not None and unit not in outcome.plan.units:

@@ -61,7 +61,8 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
              units: Collection[str] | None = None, rules: Collection[str] | None = None,
              index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None
              ) -> list[Result]:
-    """Evaluate the plan's rules (or only ``rules``) for all units (or only ``units``).
+    """Evaluate the plan's rules (or only ``rules``; an empty collection: none) for all units
+    (or only ``units``).
 
     ``commit_days`` (record id → day its file was first committed) serves deadlines with
     ``basis: commit``; without it they count each record's own day.
@@ -71,7 +72,7 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
     waivers = waiver_map(plan, index, as_of)
     results: list[Result] = []
     for rule in plan.rules:
-        if rules and rule.id not in rules:
+        if rules is not None and rule.id not in rules:
             continue
         compiled = Compiled.of(rule)
         kind = kinds.get(rule.kind)
