@@ -64,6 +64,9 @@ def _options() -> dict[str, object]:
                                help=_("Where to write the report.")),
         "font": typer.Option(None, "--font", show_default=False, help=_(
             "PDF: an installed system font family instead of the bundled Noto Sans CJK SC.")),
+        "embed_font": typer.Option(False, "--embed-font", help=_(
+            "HTML: carry the Chinese font inside the file (subset to its text, ~0.5 MB), for "
+            "readers without a Chinese font.")),
     }
 
 
@@ -82,6 +85,7 @@ def register(app: typer.Typer) -> None:
         format: ReportFormat | None = own["format"],
         output: Path | None = own["output"],
         font: str | None = own["font"],
+        embed_font: bool = own["embed_font"],
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
         records: Path | None = opt["records"],
@@ -111,7 +115,8 @@ def register(app: typer.Typer) -> None:
         try:
             data = render(build(outcome, period, unit, made=made), fmt,
                           templates=where.plan_dir / "templates",
-                          font=font or the_plan.settings.font, when=made)
+                          font=font or the_plan.settings.font, when=made,
+                          embed_font=embed_font)
         except RenderError as err:
             print(err.message, file=sys.stderr)
             raise typer.Exit(EXIT_USAGE) from None

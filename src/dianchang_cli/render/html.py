@@ -39,8 +39,13 @@ def check_self_contained(page: str, template: str = TEMPLATE) -> None:
                                 template=template, text=found.group(0)))
 
 
-def render(data: dict[str, Any], override: Path | None = None) -> bytes:
-    """The report as one UTF-8 HTML document."""
+def render(data: dict[str, Any], override: Path | None = None, embed_font: bool = False
+           ) -> bytes:
+    """The report as one UTF-8 HTML document; ``embed_font`` carries its own Chinese font."""
     page = render_template(TEMPLATE, data, override, html=True)
     check_self_contained(page)
+    if embed_font:
+        from .webfont import embed
+
+        page = embed(page)
     return page.encode("utf-8")

@@ -60,7 +60,7 @@ def format_of(path: Path | None) -> str | None:
 
 
 def render(report: Report, fmt: str, templates: Path | None = None, font: str | None = None,
-           when: dt.date | None = None) -> bytes:
+           when: dt.date | None = None, embed_font: bool = False) -> bytes:
     """The report in ``fmt`` as bytes.  ``templates``: the folder of template overrides.
 
     Raises :class:`~dianchang_cli.render.typst_engine.RenderError` when it cannot be made.
@@ -70,4 +70,6 @@ def render(report: Report, fmt: str, templates: Path | None = None, font: str | 
     if fmt == "pdf":  # the PDF's own date is the day the report was made: same input, same bytes
         when = when or dt.date.fromisoformat(report.made)
         return module.render(data, templates, font=font, when=when)  # type: ignore[no-any-return]
+    if fmt == "html":
+        return module.render(data, templates, embed_font=embed_font)  # type: ignore[no-any-return]
     return module.render(data, templates)  # type: ignore[no-any-return]
