@@ -21,12 +21,12 @@ from .changes import note as changes_note
 from .diagnostics import Problem
 from .engine.evaluate import default_as_of, evaluate
 from .engine.index import Index
-from .engine.places import place_violations
 from .engine.results import STATUSES, Result
 from .engine.score import scores
 from .gitinfo import FirstCommit, provenance
 from .i18n import _
 from .load.batch import RecordSet, load_records
+from .load.places import place_violations
 from .planfile.loader import load_plan
 from .planfile.plan import Plan
 from .records.model import Record

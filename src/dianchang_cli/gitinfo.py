@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import IO
 
 from .i18n import _
+from .records.values import TZ
 
-TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 _FORMAT = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ct%x1f%at"
 
 

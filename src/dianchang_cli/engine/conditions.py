@@ -26,6 +26,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..records.values import TZ
+
 
 def _load_cel() -> ModuleType:
     """The CEL extension module, without the package's interactive shell.
@@ -48,9 +50,6 @@ def _load_cel() -> ModuleType:
 
 cel = _load_cel()
 
-# China Standard Time has had no daylight saving since 1991: a fixed +08:00 is exact,
-# and it is what the CEL binding can convert (a ZoneInfo zone it cannot).
-TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
 class ConditionError(Exception):
@@ -70,12 +69,10 @@ class Condition:
     program: Any
     r_fields: tuple[str, ...] | None = None  # fields of `r` it reads, in order; None: all
     _bound: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    _ctx: list[Any] = field(default_factory=list, compare=False, repr=False)
+    _ctx: Any = field(default_factory=lambda: cel.Context(), compare=False, repr=False)
 
     def __call__(self, activation: dict[str, Any]) -> Any:
-        if not self._ctx:
-            self._ctx.append(cel.Context())
-        ctx = self._ctx[0]
+        ctx = self._ctx
         if "r" in activation:
             r = activation["r"]
             names = r.keys() if self.r_fields is None else self.r_fields

@@ -166,9 +166,6 @@ class Ledger:
                  "the official record of volunteers and service hours; this ledger is a working "
                  "copy made from the activity records, not a certificate.")
 
-    def column_labels(self) -> list[str]:
-        return [c.label for c in self.columns]
-
 
 def _columns(plan: Plan, types: Sequence[str]) -> list[Column]:
     has = {name for t in types if t in plan.types for name in plan.types[t].fields}

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+from .values import TZ
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Record:
         if field:
             value = self.fields.get(field)
             if isinstance(value, dt.datetime):
-                return value.astimezone(_TZ).date()
+                return value.astimezone(TZ).date()
             if isinstance(value, dt.date):
                 return value
             return None

@@ -67,16 +67,17 @@ class Validator:
             add("bad-value", _("a record must be a mapping of fields"),
                 expected=_("lines such as 'type: 阅读活动', 'unit: dongyuan', 'title: …'"))
             return None, problems
+        type_name = value.get("type")
+        schema = self.schemas.get(self.plan.type_names.get(type_name, "")) \
+            if isinstance(type_name, str) else None
+        exempt = schema.pii_exempt if schema else set()
         for path, kind in pii.scan(value) if scan_pii else ():
-            if path and path[0] in self._exempt(value):
+            if path and path[0] in exempt:
                 continue
             what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
             add("pii", _("field '{f}' holds {what}; records must not hold resident data")
                 .format(f=".".join(map(str, path)), what=what), path,
                 expected=_("remove it; records describe work, not people"))
-        type_name = value.get("type")
-        schema = self.schemas.get(self.plan.type_names.get(type_name, "")) \
-            if isinstance(type_name, str) else None
         if schema is None:
             add("unknown-type" if "type" in value else "missing-field",
                 _("unknown record type '{t}'").format(t=type_name) if "type" in value
@@ -97,11 +98,6 @@ class Validator:
         return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
                       date=date if isinstance(date, dt.date) else None,
                       title=fields.get("title", ""), fields=fields, file=file), problems
-
-    def _exempt(self, value: dict[str, Any]) -> set[str]:
-        type_id = self.plan.type_names.get(value.get("type")) if isinstance(
-            value.get("type"), str) else None
-        return self.schemas[type_id].pii_exempt if type_id else set()
 
     def _fields(self, value: dict[str, Any], schema: TypeSchema, add: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -1,7 +1,8 @@
 """Where in its file a violation is: the line of the field the failing condition reads.
 
-The engine judges records without their YAML; only for the few records that break an
-``each`` rule is the file read again, so CI annotations and SARIF regions land on the
+The engine judges records without their YAML nodes (they are dropped after validation to
+keep 100,000 records small).  So, back in the load stage, only the few files that break an
+``each`` rule are parsed again, and CI annotations and SARIF regions land on the
 ``reviewer:`` line of a post rather than on its first line.  A field the record lacks (the
 usual reason for a violation) leaves the record's first line.
 """
@@ -12,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from ..load.yamlsafe import load_bytes, locate
-from .results import Result, Violation
+from ..engine.results import Result, Violation
+from .yamlsafe import load_bytes, locate
 
 
 def _line(root: Path, v: Violation, fields: tuple[str, ...]) -> int:
