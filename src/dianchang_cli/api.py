@@ -26,7 +26,6 @@ from .engine.score import scores
 from .gitinfo import FirstCommit, provenance
 from .i18n import _
 from .load.batch import RecordSet, load_records
-from .load.places import place_violations
 from .planfile.loader import load_plan
 from .planfile.plan import Plan
 from .records.model import Record
@@ -109,7 +108,6 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     index = Index(loaded.records)
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=facts.days)
-    results = place_violations(repo.root, results)
     problems = sorted([*loaded.problems, *facts.late], key=lambda p: (p.file, p.line, p.column))
     outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=problems,
                       results=results, files=loaded.files, index=index,

@@ -15,7 +15,9 @@ class Record:
 
     ``fields`` holds every field of the record, typed (dates as ``date``, date-times as aware
     ``datetime``), under its canonical name; treat it as read-only.  ``date`` is the day the
-    record counts on (``None`` only for a registry entry written without one).
+    record counts on (``None`` only for a registry entry written without one).  ``lines``
+    keeps the line of each top-level field, read from the YAML nodes while they were at hand,
+    so a message about a field can point at it without parsing the file again.
     """
 
     id: str
@@ -26,6 +28,12 @@ class Record:
     fields: dict[str, Any]
     file: str
     line: int = 1
+    lines: tuple[tuple[str, int], ...] = ()  # (field, line) in file order
+
+    def line_of(self, names: tuple[str, ...]) -> int:
+        """The line of the first of ``names`` the record has, else its first line."""
+        where = dict(self.lines)
+        return next((where[n] for n in names if n in where), self.line)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..diagnostics import Problem
 from ..i18n import _
@@ -97,7 +97,8 @@ class Validator:
         date = fields.get("date")
         return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
                       date=date if isinstance(date, dt.date) else None,
-                      title=fields.get("title", ""), fields=fields, file=file), problems
+                      title=fields.get("title", ""), fields=fields, file=file,
+                      lines=_field_lines(node, schema)), problems
 
     def _fields(self, value: dict[str, Any], schema: TypeSchema, add: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -159,6 +160,19 @@ class Validator:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=value),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
+
+
+def _field_lines(node: Node | None, schema: TypeSchema) -> tuple[tuple[str, int], ...]:
+    """(canonical field name, line) for each top-level key (the schema's own name strings,
+    so 100,000 records share them)."""
+    if not isinstance(node, MappingNode):
+        return ()
+    out = []
+    for key, _value in node.value:
+        name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
+        if name is not None:
+            out.append((name, key.start_mark.line + 1))
+    return tuple(out)
 
 
 def _num(x: float) -> str:

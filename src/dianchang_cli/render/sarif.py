@@ -6,8 +6,8 @@ SARIF is about places in files, so one run holds:
   (``unknown-field``, ``pii`` …), at the problem's ``file:line:column``;
 * a result for every record that breaks an ``each`` rule: ``ruleId`` = the plan rule id,
   at the violating record's file and the line of the field read by the part of the
-  condition that failed (:mod:`~dianchang_cli.load.places`; the first line when the record
-  lacks that field);
+  condition that failed (``Record.lines``; the first line when the record lacks that
+  field);
 * ``tool.driver.rules``: one reportingDescriptor per problem code and per plan rule used.
 
 Results that have no place in a file — an ``unmet`` count, coverage, deadline or exists

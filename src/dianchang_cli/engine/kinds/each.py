@@ -27,8 +27,8 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     for rec in found:
         why = ctx.check(c, rec, period)
         if why is not None:
-            violations.append(Violation(rec.id, why, rec.file, rec.line,
-                                        ctx.failing_fields(c, rec, period)))
+            fields = ctx.failing_fields(c, rec, period)
+            violations.append(Violation(rec.id, why, rec.file, rec.line_of(fields), fields))
     status = "unmet" if violations else "met"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity,
                   actual=len(found) - len(violations), target=len(found),
