@@ -15,9 +15,11 @@ class Record:
 
     ``fields`` holds every field of the record, typed (dates as ``date``, date-times as aware
     ``datetime``), under its canonical name; treat it as read-only.  ``date`` is the day the
-    record counts on (``None`` only for a registry entry written without one).  ``lines``
-    keeps the line of each top-level field, read from the YAML nodes while they were at hand,
-    so a message about a field can point at it without parsing the file again.
+    record counts on (``None`` only for a registry entry written without one).
+    ``keys``/``key_lines`` keep each top-level field and its line, read from the YAML nodes
+    while they were at hand, so a message about a field can point at it without parsing the
+    file again.  (Two flat tuples, the first shared by every record with the same keys:
+    cheap to send back from the loading workers.)
     """
 
     id: str
@@ -28,12 +30,15 @@ class Record:
     fields: dict[str, Any]
     file: str
     line: int = 1
-    lines: tuple[tuple[str, int], ...] = ()  # (field, line) in file order
+    keys: tuple[str, ...] = ()  # top-level fields in file order (canonical names)
+    key_lines: tuple[int, ...] = ()  # their lines
 
     def line_of(self, names: tuple[str, ...]) -> int:
         """The line of the first of ``names`` the record has, else its first line."""
-        where = dict(self.lines)
-        return next((where[n] for n in names if n in where), self.line)
+        for name in names:
+            if name in self.keys:
+                return self.key_lines[self.keys.index(name)]
+        return self.line
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)

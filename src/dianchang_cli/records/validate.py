@@ -50,6 +50,7 @@ class Validator:
         self.plan = plan
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
+        self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
@@ -98,7 +99,20 @@ class Validator:
         return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
                       date=date if isinstance(date, dt.date) else None,
                       title=fields.get("title", ""), fields=fields, file=file,
-                      lines=_field_lines(node, schema)), problems
+                      **self._key_lines(node, schema)), problems
+
+    def _key_lines(self, node: Node | None, schema: TypeSchema) -> dict[str, tuple]:
+        """``keys`` and ``key_lines`` of a record; equal key tuples are one shared object."""
+        if not isinstance(node, MappingNode):
+            return {}
+        keys, lines = [], []
+        for key, _value in node.value:
+            name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
+            if name is not None:
+                keys.append(name)
+                lines.append(key.start_mark.line + 1)
+        shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
+        return {"keys": shared, "key_lines": tuple(lines)}
 
     def _fields(self, value: dict[str, Any], schema: TypeSchema, add: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -160,19 +174,6 @@ class Validator:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=value),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
-
-
-def _field_lines(node: Node | None, schema: TypeSchema) -> tuple[tuple[str, int], ...]:
-    """(canonical field name, line) for each top-level key (the schema's own name strings,
-    so 100,000 records share them)."""
-    if not isinstance(node, MappingNode):
-        return ()
-    out = []
-    for key, _value in node.value:
-        name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
-        if name is not None:
-            out.append((name, key.start_mark.line + 1))
-    return tuple(out)
 
 
 def _num(x: float) -> str:

@@ -6,7 +6,7 @@ SARIF is about places in files, so one run holds:
   (``unknown-field``, ``pii`` …), at the problem's ``file:line:column``;
 * a result for every record that breaks an ``each`` rule: ``ruleId`` = the plan rule id,
   at the violating record's file and the line of the field read by the part of the
-  condition that failed (``Record.lines``; the first line when the record lacks that
+  condition that failed (``Record.key_lines``; the first line when the record lacks that
   field);
 * ``tool.driver.rules``: one reportingDescriptor per problem code and per plan rule used.
 
