@@ -8,6 +8,7 @@ cut-off and the rule's ``where`` filter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from .conditions import (
 from .index import Index
 from .periods import Period
 
+_HAS = re.compile(r"^has\(\s*r\.([A-Za-z_][A-Za-z0-9_]*)\s*\)$")
 TARGET_FIELD = "target"  # scope `target`: the field naming the unit a record is about
 _GLOBALS = ("staff", "units", "as_of", "period")
 
@@ -124,10 +126,14 @@ class Context:
                 parts = []
             self._parts[c.rule.id] = parts
         for part in parts:
-            try:
-                ok = part.test(self.activation(rec, _needs(part), period))
-            except Exception:
-                ok = False
+            has = _HAS.match(part.source)
+            if has:  # `has(r.x)` is exactly "the record has x": no CEL call needed
+                ok = has.group(1) in rec.fields
+            else:
+                try:
+                    ok = part.test(self.activation(rec, _needs(part), period))
+                except Exception:
+                    ok = False
             if not ok:
                 return part.r_fields or ()
         return c.condition.r_fields or ()
