@@ -7,10 +7,38 @@ for bad input.  A problem says *what* is wrong (``code``, ``message``), *where*
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+SHOWN_LIMIT = 200  # never echo more than this many characters of a user's value
+# C0 and C1 controls, DEL, and the bidi/zero-width marks that can disguise text in a terminal
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                      "\u2066-\u2069\ufeff]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(value: Any, limit: int = SHOWN_LIMIT) -> str:
+    """``value`` as text that is safe to show anywhere: control characters escaped
+    (``\\x1b``), tabs and line breaks as ``\\t``/``\\n``, at most ``limit`` characters
+    (then ``…`` and how many more).
+
+    Every message that quotes something a user wrote (a value, a key, a file name) goes
+    through here, so a 900 KB date cannot flood a terminal and an ESC byte cannot reach it.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}…(+{len(text) - limit})"
+    if text.isprintable():
+        return text
+    text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return _CONTROL.sub(_escape_control, text)
 
 
 @dataclass(frozen=True, slots=True)

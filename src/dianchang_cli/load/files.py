@@ -1,0 +1,98 @@
+"""Reading one untrusted file with bounded cost: regular files inside the repository only.
+
+A records or plan folder comes from a pull request, and git can commit a symlink.  So before
+a file is opened it is looked at with ``lstat``/``stat``:
+
+* a symlink whose target lies outside the repository is refused (``outside-repo``) and its
+  target is never opened;
+* anything that is not a regular file — a FIFO (which would block a read forever), a device
+  such as ``/dev/zero`` (which never ends), a folder named ``x.yaml`` — is ``not-a-file``;
+* at most ``limit + 1`` bytes are read, so a file that grows while it is read still costs at
+  most that much (``too-large``).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ..i18n import _
+
+MAX_BYTES = 1024 * 1024
+
+
+class Unreadable(Exception):
+    """A file that is not read; ``code`` is the problem code, ``message`` says why."""
+
+    def __init__(self, code: str, message: str, expected: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.expected = code, message, expected
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        real = Path(os.path.realpath(path))
+        base = Path(os.path.realpath(root))
+    except (OSError, ValueError):
+        return False
+    return real == base or base in real.parents
+
+
+def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path``, or :class:`Unreadable`; never blocks and never reads more than
+    ``limit + 1`` bytes.  ``root``: the folder the file (and any symlink target) must stay in;
+    ``None`` skips that check (a file named on the command line)."""
+    try:
+        info = os.lstat(path)
+        link = stat.S_ISLNK(info.st_mode)
+        if link:
+            if root is not None and not _inside(path, root):
+                raise Unreadable("outside-repo",
+                                 _("the file is a symbolic link to a place outside the "
+                                   "repository; it is not read"),
+                                 _("a real file inside the repository"))
+            info = os.stat(path)
+    except OSError as exc:
+        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
+            e=exc.strerror or exc)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
+                                         "device); it is not read"),
+                         _("a plain YAML text file"))
+    if info.st_size > limit:
+        raise _too_large(limit)
+    # O_NONBLOCK: a FIFO swapped in after the stat above cannot block the open
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    if not link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # nor can a symlink swapped in
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
+            e=exc.strerror or exc)) from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
+            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
+                                             "device); it is not read"),
+                             _("a plain YAML text file"))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
+            e=exc.strerror or exc)) from exc
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise _too_large(limit)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Unreadable:
+    return Unreadable("too-large", _("the file is larger than {n} KiB").format(n=limit // 1024),
+                      _("one small record per file; keep photos and scans in evidence/"))
