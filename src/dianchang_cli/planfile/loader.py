@@ -6,16 +6,18 @@ All problems in all plan files are collected and raised together as one
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..diagnostics import PlanError, Problem
+from ..diagnostics import PlanError, Problem, printable
 from ..engine.conditions import ConditionError, compile_condition
 from ..i18n import _
-from ..load.yamlsafe import load_bytes, locate
+from ..load.files import MAX_BYTES, Unreadable, read_limited
+from ..load.yamlsafe import load_bytes, locate, locate_value
 from .model import Festivals, Meta, PlanFile, Settings, Units
 from .plan import Origin, Plan
 
@@ -26,10 +28,22 @@ _WINDOW = re.compile(r"^window:(.+)$")
 
 
 def plan_files(plan_dir: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` under the plan folder except test cases and templates."""
-    files = [p for p in plan_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-             and not SKIP_DIRS.intersection(p.relative_to(plan_dir).parts[:-1])]
-    return sorted(files)
+    """Every ``*.yaml``/``*.yml`` under the plan folder except test cases and templates.
+
+    Symlinked folders are not followed (their files are not the plan's), and nothing is
+    opened here: a name ending in ``.yaml`` that is a FIFO, a device, a folder or a symlink
+    is listed all the same, so reading it reports why it is not read.
+    """
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(plan_dir, followlinks=False):
+        here = Path(folder)
+        rel = here.relative_to(plan_dir).parts
+        if SKIP_DIRS.intersection(rel):
+            dirs[:] = []
+            continue
+        dirs.sort()
+        found.extend(here / n for n in (*names, *dirs) if Path(n).suffix in (".yaml", ".yml"))
+    return sorted(found)
 
 
 def _pydantic_problems(exc: ValidationError, file: str, node: Any,
@@ -43,8 +57,15 @@ def _pydantic_problems(exc: ValidationError, file: str, node: Any,
     return out
 
 
-def _read(path: Path, shown: str, model: type, problems: list[Problem]) -> tuple[Any, Any]:
-    loaded = load_bytes(path.read_bytes(), shown)
+def _read(path: Path, shown: str, model: type, problems: list[Problem],
+          root: Path | None = None) -> tuple[Any, Any]:
+    """One plan file, read with bounded cost and validated by ``model``."""
+    try:
+        data = read_limited(path, root, MAX_BYTES)
+    except Unreadable as exc:
+        problems.append(Problem(shown, 0, 0, exc.code, exc.message, expected=exc.expected))
+        return None, None
+    loaded = load_bytes(data, shown)
     if loaded.problem:
         problems.append(loaded.problem)
         return None, None
@@ -72,8 +93,9 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
                                  expected=_("a plan/ folder with units.yaml and the rules"))])
     units_path = plan_dir / UNITS_FILE
     units: Units | None = None
-    if units_path.is_file():
-        units, _node = _read(units_path, shown(units_path), Units, problems)
+    units_node: Any = None
+    if os.path.lexists(units_path):
+        units, units_node = _read(units_path, shown(units_path), Units, problems, root)
     else:
         problems.append(Problem(shown(units_path), 0, 0, "plan-missing",
                                 _("units.yaml is missing"), expected=_("plan/units.yaml")))
@@ -84,7 +106,7 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
     origins: dict[str, Origin] = {}
     files = [p for p in plan_files(plan_dir) if p != units_path]
     for path in files:
-        part, node = _read(path, shown(path), PlanFile, problems)
+        part, node = _read(path, shown(path), PlanFile, problems, root)
         if part is None:
             continue
         for key in ("sections", "items", "windows", "record_types", "rules"):
@@ -92,13 +114,22 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
             for i, entry in enumerate(entries):
                 ident = getattr(entry, "id", getattr(entry, "number", i))
                 line, col = locate(node, (key, i))
-                origins.setdefault(f"{key}:{ident}", Origin(shown(path), line, col))
+                first = origins.setdefault(f"{key}:{ident}", Origin(shown(path), line, col))
+                if first != Origin(shown(path), line, col):
+                    problems.append(Problem(shown(path), line, col, "plan-invalid", _(
+                        "'{id}' is defined twice (first at {where})").format(
+                        id=printable(ident), where=f"{first.file}:{first.line}")))
             merged[key].extend(entries)
         merged["common_fields"].update(part.common_fields)
         for item, entries in part.coverage.items():
             merged["coverage"].setdefault(item, []).extend(entries)
+            line, col = locate(node, ("coverage", item))
+            origins.setdefault(f"coverage:{item}", Origin(shown(path), line, col))
         for key in ("plan", "festivals", "waivers", "settings"):
             if getattr(part, key) is not None:
+                for sub in ((), ("type",), ("ledger_types",)):
+                    line, col = locate(node, (key, *sub))
+                    origins.setdefault(".".join((key, *sub)), Origin(shown(path), line, col))
                 if key in singles:
                     line, col = locate(node, (key,))
                     problems.append(Problem(shown(path), line, col, "plan-invalid",
@@ -108,6 +139,8 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
     if "plan" not in singles:
         problems.append(Problem(shown(plan_dir), 0, 0, "plan-missing",
                                 _("no plan file gives `plan:` (id, title, year)")))
+    if units is not None:
+        problems.extend(check_units(units, units_node, shown(units_path)))
     if problems or units is None:
         raise PlanError(problems)
 
@@ -140,28 +173,96 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
     return plan
 
 
+def check_units(units: Units, node: Any, file: str) -> list[Problem]:
+    """The organisation is a tree: subdistrict → communities → branches, ids unique.
+
+    Each problem is reported at the line of the entry that causes it.  A duplicate unit id
+    is reported once, at the duplicate; references to units are then not checked, since a
+    mistyped id makes every reference to the unit it was meant to be look unknown.
+    """
+    out: list[Problem] = []
+
+    def at(path: tuple[str | int, ...], message: str, expected: str | None = None,
+           value: bool = False) -> None:
+        line, col = (locate_value if value else locate)(node, path)
+        out.append(Problem(file, line, col, "plan-invalid", message, expected=expected))
+
+    by_id: dict[str, Any] = {}
+    for i, u in enumerate(units.units):
+        if u.id in by_id:
+            first = locate(node, ("units", units.units.index(by_id[u.id])))[0]
+            at(("units", i, "id"), _("unit id '{u}' is used twice (first on line {first})")
+               .format(u=printable(u.id), first=first), expected=_("each unit id once"),
+               value=True)
+            continue
+        by_id[u.id] = u
+    seen_staff: dict[str, int] = {}
+    for i, s in enumerate(units.staff):
+        if s.id in seen_staff:
+            first = locate(node, ("staff", seen_staff[s.id]))[0]
+            at(("staff", i, "id"), _("staff id '{s}' is used twice (first on line {first})")
+               .format(s=printable(s.id), first=first), expected=_("each staff id once"),
+               value=True)
+        else:
+            seen_staff[s.id] = i
+    if len(by_id) < len(units.units):
+        return out
+    top = by_id.get(units.subdistrict)
+    if top is None:
+        at(("subdistrict",), _("subdistrict '{id}' is not among the units")
+           .format(id=printable(units.subdistrict)), value=True)
+    elif top.kind != "subdistrict":
+        at(("subdistrict",), _("unit '{id}' is not of kind subdistrict")
+           .format(id=printable(units.subdistrict)), value=True)
+    in_cycle: set[str] = set()
+    for i, u in enumerate(units.units):
+        where = ("units", i, "parent")
+        parent = by_id.get(u.parent) if u.parent else None
+        if u.parent and parent is None:
+            at(where, _("unit '{u}' has unknown parent '{p}'").format(
+                u=printable(u.id), p=printable(u.parent)), expected=", ".join(by_id), value=True)
+            continue
+        if u.id not in in_cycle:
+            chain, cur = [u.id], parent
+            while cur is not None and cur.id not in chain and cur.parent:
+                chain.append(cur.id)
+                cur = by_id.get(cur.parent)
+            if cur is not None and cur.id == u.id:  # reported at the cycle's first unit
+                in_cycle.update(chain)
+                at(where, _("units form a cycle of parents: {c}").format(
+                    c=" → ".join(printable(x) for x in [*chain, u.id])),
+                   expected=_("communities belong to the subdistrict, branches to a community"),
+                   value=True)
+        if u.id in in_cycle:
+            continue
+        if u.kind == "subdistrict" and u.parent:
+            at(where, _("the subdistrict '{u}' cannot have a parent").format(u=printable(u.id)),
+               value=True)
+        elif u.kind == "community" and u.parent and u.parent != units.subdistrict:
+            at(where, _("community '{u}' must belong to the subdistrict '{s}', not '{p}'").format(
+                u=printable(u.id), s=printable(units.subdistrict), p=printable(u.parent)),
+               value=True)
+        elif u.kind == "branch" and (parent is None or parent.kind != "community"):
+            at(where if u.parent else ("units", i), _(
+                "branch '{u}' must belong to a community (its `parent`)").format(
+                u=printable(u.id)), expected=", ".join(
+                x.id for x in units.units if x.kind == "community"), value=bool(u.parent))
+    for i, s in enumerate(units.staff):
+        if s.unit not in by_id:
+            at(("staff", i, "unit"), _("staff '{s}' belongs to unknown unit '{u}'").format(
+                s=printable(s.id), u=printable(s.unit)), value=True)
+    return out
+
+
 def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: str) -> list[Problem]:
     """What pydantic cannot see alone: references between entries, and CEL that compiles."""
     out: list[Problem] = []
 
     def at(key: str, message: str, expected: str | None = None) -> None:
-        o = plan.origins.get(key, Origin(units_file if key.startswith("unit") else "plan", 1))
+        o = plan.origins.get(key) or plan.origins.get(key.split(".")[0]) \
+            or Origin(units_file if key.startswith("unit") else "plan", 0, 0)
         out.append(Problem(o.file, o.line, o.column, "plan-invalid", message, expected=expected))
 
-    if plan.subdistrict not in plan.units:
-        at("units", _("subdistrict '{id}' is not among the units").format(id=plan.subdistrict))
-    for u in units.units:
-        if u.parent and u.parent not in plan.units:
-            at("units", _("unit '{u}' has unknown parent '{p}'").format(u=u.id, p=u.parent))
-    for s in units.staff:
-        if s.unit not in plan.units:
-            at("units", _("staff '{s}' belongs to unknown unit '{u}'").format(s=s.id, u=s.unit))
-    for kind in ("record_types", "rules"):
-        seen: set[str] = set()
-        for entry in merged[kind]:
-            if entry.id in seen:
-                at(f"{kind}:{entry.id}", _("'{id}' is defined twice").format(id=entry.id))
-            seen.add(entry.id)
     for rule in plan.rules:
         key = f"rules:{rule.id}"
         for t in rule.select.types:
@@ -195,11 +296,13 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
         for entry in entries:
             for rid in entry.rules:
                 if rid not in rule_ids:
-                    at("plan", _("coverage of item {i}: unknown rule '{r}'").format(i=item, r=rid))
+                    at(f"coverage:{item}", _("coverage of item {i}: unknown rule '{r}'")
+                       .format(i=item, r=rid))
     if plan.settings.ledger_types:
         for t in plan.settings.ledger_types:
             if t not in plan.types:
-                at("plan", _("settings.ledger_types: unknown record type '{t}'").format(t=t))
+                at("settings.ledger_types",
+                   _("settings.ledger_types: unknown record type '{t}'").format(t=t))
     if plan.waivers and plan.waivers.type not in plan.types:
-        at("plan", _("waivers: unknown record type '{t}'").format(t=plan.waivers.type))
+        at("waivers.type", _("waivers: unknown record type '{t}'").format(t=plan.waivers.type))
     return out
