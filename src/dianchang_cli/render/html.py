@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..diagnostics import printable
 from ..i18n import _
-from .markdown import render_template
+from .markdown import TemplateProblem, render_template, shown_name
 from .typst_engine import RenderError
 
 TEMPLATE = "report.html.j2"
@@ -34,16 +35,19 @@ def check_self_contained(page: str, template: str = TEMPLATE) -> None:
     """Raise :class:`RenderError` if the page has a script or loads anything from outside."""
     found = _FORBIDDEN.search(page)
     if found:
-        raise RenderError(_("{template}: the HTML report must be self-contained and "
-                            "script-free, but it contains “{text}”").format(
-                                template=template, text=found.group(0)))
+        raise RenderError(TemplateProblem(template, 0, _(
+            "the HTML report must be self-contained and script-free, but it contains "
+            "“{text}”").format(text=printable(found.group(0)))).text())
 
 
 def render(data: dict[str, Any], override: Path | None = None, embed_font: bool = False
            ) -> bytes:
     """The report as one UTF-8 HTML document; ``embed_font`` carries its own Chinese font."""
     page = render_template(TEMPLATE, data, override, html=True)
-    check_self_contained(page)
+    from .pdf import has_override
+
+    check_self_contained(page, shown_name(override, TEMPLATE) if override is not None
+                         and has_override(override, TEMPLATE) else TEMPLATE)
     if embed_font:
         from .webfont import embed
 
