@@ -3,31 +3,85 @@
 * ID card (GB 11643-1999): 17 digits and a check character (0-9 or X) whose ISO 7064
   MOD 11-2 checksum is right, with a plausible birth date.  Random 18-digit strings are
   rarely valid, so evidence numbers and order ids do not trip it.
-* Mobile: 11 digits beginning 1[3-9], not inside a longer run of digits.
+* Mobile: 11 digits beginning 1[3-9], not inside a longer number; a ``+86``, ``0086`` or
+  ``86`` country prefix in front of it is allowed.
+
+People do not write numbers the way a regular expression expects, so the text is
+normalised first:
+
+1. NFKC: full-width digits (``１３８``) become ASCII, the ideographic space (U+3000) and
+   no-break spaces become spaces, full-width dashes and dots become ASCII ones.
+2. Every other digit character (Arabic-Indic, circled and dingbat digits …) becomes its
+   ASCII digit.
+3. A *run* is digit groups joined by at most three separator characters (spaces,
+   dashes, dots, slashes, underscores, middle dots, invisible format characters).  A number
+   is found when it starts at the beginning of a group and ends at the end of one, so
+   ``138 1234 5678`` and ``+86-138-1234-5678`` are mobiles while the digits of
+   ``2023-05-12 10:05`` or ``BJ-2023-0412-07`` never line up into one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-_DIGIT_RUN = re.compile(rb"[0-9]{11}")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_ASCII_DIGITS = b"0123456789"
+# Characters that may stand between the digits of one number (after NFKC).
+_SEP = (r"[\s\-./_\u00b7\u2022\u2027\u2043\u30fb\u2010-\u2015\u2212\ufe58\ufe63"
+        r"\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_RUN = re.compile(rf"[0-9]++(?:{_SEP}{{1,3}}+[0-9]++)*+(?:{_SEP}{{0,3}}+[Xx])?")
+_GROUP = re.compile(r"[0-9]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_ELEVEN_DIGITS = re.compile(r"[^0-9]*+(?:[0-9][^0-9]*+){11}")
+_MASK = re.compile(r"[0-9Xx]")
+# Digit characters NFKC leaves alone: every decimal digit (``\d``) beyond ASCII, and the
+# circled/dingbat/other digits that only have a digit value (Unicode 14; a test checks).
+_OTHER_DIGIT = re.compile(
+    r"(?![0-9])[\d\u1369-\u1371\u19da\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788"
+    r"\u278a-\u2792\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a]")
+_LONGEST_INT = 64  # bits: an int beyond 2**64 has too many digits to be one number
+
+
+def normalise(text: str) -> str:
+    """``text`` with every digit written as an ASCII digit (NFKC, then digit values)."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
+
+
+def digit_count(text: str) -> int:
+    """How many ASCII digits ``text`` holds (normalise first to count the others too)."""
+    return sum(text.count(d) for d in "0123456789")
 
 
 def may_hold_pii(data: bytes) -> bool:
-    """Both kinds need 11 digits in a row somewhere in the file's bytes: most files have none."""
-    return _DIGIT_RUN.search(data) is not None
+    """False when a file's bytes cannot hold either kind: fewer than 11 digits in all.
+
+    Most records have fewer, so they skip the scan.  Digits are counted however they are
+    written (full-width digits are three UTF-8 bytes each, separators may stand between
+    them), and a file with a backslash escape is always scanned: ``"\\u0031"`` in a
+    double-quoted YAML string is a digit too.
+    """
+    ascii_digits = len(data) - len(data.translate(None, _ASCII_DIGITS))
+    if ascii_digits >= 11 or b"\\" in data:
+        return True
+    if data.isascii():
+        return False
+    text = normalise(data.decode("utf-8", "replace"))
+    return digit_count(text) >= 11
 
 
 def id_card_valid(text: str) -> bool:
     """True for an 18-character number with a valid GB 11643 check digit and birth date."""
-    if len(text) != 18 or not text[:17].isdigit():
+    if len(text) != 18 or not text[:17].isascii() or not text[:17].isdigit():
         return False
     total = sum(int(c) * w for c, w in zip(text[:17], _WEIGHTS, strict=True))
     if _CHECK[total % 11] != text[17].upper():
@@ -39,34 +93,96 @@ def id_card_valid(text: str) -> bool:
     return 1900 <= born.year <= 2100
 
 
+def _in_run(run: str) -> str | None:
+    """``"id-card"``/``"mobile"`` when the run's digit groups line up into one, else None."""
+    digits = "".join(_GROUP.findall(run))
+    check_x = run[-1] in "Xx"
+    if check_x:
+        digits += "X"
+    starts: list[int] = []
+    ends: set[int] = set()
+    position = 0
+    for group in _GROUP.findall(run):
+        starts.append(position)
+        position += len(group)
+        ends.add(position)
+    mobile = False
+    for start in starts:
+        id_end = start + 18 in ends or (check_x and start + 18 == len(digits))
+        if id_end and id_card_valid(digits[start:start + 18]):
+            return "id-card"
+        for prefix in ("", "86", "0086"):
+            if not digits.startswith(prefix, start):
+                continue
+            begin = start + len(prefix)
+            if begin + 11 in ends and _MOBILE.fullmatch(digits, begin, begin + 11):
+                mobile = True
+    return "mobile" if mobile else None
+
+
 def find_in_text(text: str) -> str | None:
     """``"id-card"`` or ``"mobile"`` when the text holds one, else ``None``."""
-    if len(text) < 11:
+    text = normalise(text)
+    if len(text) < 11 or not _ELEVEN_DIGITS.match(text):
         return None
-    for match in _ID.finditer(text):
-        if id_card_valid(match.group(1)):
-            return "id-card"
-    if _MOBILE.search(text):
-        return "mobile"
-    return None
+    found = None
+    for match in _RUN.finditer(text):
+        run = match.group()
+        if len(run) < 11:
+            continue
+        kind = _in_run(run)
+        if kind == "id-card":
+            return kind
+        found = found or kind
+    return found
+
+
+def redact(text: str) -> str:
+    """``text`` with the digits of every ID-card or mobile number in it shown as ``*``
+    (unchanged when it holds none), so a message can quote a value without leaking one."""
+    if find_in_text(text) is None:
+        return text
+    return _RUN.sub(lambda m: _MASK.sub("*", m.group()) if _in_run(m.group()) else m.group(),
+                    normalise(text))
 
 
 Path = tuple[str | int, ...]
 
 
-def scan(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    """Yield ``(path, kind)`` for every string or number in ``value`` that holds PII."""
+def _number_text(value: int | float) -> str | None:
+    """A YAML number as the digits a person wrote (``13812345678``, ``1.3812345678e10``)."""
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= _LONGEST_INT else None
+    return repr(value) if value == value and abs(value) != float("inf") else None
+
+
+def _text_of(value: Any) -> str | None:
     if isinstance(value, str):
-        kind = find_in_text(value)
-        if kind:
-            yield path, kind
-    elif isinstance(value, int) and not isinstance(value, bool):
-        kind = find_in_text(str(value))
-        if kind:
-            yield path, kind
-    elif isinstance(value, dict):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _number_text(value)
+    return None
+
+
+def scan(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, kind)`` for every string or number in ``value`` that holds PII.
+
+    Every field is scanned, names included (a name field may hold a name, never a
+    number); so are mapping keys (the path then ends at that key).
+    """
+    if isinstance(value, dict):
         for key, item in value.items():
+            text = _text_of(key)
+            kind = find_in_text(text) if text else None
+            if kind:
+                yield (*path, key), kind
+                continue
             yield from scan(item, (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from scan(item, (*path, i))
+    else:
+        text = _text_of(value)
+        kind = find_in_text(text) if text else None
+        if kind:
+            yield path, kind

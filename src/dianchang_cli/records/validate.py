@@ -1,23 +1,30 @@
 """One YAML value → a :class:`Record`, or the problems that keep it out of every count.
 
-Checks, in order: it is a mapping; its type is known (by id or Chinese name); no unknown
-field; every required field present; every value of the right form; references (unit, staff,
-rule) exist; no resident ID-card or mobile number anywhere.  Record-to-record checks
+Checks, in order: it is a mapping; its type is known (by id or Chinese name); every key a
+known field; every required field present; every value of the right form; references (unit,
+staff, rule) exist; no resident ID-card or mobile number anywhere.  Record-to-record checks
 (duplicate ids, references to other records) run once all files are read, in
 :func:`cross_check`.
+
+A valid record may still carry *warnings* (a date after today, or long before the plan
+year): it is returned together with them and counts like any other.
+
+Every check costs time linear in the size of the record, however hostile: each problem is
+placed through a key → node map built once per mapping (:class:`_Places`), at most
+:data:`LISTED` unknown keys and PII hits are listed one by one, and every value, key or
+name a message quotes goes through :func:`~dianchang_cli.diagnostics.printable`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..diagnostics import Problem
+from ..diagnostics import Problem, Severity, printable
 from ..i18n import _
-from ..load.yamlsafe import locate, locate_value
 from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
 from . import pii
@@ -25,6 +32,9 @@ from .model import Record
 from .values import READERS, BadValue
 
 _DATED = {"event", "document"}
+LISTED = 20  # unknown keys (and PII hits) listed one by one; the rest are counted in one more
+
+Path = tuple[str | int, ...]
 
 
 class TypeSchema:
@@ -40,29 +50,112 @@ class TypeSchema:
         self.required = [n for n, s in self.fields.items() if s.required]
         if rtype.kind in _DATED and "date" in self.fields and "date" not in self.required:
             self.required.append("date")
-        self.pii_exempt = set(rtype.resident_names)
+        # The plan is input too: names it defines are quoted capped, and prepared once.
+        self.name = printable(rtype.name)
+        self.field_list = _("fields of {t}: {names}").format(
+            t=self.name, names=printable(", ".join(self.fields)))
+
+
+class _Places:
+    """``(line, column)`` of a path in one record's node tree.
+
+    Each mapping on the way gets its key → (key node, value node) map once, so placing
+    every one of 50,000 keys costs one pass, not 50,000.  Keys are matched as the values
+    were built: the dict beside a mapping node has its keys in node order (duplicates never
+    get this far), so a key such as ``~`` (None) or ``1`` (int) is found too.
+    """
+
+    def __init__(self, node: Node | None, value: Any) -> None:
+        self.node, self.value = node, value
+        self._maps: dict[int, dict[Any, tuple[Node, Node]]] = {}
+
+    def _entries(self, node: MappingNode, value: Any) -> dict[Any, tuple[Node, Node]]:
+        found = self._maps.get(id(node))
+        if found is None:
+            found = {}
+            if isinstance(value, dict) and len(value) == len(node.value):
+                for key, pair in zip(value, node.value, strict=True):
+                    found.setdefault(key, pair)
+            else:  # pragma: no cover - the value is always built from this node
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode):
+                        found.setdefault(key_node.value, (key_node, value_node))
+            self._maps[id(node)] = found
+        return found
+
+    def key_node(self, key: Any) -> Node | None:
+        """The node of a top-level key."""
+        if not isinstance(self.node, MappingNode):
+            return None
+        pair = self._entries(self.node, self.value).get(key)
+        return pair[0] if pair else None
+
+    def __call__(self, path: Path, on_value: bool = True) -> tuple[int, int]:
+        """The value at ``path`` (``on_value``) or its key; for a path that is not there,
+        the key of the deepest part that is (the mapping itself at the top)."""
+        if self.node is None:
+            return 1, 1
+        node, value = self.node, self.value
+        last_key: Node | None = None
+        for step in path:
+            child: Node | None = None
+            if isinstance(node, MappingNode):
+                pair = self._entries(node, value).get(step)
+                if pair is not None:
+                    last_key, child = pair
+                    value = value.get(step) if isinstance(value, dict) else None
+            elif isinstance(node, SequenceNode) and isinstance(step, int) \
+                    and 0 <= step < len(node.value):
+                last_key, child = None, node.value[step]
+                value = value[step] if isinstance(value, list) and step < len(value) else None
+            if child is None:
+                return _mark(last_key or node)
+            node = child
+        return _mark(node if on_value or last_key is None else last_key)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _quote(value: Any) -> str:
+    """A user's value or key, safe to show: capped, control characters escaped, and
+    any ID-card or mobile number in it masked (a log must not leak what the record may not
+    hold)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > 4 * 200:  # do not normalise a megabyte to show 200 characters of it
+        text = text[:4 * 200]
+    return printable(pii.redact(text))
 
 
 class Validator:
-    """Validates records against one plan; build once, call for every file."""
+    """Validates records against one plan; build once, call for every file.
 
-    def __init__(self, plan: Plan) -> None:
+    ``today`` is the day a record may not be dated after (default: the real today).
+    """
+
+    def __init__(self, plan: Plan, today: dt.date | None = None) -> None:
         self.plan = plan
+        self.today = today or dt.date.today()
+        self.earliest = dt.date(max(plan.year - 1, dt.MINYEAR), 1, 1)
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
-        """One record, or the problems with it; ``scan_pii=False`` when the bytes cannot
-        hold an ID-card or mobile number (no run of 11 digits)."""
+        """One record and its warnings, or ``None`` and the problems that keep it out;
+        ``scan_pii=False`` when the bytes cannot hold an ID-card or mobile number
+        (:func:`~.pii.may_hold_pii`)."""
         problems: list[Problem] = []
+        place = _Places(node, value)
 
-        def add(code: str, message: str, path: tuple[str | int, ...] = (),
-                expected: str | None = None, on_value: bool = True) -> None:
-            line, col = (locate_value if on_value else locate)(node, path)
-            problems.append(Problem(file, line, col, code, message, expected=expected,
-                                    record=default_id, path=path))
+        def add(code: str, message: str, path: Path = (), expected: str | None = None,
+                on_value: bool = True, severity: Severity = "error") -> None:
+            line, col = place(path, on_value)
+            problems.append(Problem(file, line, col, code, message, severity=severity,
+                                    expected=expected, record=default_id, path=path))
 
         if not isinstance(value, dict):
             add("bad-value", _("a record must be a mapping of fields"),
@@ -71,35 +164,63 @@ class Validator:
         type_name = value.get("type")
         schema = self.schemas.get(self.plan.type_names.get(type_name, "")) \
             if isinstance(type_name, str) else None
-        exempt = schema.pii_exempt if schema else set()
-        for path, kind in pii.scan(value) if scan_pii else ():
-            if path and path[0] in exempt:
-                continue
-            what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
-            add("pii", _("field '{f}' holds {what}; records must not hold resident data")
-                .format(f=".".join(map(str, path)), what=what), path,
-                expected=_("remove it; records describe work, not people"))
+        if scan_pii:
+            self._pii(value, add)
         if schema is None:
-            add("unknown-type" if "type" in value else "missing-field",
-                _("unknown record type '{t}'").format(t=type_name) if "type" in value
-                else _("the field 'type' is missing"), ("type",) if "type" in value else (),
-                expected=_("one of the plan's types, e.g. {examples}").format(
-                    examples="、".join(list(self.plan.type_names)[1:8:2])))
+            if "type" in value:
+                add("unknown-type", _("unknown record type '{t}'").format(t=_quote(type_name)),
+                    ("type",), expected=_("one of the plan's types, e.g. {examples}").format(
+                        examples=self.type_examples))
+            else:
+                add("missing-field", _("the field 'type' is missing"),
+                    expected=_("one of the plan's types, e.g. {examples}").format(
+                        examples=self.type_examples))
             return None, problems
-        fields = self._fields(value, schema, add)
+        fields, written = self._fields(value, schema, add, place)
         if problems:
             return None, problems
         rtype = schema.type
         unit = fields["unit"]
         if rtype.unit_kinds and self.plan.units[unit].kind not in rtype.unit_kinds:
             add("bad-value", _("a {t} record belongs to a {k}, not to '{u}'").format(
-                t=rtype.name, k="/".join(rtype.unit_kinds), u=unit), ("unit",))
+                t=schema.name, k=printable("/".join(rtype.unit_kinds)), u=_quote(unit)),
+                (written["unit"],))
             return None, problems
         date = fields.get("date")
+        date = date if isinstance(date, dt.date) else None
+        if date is not None:
+            self._date_warnings(date, (written["date"],), add)
         return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
-                      date=date if isinstance(date, dt.date) else None,
-                      title=fields.get("title", ""), fields=fields, file=file,
+                      date=date, title=fields.get("title", ""), fields=fields, file=file,
                       **self._key_lines(node, schema)), problems
+
+    def _pii(self, value: dict[Any, Any], add: Callable[..., None]) -> None:
+        """A problem for each field (at most :data:`LISTED`) that holds resident data."""
+        hits = 0
+        for path, kind in pii.scan(value):
+            hits += 1
+            if hits > LISTED:
+                continue
+            what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
+            add("pii", _("field '{f}' holds {what}; records must not hold resident data")
+                .format(f=_quote(".".join(map(str, path))), what=what), path,
+                expected=_("remove it; records describe work, not people"))
+        if hits > LISTED:
+            add("pii", _("and {n} more fields hold resident data").format(n=hits - LISTED),
+                expected=_("remove it; records describe work, not people"))
+
+    def _date_warnings(self, date: dt.date, path: Path, add: Callable[..., None]) -> None:
+        """A record dated after today, or long before the plan year, is probably a typo."""
+        if date > self.today:
+            add("future-date", _("the record is dated {d}, after today ({today})").format(
+                d=date.isoformat(), today=self.today.isoformat()), path,
+                expected=_("the day it took place; a record of planned work is added "
+                           "once it is done"), severity="warning")
+        elif date < self.earliest:
+            add("early-date", _("the record is dated {d}, long before the plan year {y}")
+                .format(d=date.isoformat(), y=self.plan.year), path,
+                expected=_("a date from {start} on; check the year").format(
+                    start=self.earliest.isoformat()), severity="warning")
 
     def _key_lines(self, node: Node | None, schema: TypeSchema) -> dict[str, tuple]:
         """``keys`` and ``key_lines`` of a record; equal key tuples are one shared object."""
@@ -114,17 +235,30 @@ class Validator:
         shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
         return {"keys": shared, "key_lines": tuple(lines)}
 
-    def _fields(self, value: dict[str, Any], schema: TypeSchema, add: Any) -> dict[str, Any]:
+    def _fields(self, value: dict[Any, Any], schema: TypeSchema, add: Callable[..., None],
+                place: _Places) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The typed fields of a record, and the key each was written under."""
         out: dict[str, Any] = {}
+        written: dict[str, Any] = {}
         bad: set[str] = set()
+        unknown = 0
+        first_unlisted: Any = None
         for key, raw in value.items():
             name = schema.keys.get(key) if isinstance(key, str) else None
             if name is None:
-                add("unknown-field", _("unknown field '{f}' for type {t}").format(
-                    f=key, t=schema.type.name), (key,),
-                    expected=_("fields of {t}: {names}").format(
-                        t=schema.type.name, names=", ".join(schema.fields)), on_value=False)
+                unknown += 1
+                if unknown <= LISTED:
+                    self._unknown_key(key, schema, add, place)
+                elif unknown == LISTED + 1:
+                    first_unlisted = key
                 continue
+            if name in written:
+                add("duplicate-key", _("'{k}' is the same field as '{first}'").format(
+                    k=_quote(key), first=_quote(written[name])), (key,),
+                    expected=_("each field once"), on_value=False)
+                bad.add(name)
+                continue
+            written[name] = key
             if raw is None or raw == [] or raw == "":
                 continue  # an empty value is the same as leaving the field out
             spec = schema.fields[name]
@@ -132,22 +266,46 @@ class Validator:
                 out[name] = self._read(spec, raw)
             except BadValue as exc:
                 bad.add(name)
-                add("bad-value", _("field '{f}' has a bad value: {v!r}").format(f=key, v=raw),
-                    (key,), expected=exc.expected)
-            except _Unknown as unknown:
+                add("bad-value", _("field '{f}' has a bad value: '{v}'").format(
+                    f=_quote(key), v=_quote(raw)), (key,), expected=exc.expected)
+            except _Unknown as unknown_ref:
                 bad.add(name)
-                add(unknown.code, unknown.message, (key,), expected=unknown.expected)
+                add(unknown_ref.code, unknown_ref.message, (key,), expected=unknown_ref.expected)
+        if unknown > LISTED:
+            add("unknown-field", _("and {n} more unknown fields").format(n=unknown - LISTED),
+                (first_unlisted,), expected=schema.field_list, on_value=False)
         for name in schema.required:
             if name not in out and name not in bad:
                 add("missing-field", _("the field '{f}' ({label}) is required for {t}").format(
-                    f=name, label=schema.fields[name].name or name, t=schema.type.name),
-                    expected=_("add '{f}: …'").format(f=name), on_value=False)
+                    f=printable(name), label=printable(schema.fields[name].name or name),
+                    t=schema.name), expected=_("add '{f}: …'").format(f=printable(name)),
+                    on_value=False)
         for name, spec in schema.fields.items():
             if spec.default_month_of and name not in out:
                 source = out.get(spec.default_month_of)
                 if isinstance(source, dt.date):
                     out[name] = f"{source.year:04d}-{source.month:02d}"
-        return out
+        return out, written
+
+    @staticmethod
+    def _unknown_key(key: Any, schema: TypeSchema, add: Callable[..., None],
+                     place: _Places) -> None:
+        """``bad-key`` for a key that cannot name a field (null, empty, a number),
+        ``unknown-field`` for a word that is not one of the type's fields."""
+        if isinstance(key, str) and key.strip():
+            add("unknown-field", _("unknown field '{f}' for type {t}").format(
+                f=_quote(key), t=schema.name), (key,), expected=schema.field_list,
+                on_value=False)
+            return
+        node = place.key_node(key)
+        written = node.value if isinstance(node, ScalarNode) else key
+        if key is None or (isinstance(key, str) and not key.strip()):
+            message = _("a key is empty or null ('{k}'): every key names a field").format(
+                k=_quote(written))
+        else:
+            message = _("the key '{k}' is not a word: every key names a field").format(
+                k=_quote(written))
+        add("bad-key", message, (key,), expected=schema.field_list, on_value=False)
 
     def _read(self, spec: FieldSpec, raw: Any) -> Any:
         if spec.type == "list":
@@ -159,19 +317,20 @@ class Validator:
     def _scalar(self, kind: str, spec: FieldSpec, raw: Any) -> Any:
         value = READERS[kind](raw)
         if kind == "enum" and value not in (spec.values or ()):
-            raise BadValue(_("one of: {values}").format(values="、".join(spec.values or ())))
+            raise BadValue(_("one of: {values}").format(
+                values=printable("、".join(spec.values or ()))))
         if spec.min is not None and isinstance(value, int | float) and value < spec.min:
             raise BadValue(_("at least {n}").format(n=_num(spec.min)))
         if kind == "unit" and value not in self.plan.units:
-            raise _Unknown("unknown-unit", _("unknown unit '{u}'").format(u=value),
+            raise _Unknown("unknown-unit", _("unknown unit '{u}'").format(u=_quote(value)),
                            _("a unit id of plan/units.yaml, e.g. {e}").format(
-                               e=", ".join(list(self.plan.units)[:3])))
+                               e=printable(", ".join(list(self.plan.units)[:3]))))
         if kind == "staff" and value not in self.plan.staff:
-            raise _Unknown("unknown-staff", _("unknown staff '{s}'").format(s=value),
+            raise _Unknown("unknown-staff", _("unknown staff '{s}'").format(s=_quote(value)),
                            _("a staff id of plan/units.yaml, e.g. {e}").format(
-                               e=", ".join(list(self.plan.staff)[:3])))
+                               e=printable(", ".join(list(self.plan.staff)[:3]))))
         if kind == "rule" and value not in self.rule_ids:
-            raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=value),
+            raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
 
@@ -201,7 +360,7 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
         if first is not None:
             problems.append(Problem(rec.file, 1, 1, "duplicate-id",
                                     _("record id '{id}' is also used by {other}").format(
-                                        id=rec.id, other=first.file),
+                                        id=_quote(rec.id), other=printable(first.file)),
                                     expected=_("a unique 'id', or none (the file path is used)"),
                                     record=rec.id))
             bad.add(i)
@@ -216,8 +375,9 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
             if target is None or (spec.to and target.type != spec.to):
                 problems.append(Problem(rec.file, rec.line, 1, "unknown-record",
                                         _("field '{f}' points to '{v}', which is not a {t} record")
-                                        .format(f=name, v=rec.fields[name],
-                                                t=plan.types[spec.to].name if spec.to else ""),
+                                        .format(f=printable(name), v=_quote(rec.fields[name]),
+                                                t=printable(plan.types[spec.to].name)
+                                                if spec.to else ""),
                                         expected=_("the id of an existing record"),
                                         record=rec.id, path=(name,)))
                 bad.add(i)
