@@ -9,6 +9,10 @@ by :func:`default_types`: **every record type whose fields include both ``volunt
 ``service_hours`` as required fields** (the type's own ``fields`` or the plan's common fields
 made required by the type).  ``dc ledger --type ID`` overrides the default.
 
+Record text (titles, places, themes, file names, problem messages) is cut to a sensible
+length and its control characters escaped here, once (:func:`~..report.text.clip`), so a
+1 MB title cannot make the PDF or the workbook huge.
+
 Columns are generic too: a *theme* column appears when a chosen type has a ``theme`` field,
 and a *platform number* column (the activity number in the volunteer platform) when one has
 an ``app_order`` field.
@@ -19,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
+from ..report.text import MESSAGE_LIMIT, clip
 
 if TYPE_CHECKING:
     from ..api import Outcome
@@ -187,8 +192,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return str(value)
+        return clip("、".join(str(v) for v in value[:100]))
+    return clip(value)
 
 
 def _int(value: Any) -> int | None:
@@ -220,9 +225,9 @@ def select(plan: Plan, records: Iterable[Record], year: int, month: int,
 def _row(plan: Plan, index: int, rec: Record) -> Row:
     hours = rec.get("service_hours")
     assert rec.date is not None
-    return Row(index=index, record=rec.id, file=rec.file, line=rec.line, date=rec.date,
-               unit=rec.unit, unit_name=plan.unit_name(rec.unit),
-               group=plan.community_of(rec.unit) or rec.unit, title=rec.title,
+    return Row(index=index, record=clip(rec.id), file=clip(rec.file), line=rec.line,
+               date=rec.date, unit=rec.unit, unit_name=clip(plan.unit_name(rec.unit)),
+               group=plan.community_of(rec.unit) or rec.unit, title=clip(rec.title),
                theme=_text(rec.get(THEME_FIELD)), location=_text(rec.get("location")),
                participants=_int(rec.get("participants")),
                volunteers=_int(rec.get("volunteers")),
@@ -230,6 +235,12 @@ def _row(plan: Plan, index: int, rec: Record) -> Row:
                and not isinstance(hours, bool) else None,
                evidence=len(rec.get("evidence") or ()),
                platform=_text(rec.get(PLATFORM_FIELD)))
+
+
+def _shown(problem: Problem) -> Problem:
+    """``problem`` with its file name and message cut for the ledger."""
+    return replace(problem, file=clip(problem.file), code=clip(problem.code),
+                   message=clip(problem.message, MESSAGE_LIMIT))
 
 
 def build(outcome: Outcome, year: int, month: int, unit: str | None = None,
@@ -251,7 +262,7 @@ def build(outcome: Outcome, year: int, month: int, unit: str | None = None,
     return Ledger(year=year, month=month, unit=unit, scope_name=plan.unit_name(scope),
                   types=chosen_types, columns=_columns(plan, chosen_types), rows=rows,
                   subtotals=subtotals, total=_sum(rows, None, _("Total")),
-                  invalid=[p for p in outcome.problems if p.severity == "error"],
+                  invalid=[_shown(p) for p in outcome.problems if p.severity == "error"],
                   as_of=outcome.as_of, records=len(outcome.records),
                   commit=str(commit) if commit else None,
                   dirty=bool(dirty) if isinstance(dirty, bool) else None,

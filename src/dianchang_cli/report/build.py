@@ -43,7 +43,9 @@ from .model import (
 )
 from .scope import View, actual_text, detail_text
 from .text import (
+    MESSAGE_LIMIT,
     cell,
+    clip,
     day_text,
     labels,
     legend,
@@ -136,7 +138,7 @@ def _heatmap(view: View) -> Heatmap:
 
 def _sections(view: View) -> list[SectionBlock]:
     plan = view.plan
-    titles = {rid: rec.title for rid, rec in view.outcome.index.by_id.items()}
+    titles = {rid: clip(rec.title) for rid, rec in view.outcome.index.by_id.items()}
     # a rule's lines in order: a result, or (for folded periods) the unit's group of results
     lines: dict[str, list[Result | list[Result]]] = {}
     groups: dict[tuple[str, str], list[Result]] = {}
@@ -210,9 +212,9 @@ def _problems(view: View) -> tuple[list[ProblemRow], str]:
                 hidden += 1
                 continue
             shown[p.code] += 1
-        rows.append(ProblemRow(f"{p.file}:{p.line}", p.code,
-                               p.message + (f"（{p.expected}）" if p.expected else ""),
-                               p.severity))
+        rows.append(ProblemRow(clip(f"{p.file}:{p.line}"), clip(p.code),
+                               clip(p.message + (f"（{p.expected}）" if p.expected else ""),
+                                    MESSAGE_LIMIT), p.severity))
     more = _("{n} more warnings (about records outside this report, or beyond {limit} of a "
              "kind) are not listed; dc check lists them all.").format(
                  n=hidden, limit=WARNINGS_PER_CODE) if hidden else ""

@@ -3,7 +3,9 @@
 Built once from a check :class:`~dianchang_cli.api.Outcome` by :mod:`.build` — statuses are
 the engine's results, never computed again here.  Every field is text, a number, a list or
 another of these classes, so :meth:`Report.to_data` is plain JSON for Typst and the same
-mapping feeds the Jinja2 templates.  Record text stays raw here: each renderer escapes it.
+mapping feeds the Jinja2 templates.  Record text is cut to a sensible length and its control
+characters escaped when the model is built (:func:`~.text.clip`); each renderer escapes it for
+its format.
 """
 
 from __future__ import annotations
@@ -222,5 +224,8 @@ class Report:
     problems_more: str = ""  # how many warnings were left out, in a sentence
 
     def to_data(self) -> dict[str, Any]:
-        """The report as plain JSON-ready data (dicts, lists, text, numbers, null)."""
-        return asdict(self)
+        """The report as plain JSON-ready data (dicts, lists, text, numbers, null); no text
+        longer than :data:`~.text.ANY_LIMIT` or with a control character in it."""
+        from .text import clean
+
+        return clean(asdict(self))  # type: ignore[no-any-return]

@@ -19,7 +19,7 @@ from ..i18n import _
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import progress
-from .text import day_text, number_text
+from .text import TEXT_LIMIT, clip, day_text, number_text
 
 
 def period_table(plan: Plan) -> dict[str, Period]:
@@ -112,16 +112,17 @@ def actual_text(result: Result) -> str:
 
 
 def detail_text(result: Result, titles: dict[str, str]) -> str:
-    """Why a result is what it is, in a few words."""
+    """Why a result is what it is, in a few words (record text cut: ``titles`` are)."""
     if result.missing:
-        return _("missing: {values}").format(values="、".join(result.missing))
+        return clip(_("missing: {values}").format(values="、".join(result.missing)), TEXT_LIMIT)
     if result.violations:
         first = result.violations[0]
-        text = f"{titles.get(first.record, first.record)}: {first.message}"
+        text = clip(f"{titles.get(first.record) or clip(first.record)}: {first.message}",
+                    TEXT_LIMIT)
         more = len(result.violations) - 1
         return text + (_(" (+{n} more)").format(n=more) if more else "")
     if result.status == "waived" and result.waiver:
-        return _("waiver {id}").format(id=result.waiver)
+        return _("waiver {id}").format(id=clip(result.waiver))
     if result.due is not None and result.status in ("late", "unmet", "pending"):
         return _("due {day}").format(day=day_text(result.due))
     return ""

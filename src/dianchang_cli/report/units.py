@@ -14,7 +14,7 @@ from ..planfile.model import Rule
 from ..records.model import Record
 from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
 from .scope import View, actual_text, detail_text, overlaps
-from .text import cell, number_text
+from .text import TEXT_LIMIT, cell, clip, number_text
 
 OWED = ("unmet", "pending")
 BREACHES_SHOWN = 20  # per unit; the rest are counted in one line
@@ -26,7 +26,7 @@ def next_month(period: Period) -> Period:
 
 
 def unit_blocks(view: View) -> list[UnitBlock]:
-    titles = {rid: rec.title for rid, rec in view.outcome.index.by_id.items()}
+    titles = {rid: clip(rec.title) for rid, rec in view.outcome.index.by_id.items()}
     return [_block(view, unit, titles) for unit in view.units]
 
 
@@ -39,8 +39,8 @@ def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
     owed = [Owed(r.rule, _rule_name(view, r.rule), r.period, actual_text(r), cell(r.status),
                  detail_text(r, titles), view.marks.get(r.rule))
             for r in mine if r.status in OWED]
-    breaches = [Breach(r.rule, v.record, titles.get(v.record, v.record), v.message,
-                       f"{v.file}:{v.line}" if v.file else "")
+    breaches = [Breach(r.rule, clip(v.record), titles.get(v.record) or clip(v.record),
+                       clip(v.message, TEXT_LIMIT), clip(f"{v.file}:{v.line}") if v.file else "")
                 for r in mine for v in r.violations]
     if len(breaches) > BREACHES_SHOWN:  # a year of a careless unit would fill pages
         more = len(breaches) - BREACHES_SHOWN
@@ -72,9 +72,10 @@ def _events(view: View, unit: str) -> list[Record]:
 
 def _event(view: View, rec: Record) -> Event:
     rtype = view.plan.types.get(rec.type)
-    return Event(rec.date.isoformat() if rec.date else "", rtype.name if rtype else rec.type,
-                 rec.title, number_text(rec.get("participants")),
-                 number_text(rec.get("volunteers")), number_text(rec.get("service_hours")))
+    return Event(rec.date.isoformat() if rec.date else "",
+                 rtype.name if rtype else clip(rec.type), clip(rec.title),
+                 number_text(rec.get("participants")), number_text(rec.get("volunteers")),
+                 number_text(rec.get("service_hours")))
 
 
 def _by_type(view: View, events: list[Record]) -> list[Event]:
@@ -118,11 +119,12 @@ def _waivers(view: View, unit: str) -> list[WaiverNote]:
             continue
         if rec.date is not None and rec.date > view.as_of:
             continue
-        facts = [Fact(fs.name or name, _value(view, fs.type, rec.get(name)))
+        facts = [Fact(fs.name or name, clip(_value(view, fs.type, rec.get(name))))
                  for name, fs in rtype.fields.items()
                  if name not in named and rec.get(name) not in (None, "", [])]
         rule_id = str(rec.get(spec.rule, ""))
-        out.append(WaiverNote(rule_id, _rule_name(view, rule_id), label, rec.id, facts))
+        out.append(WaiverNote(clip(rule_id), clip(_rule_name(view, rule_id)), clip(label),
+                              clip(rec.id), facts))
     return out
 
 
