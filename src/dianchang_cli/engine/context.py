@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..diagnostics import PlanError, Problem, printable
 from ..i18n import _, is_chinese
 from ..planfile.model import Rule
-from ..planfile.plan import Plan
+from ..planfile.plan import Origin, Plan
 from ..records.model import Record
 from .conditions import (
     Condition,
     ConditionError,
+    ConditionFailed,
+    MissingValue,
+    cel_time,
     compile_condition,
     conjuncts,
     day_end,
@@ -31,6 +36,7 @@ from .periods import Period
 _HAS = re.compile(r"^has\(\s*r\.([A-Za-z_][A-Za-z0-9_]*)\s*\)$")
 TARGET_FIELD = "target"  # scope `target`: the field naming the unit a record is about
 _GLOBALS = ("staff", "units", "as_of", "period")
+RULE_BUDGET = 2.0  # seconds of CEL evaluation one rule may take in one run, over all records
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,27 @@ def _needs(cond: Condition | None) -> tuple[str, ...]:
     return tuple(n for n in _GLOBALS if cond and n in cond.source)
 
 
+def plan_globals(plan: Plan, as_of: dt.date) -> dict[str, Any]:
+    """The CEL variables besides ``r`` and ``period``: ``staff``, ``units`` and ``as_of``."""
+    return {
+        "staff": {s.id: {"unit": s.unit, "roles": list(s.roles), "name": s.name}
+                  for s in plan.staff.values()},
+        "units": {u.id: {"kind": u.kind, "parent": u.parent or "", "name": u.name}
+                  for u in plan.units.values()},
+        "as_of": cel_time(day_end(as_of)),
+    }
+
+
+def rule_failed(plan: Plan, rule: Rule, which: str, message: str) -> PlanError:
+    """A rule whose ``condition`` (or ``where``) fails at run time: a problem of the plan,
+    at the expression's line."""
+    key = f"rules:{rule.id}"
+    o = plan.origins.get(f"{key}.{which}") or plan.origins.get(key) or Origin("plan", 0, 0)
+    return PlanError([Problem(o.file, o.line, o.column, "rule-failed", message,
+                              expected=_("a condition that is true or false for every record; "
+                                         "guard optional fields with has(r.field)"))])
+
+
 class Context:
     def __init__(self, plan: Plan, index: Index, as_of: dt.date,
                  commit_days: Mapping[str, dt.date] | None = None) -> None:
@@ -72,13 +99,8 @@ class Context:
         self._cel_records: dict[str, dict[str, Any]] = {}
         self._where_cache: dict[tuple[str, str], bool] = {}
         self._parts: dict[str, list[Condition]] = {}
-        self._globals: dict[str, Any] = {
-            "staff": {s.id: {"unit": s.unit, "roles": list(s.roles), "name": s.name}
-                      for s in plan.staff.values()},
-            "units": {u.id: {"kind": u.kind, "parent": u.parent or "", "name": u.name}
-                      for u in plan.units.values()},
-            "as_of": day_end(as_of),
-        }
+        self._spent: dict[str, float] = {}  # rule id → seconds spent evaluating its CEL
+        self._globals: dict[str, Any] = plan_globals(plan, as_of)
 
     # ------------------------------------------------------------ CEL
     def cel_record(self, rec: Record) -> dict[str, Any]:
@@ -102,12 +124,32 @@ class Context:
                 act[name] = self._globals[name]
         return act
 
+    def _test(self, c: Compiled, cond: Condition, which: str, rec: Record,
+              period: Period | None, needs: tuple[str, ...]) -> bool:
+        """``cond`` on ``rec`` for rule ``c``.  A missing field or key raises
+        :class:`MissingValue`; any other failure, or more than :data:`RULE_BUDGET` seconds
+        spent on the rule, raises :class:`PlanError` (``rule-failed``)."""
+        start = time.perf_counter()
+        try:
+            return cond.test(self.activation(rec, needs, period))
+        except ConditionFailed as exc:
+            raise rule_failed(self.plan, c.rule, which, _(
+                "rule {r}: `{w}` fails on record {rec}: {e}").format(
+                r=c.rule.id, w=which, rec=printable(rec.id), e=exc)) from None
+        finally:
+            spent = self._spent.get(c.rule.id, 0.0) + time.perf_counter() - start
+            self._spent[c.rule.id] = spent
+            if spent > RULE_BUDGET:
+                raise rule_failed(self.plan, c.rule, which, _(
+                    "rule {r}: evaluating its conditions took more than {n} seconds; "
+                    "stopped").format(r=c.rule.id, n=RULE_BUDGET))
+
     def check(self, c: Compiled, rec: Record, period: Period | None) -> str | None:
         """``None`` when ``rec`` satisfies the rule's condition, else why not."""
         assert c.condition is not None
         try:
-            ok = c.condition.test(self.activation(rec, c.condition_needs, period))
-        except Exception as exc:  # a condition that cannot be computed is not satisfied
+            ok = self._test(c, c.condition, "condition", rec, period, c.condition_needs)
+        except MissingValue as exc:  # a record without a field it reads does not satisfy it
             return _("the condition could not be computed: {e}").format(e=exc)
         if ok:
             return None
@@ -130,9 +172,11 @@ class Context:
             if has:  # `has(r.x)` is exactly "the record has x": no CEL call needed
                 ok = has.group(1) in rec.fields
             else:
+                # only a diagnosis: a part that fails on its own (its guard is in an
+                # earlier part) is simply the failing part
                 try:
                     ok = part.test(self.activation(rec, _needs(part), period))
-                except Exception:
+                except ConditionError:
                     ok = False
             if not ok:
                 return part.r_fields or ()
@@ -146,8 +190,8 @@ class Context:
         if cacheable and key in self._where_cache:
             return self._where_cache[key]
         try:
-            ok = c.where.test(self.activation(rec, c.where_needs, period))
-        except Exception:
+            ok = self._test(c, c.where, "where", rec, period, c.where_needs)
+        except MissingValue:
             ok = False
         if cacheable:
             self._where_cache[key] = ok
@@ -200,5 +244,5 @@ class Context:
 def _period_value(period: Period | None) -> dict[str, Any]:
     if period is None:
         return {}
-    return {"label": period.label, "name": period.name or "", "start": day_start(period.start),
-            "end": day_end(period.end)}
+    return {"label": period.label, "name": period.name or "",
+            "start": cel_time(day_start(period.start)), "end": cel_time(day_end(period.end))}
