@@ -3,8 +3,9 @@
 >>> outcome = check(Repo.at("."), as_of=date(2023, 12, 31))   # doctest: +SKIP
 >>> outcome.summary()["unmet"]                                  # doctest: +SKIP
 
-Every step returns values; a broken plan raises :class:`~.diagnostics.PlanError`, which is
-the only exception the CLI has to catch.
+Every step returns values; a broken plan raises :class:`~.diagnostics.PlanError`, and a
+request that names nothing (an unknown unit or rule, no records folder) raises
+:class:`UsageError`: the two exceptions the CLI turns into exit status 2.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import history
 from .changes import changed_record_files, narrow
 from .changes import note as changes_note
-from .diagnostics import Problem
+from .diagnostics import Problem, printable
 from .engine.evaluate import default_as_of, evaluate
 from .engine.index import Index
 from .engine.results import STATUSES, Result
@@ -29,6 +30,11 @@ from .load.batch import RecordSet, load_records
 from .planfile.loader import load_plan
 from .planfile.plan import Plan
 from .records.model import Record
+
+
+class UsageError(Exception):
+    """A request that cannot be answered as asked: ``--unit``/``--rule`` naming nothing the
+    plan knows, or no records folder.  Its message is one sentence for the user."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,52 @@ class Outcome:
         return any(r.fails(fail_on) for r in self.results)
 
 
+def _known(ids: Collection[str]) -> str:
+    return ", ".join(printable(i, 40) for i in ids)
+
+
+def require_known(plan: Plan, units: Collection[str] | None = None,
+                  rules: Collection[str] | None = None) -> None:
+    """Raise :class:`UsageError` when a unit or rule asked for is not in the plan.
+
+    A filter that names nothing would otherwise give an empty, all-clear answer.
+    """
+    unknown = [u for u in units or () if u not in plan.units]
+    if unknown:
+        raise UsageError(_("unknown unit {unit}; the plan's units are: {known}").format(
+            unit=", ".join(f"'{printable(u, 60)}'" for u in unknown),
+            known=_known(plan.units)))
+    unknown = [r for r in rules or () if plan.rule(r) is None]
+    if unknown:
+        raise UsageError(_("unknown rule {rule}; the plan's rules are: {known} "
+                           "(dc rules lists them with their names)").format(
+            rule=", ".join(f"'{printable(r, 60)}'" for r in unknown),
+            known=_known([r.id for r in plan.rules])))
+
+
+def require_records(repo: Repo) -> None:
+    """Raise :class:`UsageError` when the records folder is missing or not a folder.
+
+    Checking a year against a folder that is not there would report every rule unmet.
+    """
+    where = printable(str(repo.records_dir))
+    if not repo.records_dir.exists():
+        raise UsageError(_("there is no records folder {path}; run dc in a records "
+                           "repository or give --repo or --records").format(path=where))
+    if not repo.records_dir.is_dir():
+        raise UsageError(_("the records folder {path} is not a folder").format(path=where))
+
+
 def load(repo: Repo, files: Sequence[Path] | None = None, workers: int | None = None
          ) -> tuple[Plan, RecordSet]:
-    """Load the plan (raising PlanError if it is broken) and the records."""
+    """Load the plan (raising PlanError if it is broken) and the records.
+
+    Without ``files`` the whole records folder is read, so it must exist
+    (:class:`UsageError` otherwise); with ``files`` only those are read.
+    """
     plan = load_plan(repo.plan_dir, repo.root)
+    if files is None:
+        require_records(repo)
     return plan, load_records(plan, repo.records_dir, repo.root, files=files, workers=workers)
 
 
@@ -92,14 +140,19 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     """Load, validate, index and evaluate: the whole of ``dc check`` as a value.
 
     Git history (first commits: 补录 warnings, ``basis: commit`` deadlines) is read in the
-    background while records load.  ``changed_since`` narrows the problems and results
-    reported to the record files changed since that revision (:mod:`.changes`); a bad
-    revision raises :class:`~.changes.RevisionError` (a :class:`PlanError`).
+    background while records load.  ``units`` and ``rules`` must name units and rules of
+    the plan, and the records folder must exist (:class:`UsageError`).  ``changed_since``
+    narrows the problems and results reported to the record files changed since that
+    revision (:mod:`.changes`); a bad revision raises :class:`~.changes.RevisionError`
+    (a :class:`PlanError`).
     """
+    plan = load_plan(repo.plan_dir, repo.root)
+    require_known(plan, units, rules)
+    require_records(repo)
     changed = changed_record_files(repo, changed_since) if changed_since else None
     pending = history.start(repo)
     try:
-        plan, loaded = load(repo, workers=workers)
+        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers)
     except BaseException:
         history.cancel(pending)
         raise

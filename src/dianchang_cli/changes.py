@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .diagnostics import PlanError, Problem
+from .diagnostics import PlanError, Problem, printable
 from .engine.context import TARGET_FIELD, Context
 from .engine.periods import Period, periods_for
 from .gitinfo import GitError, changed_files
@@ -54,8 +54,8 @@ def changed_record_files(repo: Repo, rev: str) -> set[str]:
     try:
         found = changed_files(repo.records_dir, rev, ["."])
     except GitError as exc:
-        raise RevisionError(rev, _("--changed-since {rev}: {why}").format(rev=rev, why=exc)
-                            ) from exc
+        raise RevisionError(rev, _("--changed-since {rev}: {why}").format(
+            rev=printable(rev), why=exc)) from exc
     prefix = shown_prefix(repo)
     return {prefix + path for path in found}
 

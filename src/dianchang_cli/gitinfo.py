@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from .diagnostics import printable
 from .i18n import _
 from .records.values import TZ
 
@@ -151,7 +152,8 @@ class PendingHistory:
         self._out: IO[bytes] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._empty = False  # a repository without commits: nothing is committed yet
-        if shutil.which("git") is None or _git(root, "rev-parse", "--git-dir") is None:
+        self.why: str | None = unusable(root)  # why git cannot answer, when it cannot
+        if self.why is not None:
             return
         if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
             self._empty = True
@@ -185,15 +187,44 @@ class PendingHistory:
             text = self._out.read().decode("utf-8", errors="replace")
         except (OSError, subprocess.TimeoutExpired):
             self._proc.kill()
+            self.why = _("git log did not finish")
             return None
         finally:
             self._out.close()
-        return first_by_path(parse_log(text)) if code == 0 else None
+        if code != 0:
+            self.why = _("git log failed in {root}").format(root=printable(str(self.root)))
+            return None
+        return first_by_path(parse_log(text))
 
 
 def first_commits(root: Path, paths: Sequence[str] = ()) -> dict[str, FirstCommit] | None:
     """path (relative to ``root``) → the commit that first added it; ``None`` without git."""
     return PendingHistory(root, paths).result()
+
+
+def unusable(root: Path) -> str | None:
+    """Why git cannot read the repository at ``root`` (one line), or ``None`` when it can.
+
+    Not installed, not a repository, or a repository git refuses to use ("dubious
+    ownership": owned by another user and not listed in ``safe.directory``): git's own
+    first line says which, with the ``safe.directory`` command git suggests, if any.
+    """
+    if shutil.which("git") is None:
+        return _("git is not installed")
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-dir"],
+                              capture_output=True, encoding="utf-8", errors="replace",
+                              timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return _("git cannot be run: {error}").format(error=printable(str(exc)))
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    if not lines:
+        return _("{root} is not inside a git repository").format(root=printable(str(root)))
+    first = lines[0].removeprefix("fatal: ")
+    hint = next((line for line in lines[1:] if "safe.directory" in line), None)
+    return printable(f"{first} ({hint})" if hint else first, 300)
 
 
 def require_repository(root: Path) -> None:
@@ -206,10 +237,10 @@ def require_repository(root: Path) -> None:
 def verify_revision(root: Path, rev: str) -> str:
     """The commit sha ``rev`` names; :class:`GitError` if it names none."""
     if rev.startswith("-"):
-        raise GitError(_("bad revision '{rev}': no such commit").format(rev=rev))
+        raise GitError(_("bad revision '{rev}': no such commit").format(rev=printable(rev)))
     sha = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if not sha:
-        raise GitError(_("bad revision '{rev}': no such commit").format(rev=rev))
+        raise GitError(_("bad revision '{rev}': no such commit").format(rev=printable(rev)))
     return sha.strip()
 
 

@@ -82,9 +82,10 @@ def collect(pending: Pending, plan: Plan, records: Sequence[Record]) -> CommitFa
     by_path = pending.history.result()
     if by_path is None:
         return CommitFacts(False, note=_(
-            "no git history (git missing or not a repository): commit, dirty flag, commit "
-            "days and late-entry (补录) checks are not available; deadlines with "
-            "`basis: commit` count each record's own date"))
+            "commit times are unavailable, git cannot be used ({why}): the commit, dirty "
+            "flag, commit days and late-entry (补录) warnings are not checked; deadlines with "
+            "`basis: commit` count each record's own date").format(
+                why=pending.history.why or _("no git history")))
     if by_path and is_shallow(pending.history.root):
         return CommitFacts(False, note=_(
             "shallow clone: the history is incomplete, so commit days and late-entry (补录) "

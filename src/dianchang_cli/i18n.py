@@ -15,8 +15,16 @@ from pathlib import Path
 DOMAIN = "dc"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LANG = "zh_CN"
-_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN",
-            "en": "en", "en_us": "en", "en-us": "en", "en_gb": "en"}
+_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh_hans": "zh_CN",
+            "zh-hans": "zh_CN", "cn": "zh_CN", "en": "en", "en_us": "en", "en-us": "en",
+            "en_gb": "en", "en-gb": "en"}
+SUPPORTED = ("zh", "en")
+
+
+def _key(lang: str) -> str:
+    """``zh_CN.UTF-8`` / ``en_US@euro`` → ``zh_cn`` / ``en_us`` (as in a LANG variable)."""
+    return lang.strip().split(".", 1)[0].split("@", 1)[0].lower()
+
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _lang = "en"
@@ -26,7 +34,12 @@ def normalize(lang: str | None) -> str:
     """Map what a user types (``zh``, ``zh-CN``, ``en_US`` …) to a catalog name."""
     if not lang:
         return DEFAULT_LANG
-    return _ALIASES.get(lang.strip().lower(), DEFAULT_LANG)
+    return _ALIASES.get(_key(lang), DEFAULT_LANG)
+
+
+def is_supported(lang: str) -> bool:
+    """Whether ``lang`` names a language dc has (``zh``, ``en`` and their spellings)."""
+    return _key(lang) in _ALIASES
 
 
 def set_language(lang: str | None = None) -> str:

@@ -1,20 +1,41 @@
 """The ``dc`` command: a thin typer layer over :mod:`dianchang_cli.api`.
 
 The language is chosen before the app is built, so ``--help`` texts are translated too:
-``--lang en`` anywhere on the command line (or ``DC_LANG=en``) gives English.
+``--lang en`` anywhere on the command line (or ``DC_LANG=en``) gives English.  A language
+dc does not have (``--lang fr``, ``DC_LANG=fr``) is a usage error, exit 2.
+
+No traceback reaches a user: an unexpected exception is one line saying it is an internal
+error, exit 2.  ``DC_DEBUG=1`` shows the traceback instead; so does a run under pytest
+(``PYTEST_CURRENT_TEST`` is set, also in the environment of the ``dc`` subprocesses tests
+start), so a real bug fails its test loudly instead of hiding behind exit 2.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+EXIT_USAGE = 2
+
+
+class _MissingLanguage(Exception):
+    """``--lang`` is the last argument: it has no value."""
 
 
 def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Remove ``--lang X`` / ``--lang=X`` from ``argv``; return the language and the rest."""
+    """Remove ``--lang X`` / ``--lang=X`` from ``argv``; return the language and the rest.
+
+    Arguments after ``--`` are left alone (they are file names, not options).
+    """
     lang, rest, i = None, [], 0
     while i < len(argv):
         arg = argv[i]
-        if arg == "--lang" and i + 1 < len(argv):
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--lang":
+            if i + 1 >= len(argv):
+                raise _MissingLanguage
             lang, i = argv[i + 1], i + 2
             continue
         if arg.startswith("--lang="):
@@ -25,12 +46,58 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
     return lang, rest
 
 
+def _debug() -> bool:
+    """Whether an unexpected exception should show its traceback (``DC_DEBUG``, pytest)."""
+    flag = os.environ.get("DC_DEBUG", "").strip().lower()
+    return flag not in ("", "0", "no", "false") or "PYTEST_CURRENT_TEST" in os.environ
+
+
+def _choose_language(argv: list[str]) -> list[str]:
+    """Install the language asked for and return the other arguments; exit 2 for an
+    unknown language or a ``--lang`` without a value."""
+    from ..diagnostics import printable
+    from ..i18n import _, is_supported, set_language
+
+    try:
+        lang, rest = _take_lang(argv)
+    except _MissingLanguage:
+        set_language(None)
+        print(_("--lang needs a value: zh (Chinese, the default) or en (English)"),
+              file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    env = os.environ.get("DC_LANG", "").strip()
+    if lang is not None and not is_supported(lang):
+        where = f"--lang {printable(lang)}"
+    elif lang is None and env and not is_supported(env):
+        where = f"DC_LANG={printable(env)}"
+    else:
+        set_language(lang)
+        return rest
+    set_language(env if env and is_supported(env) else "zh")
+    print(_("{where}: unsupported language; supported: zh (Chinese, the default), "
+            "en (English)").format(where=where), file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _internal_error(exc: BaseException) -> None:
+    from ..diagnostics import printable
+    from ..i18n import _
+
+    what = printable(f"{type(exc).__name__}: {exc}")
+    print(_("dc: internal error ({what}). This is a bug in dc: please report it with the "
+            "command you ran. Run it again with DC_DEBUG=1 to see the full traceback.")
+          .format(what=what), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    from ..i18n import set_language
+    try:
+        rest = _choose_language(list(sys.argv[1:] if argv is None else argv))
+        from .app import build_app
 
-    lang, rest = _take_lang(list(sys.argv[1:] if argv is None else argv))
-    set_language(lang)
-    from .app import build_app
-
-    build_app()(args=rest, prog_name="dc")
+        build_app()(args=rest, prog_name="dc")
+    except Exception as exc:  # SystemExit and KeyboardInterrupt are not Exceptions
+        if _debug():
+            raise
+        _internal_error(exc)
+        raise SystemExit(EXIT_USAGE) from None

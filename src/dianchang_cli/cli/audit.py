@@ -17,9 +17,10 @@ from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, plan_failed, repo_f
 def register(app: typer.Typer) -> None:
     opt = options()
     own = {
-        "since": typer.Option(None, "--since", help=_(
+        "since": typer.Option(None, "--since", metavar=_("REV"), help=_(
             "Only commits after this git revision (REV..HEAD)."), show_default=False),
-        "format": typer.Option("text", "--format", "-f", help=_("text or json.")),
+        "format": typer.Option("text", "--format", "-f", metavar="text|json",
+                                help=_("text or json.")),
     }
 
     @app.command(help=_(
@@ -37,6 +38,8 @@ def register(app: typer.Typer) -> None:
         from ..audit import audit as run_audit
         from ..planfile.loader import load_plan
 
+        if format not in ("text", "json"):
+            fail_usage(_("--format must be text or json"))
         where = repo_from(repo, plan, records)
         try:
             the_plan = load_plan(where.plan_dir, where.root)
@@ -46,8 +49,6 @@ def register(app: typer.Typer) -> None:
             commits, findings = run_audit(where, the_plan, since)
         except GitError as exc:
             fail_usage(_("dc audit: {why}").format(why=exc))
-        if format not in ("text", "json"):
-            fail_usage(_("--format must be text or json"))
         if format == "json":
             json.dump({"commits": commits, "findings": [f.as_json() for f in findings]},
                       sys.stdout, ensure_ascii=False, indent=2)

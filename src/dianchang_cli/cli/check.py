@@ -8,12 +8,18 @@ from pathlib import Path
 
 import typer
 
-from .. import api
-from ..changes import RevisionError
-from ..diagnostics import PlanError
 from ..i18n import _
 from ..render import CHECK_FORMATS, check_renderer
-from .common import EXIT_FAIL, EXIT_OK, as_of_from, fail_usage, options, plan_failed, repo_from
+from .common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    NO_METAVAR,
+    as_of_from,
+    options,
+    print_notes,
+    repo_from,
+    run_check,
+)
 
 Format = Enum("Format", {name: name for name in CHECK_FORMATS}, type=str)  # type: ignore[misc]
 
@@ -36,28 +42,26 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt["records"],
         as_of: str | None = opt["as_of"],
         unit: list[str] | None = opt["unit"],
-        rule: list[str] | None = typer.Option(None, "--rule", help=_("Only this rule "
-                                                                    "(repeatable).")),
+        rule: list[str] | None = typer.Option(None, "--rule", metavar=_("RULE"), help=_(
+            "Only this rule (repeatable)."), show_default=False),
         format: Format = typer.Option("table", "--format", "-f",
                                       help=_("Output format.")),
         fail_on: FailOn = typer.Option(FailOn.unmet, "--fail-on",
                                        help=_("What makes the exit status 1: invalid records "
                                               "only; also unmet errors; also late; also "
                                               "unmet warnings.")),
-        verbose: bool = typer.Option(False, "--verbose", "-v",
+        verbose: bool = typer.Option(False, "--verbose", "-v", metavar=NO_METAVAR,
                                      help=_("List met and info results too.")),
         changed_since: str | None = typer.Option(
-            None, "--changed-since", help=_("Report problems only in records changed since "
-                                            "this git revision, and only the results those "
-                                            "records affect (rules still see every record).")),
+            None, "--changed-since", metavar=_("REV"), show_default=False,
+            help=_("Report problems only in records changed since this git revision, and "
+                   "only the results those records affect (rules still see every record).")),
     ) -> None:
         where = repo_from(repo, plan, records)
-        try:
-            outcome = api.check(where, as_of=as_of_from(as_of), units=unit or None,
-                                rules=rule or None, changed_since=changed_since)
-        except RevisionError as err:
-            fail_usage(str(err))
-        except PlanError as err:
-            plan_failed(err)
+        outcome = run_check(where, as_of=as_of_from(as_of), units=unit or None,
+                            rules=rule or None, changed_since=changed_since)
         check_renderer(format.value)(outcome, sys.stdout, verbose)
+        if format.value != "json":  # json carries the notes itself
+            sys.stdout.flush()
+            print_notes(outcome)
         raise typer.Exit(EXIT_FAIL if outcome.fails(fail_on.value) else EXIT_OK)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from ..diagnostics import PlanError
+from ..diagnostics import PlanError, printable
 from ..i18n import _
-from .common import EXIT_OK, options, plan_failed, repo_from
+from .common import EXIT_OK, fail_usage, options, plan_failed, repo_from
 
 
 def register(app: typer.Typer) -> None:
     opt = options()
-    own = {"output": typer.Option(None, "--output", "-o", help=_(
+    own = {"output": typer.Option(None, "--output", "-o", metavar=_("FILE"), help=_(
         "Where to write (default: REPO/CODEOWNERS; - for standard output)."),
         show_default=False)}
 
@@ -45,7 +45,12 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             inside = None
         text = make(where, the_plan, inside)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            fail_usage(_("Cannot write {path}: {error}").format(
+                path=printable(str(target)), error=printable(getattr(exc, "strerror", None)
+                                                             or str(exc))))
         print(_("wrote {path}").format(path=target))
         raise typer.Exit(EXIT_OK)

@@ -1,47 +1,56 @@
-"""Options shared by the commands, and the one place where library errors meet exit codes."""
+"""Options shared by the commands, and the one place where library errors meet exit codes.
+
+Every "no" of the command line is exit 2 with one sentence on stderr: a bad option value,
+a ``--unit``/``--rule`` naming nothing, a missing records folder, a broken plan.  Values a
+user typed are quoted through :func:`~dianchang_cli.diagnostics.printable` (escaped,
+at most 200 characters).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from ..api import Repo
-from ..diagnostics import PlanError
+from ..api import Repo, UsageError
+from ..diagnostics import PlanError, printable
 from ..i18n import _
 
+if TYPE_CHECKING:
+    from ..api import Outcome
+    from ..engine.periods import Period
+    from ..planfile.plan import Plan
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    from ..records.values import BadValue, read_date
-
-    try:
-        return read_date(value)
-    except BadValue as exc:
-        raise typer.BadParameter(exc.expected) from exc
+NO_METAVAR = ""  # flags take no value: no type label such as <bool> in --help
 
 
 def options() -> dict[str, object]:
-    """Typer option objects, built after the language is set so their help is translated."""
+    """Typer option objects, built after the language is set so their help is translated.
+
+    Metavars are words (文件夹, 日期, 单位) instead of typer's type labels (``<path>``,
+    ``<list[str]>``), which read as noise in Chinese help.
+    """
     return {
-        "repo": typer.Option(None, "--repo", help=_("The records repository: plan/ and records/ "
-                                              "below it (default: current folder)."),
+        "repo": typer.Option(None, "--repo", metavar=_("FOLDER"), help=_(
+            "The records repository: plan/ and records/ below it (default: current folder)."),
+            show_default=False),
+        "plan": typer.Option(None, "--plan", metavar=_("FOLDER"),
+                             help=_("The plan folder (default: REPO/plan)."),
                              show_default=False),
-        "plan": typer.Option(None, "--plan", help=_("The plan folder (default: REPO/plan)."),
-                             show_default=False),
-        "records": typer.Option(None, "--records", help=_("The records folder (default: "
-                                                    "REPO/records)."), show_default=False),
-        "as_of": typer.Option(None, "--as-of", help=_("Evaluate as of the end of this day, e.g. "
-                                                "2023-06-30 (default: today, at most the "
-                                                "plan year's end)."), show_default=False),
-        "unit": typer.Option(None, "--unit", help=_("Only this unit (repeatable)."),
-                             show_default=False),
+        "records": typer.Option(None, "--records", metavar=_("FOLDER"),
+                                help=_("The records folder (default: REPO/records)."),
+                                show_default=False),
+        "as_of": typer.Option(None, "--as-of", metavar=_("DATE"), help=_(
+            "Evaluate as of the end of this day, e.g. 2023-06-30 (default: today, at most the "
+            "plan year's end)."), show_default=False),
+        "unit": typer.Option(None, "--unit", metavar=_("UNIT"),
+                             help=_("Only this unit (repeatable)."), show_default=False),
     }
 
 
@@ -50,7 +59,16 @@ def repo_from(repo: Path | None, plan: Path | None, records: Path | None) -> Rep
 
 
 def as_of_from(value: str | None) -> dt.date | None:
-    return _parse_day(value)
+    """``--as-of``'s day; exit 2 with a sentence when it is not a day."""
+    if value is None:
+        return None
+    from ..records.values import BadValue, read_date
+
+    try:
+        return read_date(value.strip())
+    except BadValue as exc:
+        fail_usage(_("--as-of {value}: not a day; write {expected}").format(
+            value=printable(value), expected=exc.expected))
 
 
 def plan_failed(err: PlanError) -> NoReturn:
@@ -64,3 +82,103 @@ def plan_failed(err: PlanError) -> NoReturn:
 def fail_usage(message: str) -> NoReturn:
     print(message, file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
+
+
+def run_check(where: Repo, *, as_of: dt.date | None = None,
+              units: Collection[str] | None = None, rules: Collection[str] | None = None,
+              changed_since: str | None = None) -> Outcome:
+    """:func:`api.check`, with its usage errors and plan errors turned into exit 2."""
+    from .. import api
+    from ..changes import RevisionError
+
+    try:
+        return api.check(where, as_of=as_of, units=units, rules=rules,
+                         changed_since=changed_since)
+    except RevisionError as err:
+        fail_usage(str(err))
+    except PlanError as err:
+        plan_failed(err)
+    except UsageError as err:
+        fail_usage(str(err))
+
+
+def require_units(plan: Plan, units: Collection[str] | None) -> None:
+    """Exit 2 listing the plan's units when ``--unit`` names one it does not have."""
+    from ..api import require_known
+
+    try:
+        require_known(plan, units)
+    except UsageError as err:
+        fail_usage(str(err))
+
+
+def print_notes(outcome: Outcome) -> None:
+    """The outcome's notes (no git, shallow clone …) on stderr, one line each."""
+    for note in outcome.notes:
+        print(_("note: {note}").format(note=note), file=sys.stderr)
+
+
+_SUFFIXES = {"markdown": "md", "htm": "html", "yml": "yaml"}
+
+
+def output_format(fmt: str | None, output: Path | None, formats: Sequence[str],
+                  default: str) -> str:
+    """The format to write: ``-f``, else the suffix of ``-o``, else ``default``.
+
+    Exit 2 when the suffix is a format other than ``-f`` (``-f pdf -o x.md``), or when
+    ``-o``'s suffix names no format and ``-f`` is not given (``-o x.docx``).  A name without
+    a suffix takes ``-f`` or the default; ``-f md -o notes.txt`` writes Markdown.
+    """
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    named = _SUFFIXES.get(suffix, suffix)
+    if fmt is not None:
+        if named in formats and named != fmt:
+            fail_usage(_("-o {path} ends in .{suffix}, but -f asks for {fmt}: make them agree "
+                         "or leave one out").format(path=printable(str(output)),
+                                                    suffix=printable(suffix), fmt=fmt))
+        return fmt
+    if not suffix:
+        return default
+    if named not in formats:
+        fail_usage(_("-o {path}: cannot tell the format from .{suffix}; use one of {known} "
+                     "or give -f").format(path=printable(str(output)), suffix=printable(suffix),
+                                          known=", ".join("." + f for f in formats)))
+    return named
+
+
+def one_output(output: Path | None, units: Sequence[str]) -> None:
+    """``-o`` names one file: exit 2 when several ``--unit`` would each need one."""
+    if output is not None and len(units) > 1:
+        fail_usage(_("-o names one file, but {n} units were given: leave -o out to write "
+                     "one file per unit under reports/").format(n=len(units)))
+
+
+_MONTH_LIKE = re.compile(r"^\s*\d+-\d+\s*$")
+
+
+def period_option(kind: str, text: str, option: str | None = None) -> Period:
+    """``--month 2023-04`` / ``--quarter 2023-Q2`` / ``--year 2023`` → the period; exit 2
+    with an example of the right form otherwise (also for years no calendar has)."""
+    from ..report import parse_period
+
+    try:
+        period = parse_period(kind, text)
+    except (ValueError, OverflowError):
+        period = None
+    if period is None or not 1 <= period.start.year <= 9998:
+        example = {"month": "2023-04", "quarter": "2023-Q2", "year": "2023"}[kind]
+        fail_usage(_("{option} {value}: write it like {example}").format(
+            option=option or f"--{kind}", value=printable(text), example=example))
+    return period
+
+
+def month_like(text: str) -> bool:
+    """Whether ``text`` is written like a month (digits, a dash, digits)."""
+    return bool(_MONTH_LIKE.match(text))
+
+
+def unknown_choice(option: str, value: str, known: Mapping[str, object] | Sequence[str]
+                   ) -> NoReturn:
+    fail_usage(_("{option} {value}: unknown; known: {known}").format(
+        option=option, value=printable(value), known=", ".join(printable(k, 40)
+                                                               for k in known)))

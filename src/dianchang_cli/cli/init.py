@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..diagnostics import PlanError
+from ..diagnostics import PlanError, printable
 from ..i18n import _
-from .common import EXIT_FAIL, EXIT_OK, fail_usage, plan_failed
+from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, plan_failed
 
 if TYPE_CHECKING:
     from ..scaffold import Scaffold
@@ -18,15 +19,17 @@ if TYPE_CHECKING:
 def _options() -> dict[str, Any]:
     """Built after the language is set, so their help is translated."""
     return {
-        "directory": typer.Argument(..., metavar="DIR", help=_(
+        "directory": typer.Argument(..., metavar=_("FOLDER"), help=_(
             "Folder of the new repository (created if missing).")),
-        "force": typer.Option(False, "--force", help=_("Overwrite existing files.")),
-        "plan": typer.Option(None, "--plan", help=_("Copy the plan from this folder."),
+        "force": typer.Option(False, "--force", metavar=NO_METAVAR,
+                              help=_("Overwrite existing files.")),
+        "plan": typer.Option(None, "--plan", metavar=_("FOLDER"),
+                             help=_("Copy the plan from this folder."),
                              show_default=False),
-        "from_repo": typer.Option(None, "--from-repo", help=_(
+        "from_repo": typer.Option(None, "--from-repo", metavar=_("FOLDER"), help=_(
             "Copy the plan of this records repository (its plan/ folder)."),
             show_default=False),
-        "dc_source": typer.Option(None, "--dc-source", help=_(
+        "dc_source": typer.Option(None, "--dc-source", metavar=_("SOURCE"), help=_(
             "Where CI installs dc from, as pip understands it after 'dianchang-cli @', "
             "e.g. git+https://git.example.org/dc.git (default: a placeholder to fill in)."),
             show_default=False),
@@ -49,36 +52,60 @@ def register(app: typer.Typer) -> None:
         from_repo: Path | None = o["from_repo"],
         dc_source: str | None = o["dc_source"],
     ) -> None:
-        from .. import scaffold
-
         if plan is not None and from_repo is not None:
             fail_usage(_("give --plan or --from-repo, not both"))
-        if directory.exists() and not directory.is_dir():
-            fail_usage(_("{path} exists and is not a folder").format(path=directory))
-        source = scaffold.plan_source(plan, from_repo, Path.cwd())
-        if source is not None and not source.is_dir():
-            fail_usage(_("the plan folder {path} does not exist").format(path=source))
-        built = scaffold.build(directory, source, dc_source)
         try:
-            built.verify()
-        except PlanError as err:
-            plan_failed(err)
-        clash = built.existing()
-        if clash and not force:
-            print(_("dc init: these files exist already (use --force to overwrite them):"))
-            for name in clash:
-                print(f"  {directory / name}")
-            raise typer.Exit(EXIT_FAIL)
-        for name in built.write():
-            word = _("overwrote") if name in clash else _("created")
-            print(f"{word} {directory / name}")
-        print(_("plan copied from {src}").format(src=source) if source is not None else
-              _("plan: the minimal packaged example (one type, one rule); use --plan to copy "
-                "a full plan"))
-        _check_examples(built)
-        print(_("next: edit plan/units.yaml, then run `git init` and `dc check` in {dir}")
-              .format(dir=directory))
+            _init(directory, force, plan, from_repo, dc_source)
+        except (OSError, ValueError) as exc:  # a file in the way, no permission, a bad name
+            fail_usage(_("dc init: cannot create {path}: {error}").format(
+                path=printable(str(directory)),
+                error=printable(getattr(exc, "strerror", None) or str(exc))))
         raise typer.Exit(EXIT_OK)
+
+
+def _init(directory: Path, force: bool, plan: Path | None, from_repo: Path | None,
+          dc_source: str | None) -> None:
+    from .. import scaffold
+
+    shown = printable(str(directory))
+    if directory.exists() and not directory.is_dir():
+        fail_usage(_("{path} exists and is not a folder").format(path=shown))
+    source = scaffold.plan_source(plan, from_repo, Path.cwd())
+    if source is not None and not source.is_dir():
+        fail_usage(_("the plan folder {path} does not exist").format(
+            path=printable(str(source))))
+    try:
+        built = scaffold.build(directory, source, dc_source)
+    except scaffold.SourceError as exc:
+        fail_usage(_("dc init: the plan cannot be copied: {why}").format(why=exc))
+    try:
+        built.verify()
+    except PlanError as err:
+        plan_failed(err)
+    clash = built.existing()
+    if clash and not force:
+        print(_("dc init: these files exist already (use --force to overwrite them):"))
+        for name in clash:
+            print(f"  {printable(str(directory / name))}")
+        raise typer.Exit(EXIT_FAIL)
+    _writable(directory)
+    for name in built.write():
+        word = _("overwrote") if name in clash else _("created")
+        print(f"{word} {printable(str(directory / name))}")
+    print(_("plan copied from {src}").format(src=printable(str(source))) if source is not None
+          else _("plan: the minimal packaged example (one type, one rule); use --plan to copy "
+                 "a full plan"))
+    _check_examples(built)
+    print(_("next: edit plan/units.yaml, then run `git init` and `dc check` in {dir}")
+          .format(dir=shown))
+
+
+def _writable(directory: Path) -> None:
+    """Create ``directory`` and prove a file can be made in it before writing the others,
+    so that a folder that cannot be written to is one sentence, not half a repository."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".dc-init-"):
+        pass
 
 
 def _check_examples(built: Scaffold) -> None:

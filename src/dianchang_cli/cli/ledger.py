@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from .. import api
-from ..diagnostics import PlanError
+from ..diagnostics import printable
 from ..i18n import _
 from ..ledger import FORMATS, build, parse_month, renderer
 from ..planfile.plan import Plan
 from ..render.typst_engine import RenderError
-from .common import EXIT_OK, as_of_from, fail_usage, options, plan_failed, repo_from
+from .common import (
+    EXIT_OK,
+    as_of_from,
+    fail_usage,
+    one_output,
+    options,
+    output_format,
+    repo_from,
+    require_units,
+    run_check,
+)
 
 LedgerFormat = Enum("LedgerFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
 
@@ -26,7 +36,8 @@ def _types(plan: Plan, names: list[str] | None) -> list[str] | None:
     for name in names:
         rtype = plan.type_of(name)
         if rtype is None:
-            fail_usage(_("Unknown record type: {name}").format(name=name))
+            fail_usage(_("Unknown record type: {name}; known types: {known}").format(
+                name=printable(name), known=", ".join(printable(t, 40) for t in plan.types)))
         out.append(rtype.id)
     return out
 
@@ -36,28 +47,42 @@ def default_output(reports: Path, period: str, unit: str | None, fmt: str) -> Pa
     return reports / f"ledger-{period}{'-' + unit if unit else ''}.{fmt}"
 
 
+def _month(text: str) -> tuple[int, int]:
+    """``--month``: ``(year, month)``, or exit 2 with the form expected."""
+    try:
+        year, month_no = parse_month(text)
+        dt.date(year, month_no, 1) + dt.timedelta(days=31)  # a month with a next month
+    except (ValueError, OverflowError):
+        fail_usage(_("{option} {value}: write it like {example}").format(
+            option="--month", value=printable(text), example="2023-04"))
+    return year, month_no
+
+
 def _write(path: Path, data: bytes) -> None:
     from ..render.atomic import write_bytes
 
     try:
         write_bytes(path, data)
-    except OSError as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(path=path, error=exc.strerror
-                                                           or exc))
+    except (OSError, ValueError) as exc:
+        fail_usage(_("Cannot write {path}: {error}").format(
+            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
+                                                       or str(exc))))
 
 
 def _options() -> dict[str, object]:
     """This command's own options (built after the language is set, like common.options)."""
     return {
-        "month": typer.Option(..., "--month", help=_("The month, e.g. 2023-04."),
-                              show_default=False),
-        "unit": typer.Option(None, "--unit", help=_("Only this unit and its branches."),
-                             show_default=False),
-        "format": typer.Option("md", "--format", "-f", help=_("Output format.")),
-        "output": typer.Option(None, "--output", "-o", help=_(
+        "month": typer.Option(..., "--month", metavar=_("MONTH"),
+                              help=_("The month, e.g. 2023-04."), show_default=False),
+        "unit": typer.Option(None, "--unit", metavar=_("UNIT"), help=_(
+            "Only this unit and its branches; repeatable: one ledger per unit."),
+            show_default=False),
+        "format": typer.Option(None, "--format", "-f", show_default=False, help=_(
+            "Output format: md (default), xlsx or pdf; default: from --output's extension.")),
+        "output": typer.Option(None, "--output", "-o", metavar=_("FILE"), help=_(
             "Where to write (default: REPO/reports/ledger-MONTH[-UNIT].FORMAT)."),
             show_default=False),
-        "type": typer.Option(None, "--type", help=_(
+        "type": typer.Option(None, "--type", metavar=_("TYPE"), help=_(
             "Record type of the ledger (repeatable; default: every type that requires "
             "volunteers and service_hours)."), show_default=False),
     }
@@ -71,8 +96,8 @@ def register(app: typer.Typer) -> None:
                         "the file's path."))
     def ledger(
         month: str = opt["month"],
-        unit: str | None = opt["unit"],
-        format: LedgerFormat = opt["format"],
+        unit: list[str] | None = opt["unit"],
+        format: LedgerFormat | None = opt["format"],
         output: Path | None = opt["output"],
         type_: list[str] | None = opt["type"],
         repo: Path | None = opt["repo"],
@@ -80,24 +105,23 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt["records"],
         as_of: str | None = opt["as_of"],
     ) -> None:
-        try:
-            year, month_no = parse_month(month)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--month") from exc
+        year, month_no = _month(month)
+        units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
+        one_output(output, unit or [])
+        fmt = output_format(format.value if format is not None else None, output,
+                            list(FORMATS), "md")
         where = repo_from(repo, plan, records)
-        try:
-            # the ledger lists records; it needs no rule evaluated
-            outcome = api.check(where, as_of=as_of_from(as_of), rules=())
-        except PlanError as err:
-            plan_failed(err)
-        if unit is not None and unit not in outcome.plan.units:
-            fail_usage(_("Unknown unit: {unit}").format(unit=unit))
-        book = build(outcome, year, month_no, unit=unit, types=_types(outcome.plan, type_))
-        try:
-            data = renderer(format.value)(book)
-        except RenderError as err:
-            fail_usage(err.message)
-        path = output or default_output(where.reports_dir, book.period, unit, format.value)
-        _write(path, data)
-        print(path)
+        # the ledger lists records; it needs no rule evaluated
+        outcome = run_check(where, as_of=as_of_from(as_of), rules=())
+        require_units(outcome.plan, unit)
+        types = _types(outcome.plan, type_)
+        for one in units:
+            book = build(outcome, year, month_no, unit=one, types=types)
+            try:
+                data = renderer(fmt)(book)
+            except RenderError as err:
+                fail_usage(err.message)
+            path = output or default_output(where.reports_dir, book.period, one, fmt)
+            _write(path, data)
+            print(path)
         raise typer.Exit(EXIT_OK)

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     def test(
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
-        keyword: str | None = typer.Option(None, "-k", "--keyword", metavar="NAME", help=_(
+        keyword: str | None = typer.Option(None, "-k", "--keyword", metavar=_("NAME"), help=_(
             "Only cases whose folder name contains this text."), show_default=False),
     ) -> None:
         where = repo_from(repo, plan, None)

@@ -15,56 +15,70 @@ from pathlib import Path
 
 import typer
 
-from .. import api
-from ..diagnostics import PlanError
+from ..diagnostics import printable
 from ..engine.periods import Period
 from ..i18n import _
-from ..report import FORMATS, default_output, format_of, parse_period
-from .common import EXIT_OK, EXIT_USAGE, as_of_from, fail_usage, options, plan_failed, repo_from
+from ..report import FORMATS, default_output
+from .common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    NO_METAVAR,
+    as_of_from,
+    fail_usage,
+    one_output,
+    options,
+    output_format,
+    period_option,
+    repo_from,
+    require_units,
+    run_check,
+)
 
 ReportFormat = Enum("ReportFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
 
 
 def made_day() -> dt.date:
-    """The report's "made on" day: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today."""
+    """The report's "made on" day: ``SOURCE_DATE_EPOCH`` (reproducible builds) or today.
+
+    An epoch no calendar can show (``SOURCE_DATE_EPOCH=99999999999999``) is ignored.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    if epoch.isdigit() and len(epoch) <= 12:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            pass
     return dt.date.today()
 
 
 def _period(month: str | None, quarter: str | None, year: str | None) -> Period:
     given = [(kind, value) for kind, value in (("month", month), ("quarter", quarter),
-                                               ("year", year)) if value]
+                                               ("year", year)) if value is not None]
     if len(given) != 1:
         fail_usage(_("Give exactly one of --month, --quarter or --year."))
     kind, text = given[0]
-    period = parse_period(kind, text)
-    if period is None:
-        example = {"month": "2023-04", "quarter": "2023-Q2", "year": "2023"}[kind]
-        fail_usage(_("--{kind} {value}: write it like {example}").format(
-            kind=kind, value=text, example=example))
-    return period
+    return period_option(kind, text)
 
 
 def _options() -> dict[str, object]:
     """The options of ``dc report`` (built after the language is set, like the shared ones)."""
     return {
-        "month": typer.Option(None, "--month", help=_("The month, e.g. 2023-04."),
-                              show_default=False),
-        "quarter": typer.Option(None, "--quarter", help=_("The quarter, e.g. 2023-Q2."),
-                                show_default=False),
-        "year": typer.Option(None, "--year", help=_("The year, e.g. 2023."),
-                             show_default=False),
-        "unit": typer.Option(None, "--unit", help=_("Only this unit (e.g. one community)."),
-                             show_default=False),
+        "month": typer.Option(None, "--month", metavar=_("MONTH"),
+                              help=_("The month, e.g. 2023-04."), show_default=False),
+        "quarter": typer.Option(None, "--quarter", metavar=_("QUARTER"),
+                                help=_("The quarter, e.g. 2023-Q2."), show_default=False),
+        "year": typer.Option(None, "--year", metavar=_("YEAR"),
+                             help=_("The year, e.g. 2023."), show_default=False),
+        "unit": typer.Option(None, "--unit", metavar=_("UNIT"), help=_(
+            "Only this unit (e.g. one community); repeatable: one report per unit."),
+            show_default=False),
         "format": typer.Option(None, "--format", "-f", show_default=False, help=_(
             "md (default), html or pdf; default: from --output's extension.")),
-        "output": typer.Option(None, "--output", "-o", show_default=False,
+        "output": typer.Option(None, "--output", "-o", metavar=_("FILE"), show_default=False,
                                help=_("Where to write the report.")),
-        "font": typer.Option(None, "--font", show_default=False, help=_(
+        "font": typer.Option(None, "--font", metavar=_("FONT"), show_default=False, help=_(
             "PDF: an installed system font family instead of the bundled Noto Sans CJK SC.")),
-        "embed_font": typer.Option(False, "--embed-font", help=_(
+        "embed_font": typer.Option(False, "--embed-font", metavar=NO_METAVAR, help=_(
             "HTML: carry the Chinese font inside the file (subset to its text, ~0.5 MB), for "
             "readers without a Chinese font.")),
     }
@@ -81,7 +95,7 @@ def register(app: typer.Typer) -> None:
         month: str | None = own["month"],
         quarter: str | None = own["quarter"],
         year: str | None = own["year"],
-        unit: str | None = own["unit"],
+        unit: list[str] | None = own["unit"],
         format: ReportFormat | None = own["format"],
         output: Path | None = own["output"],
         font: str | None = own["font"],
@@ -96,32 +110,31 @@ def register(app: typer.Typer) -> None:
         from ..report.build import build, report_as_of
 
         period = _period(month, quarter, year)
+        units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
+        one_output(output, unit or [])
+        fmt = output_format(format.value if format is not None else None, output, FORMATS,
+                            "md")
         where = repo_from(repo, plan, records)
         day = as_of_from(as_of) or report_as_of(period)
-        try:
-            outcome = api.check(where, as_of=day)
-        except PlanError as err:
-            plan_failed(err)
+        outcome = run_check(where, as_of=day)  # every unit: a unit's report compares
         the_plan = outcome.plan
+        require_units(the_plan, unit)
         if period.start.year != the_plan.year:
             fail_usage(_("{period} is not in the plan year {year}.").format(
                 period=period.label, year=the_plan.year))
-        if unit is not None and unit not in the_plan.units:
-            fail_usage(_("Unknown unit '{unit}'; known units: {known}").format(
-                unit=unit, known=", ".join(the_plan.units)))
-        fmt = format.value if format is not None else format_of(output) or "md"
-        path = output or default_output(where.reports_dir, period.label, unit, fmt)
-        made = made_day()
-        try:
-            data = render(build(outcome, period, unit, made=made), fmt,
-                          templates=where.plan_dir / "templates",
-                          font=font or the_plan.settings.font, when=made,
-                          embed_font=embed_font)
-        except RenderError as err:
-            print(err.message, file=sys.stderr)
-            raise typer.Exit(EXIT_USAGE) from None
-        _write(path, data)
-        print(path)
+        made = made_day()  # notes (no git: no commit times) are in the report's data block
+        for one in units:
+            path = output or default_output(where.reports_dir, period.label, one, fmt)
+            try:
+                data = render(build(outcome, period, one, made=made), fmt,
+                              templates=where.plan_dir / "templates",
+                              font=font or the_plan.settings.font, when=made,
+                              embed_font=embed_font)
+            except RenderError as err:
+                print(err.message, file=sys.stderr)
+                raise typer.Exit(EXIT_USAGE) from None
+            _write(path, data)
+            print(path)
         raise typer.Exit(EXIT_OK)
 
 
@@ -130,6 +143,7 @@ def _write(path: Path, data: bytes) -> None:
 
     try:
         write_bytes(path, data)
-    except OSError as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(path=path,
-                                                           error=exc.strerror or exc))
+    except (OSError, ValueError) as exc:
+        fail_usage(_("Cannot write {path}: {error}").format(
+            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
+                                                       or str(exc))))

@@ -11,7 +11,7 @@ import typer
 from .. import api
 from ..diagnostics import PlanError
 from ..i18n import _
-from .common import EXIT_FAIL, EXIT_OK, options, plan_failed, repo_from
+from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, plan_failed, repo_from
 
 
 def register(app: typer.Typer) -> None:
@@ -20,13 +20,16 @@ def register(app: typer.Typer) -> None:
     @app.command(help=_("Validate only the given record files; no rule is evaluated. "
                         "Exit 1 if any is invalid."))
     def validate(
-        files: list[Path] = typer.Argument(..., help=_("Record files to validate.")),
+        files: list[Path] = typer.Argument(..., metavar=_("FILE"), help=_(
+            "Record files to validate.")),
         repo: Path | None = opt["repo"],
         plan: Path | None = opt["plan"],
         records: Path | None = opt["records"],
-        format: str = typer.Option("text", "--format", "-f",
+        format: str = typer.Option("text", "--format", "-f", metavar="text|json",
                                    help=_("text or json.")),
     ) -> None:
+        if format not in ("text", "json"):
+            fail_usage(_("--format must be text or json"))
         where = repo_from(repo, plan, records)
         try:
             _plan, loaded = api.validate_files(where, files)

@@ -33,6 +33,7 @@ PLACEHOLDER = b"@DC_SOURCE@"
 DEFAULT_SOURCE = "git+https://example.com/CHANGE-ME/dianchang-cli.git"
 SKIP = {"tests", "__pycache__"}
 EXAMPLES = "examples"
+COPY_LIMIT = 64 * 1024 * 1024  # a plan file copied by dc init (templates and fonts included)
 
 
 def _target_name(rel: Path) -> str:
@@ -97,13 +98,32 @@ class Scaffold:
             return load_plan(root / "plan", root)
 
 
+class SourceError(Exception):
+    """A file of the plan to copy that is not read (a link leaving the plan folder, a pipe,
+    a huge file); the message names it and says why."""
+
+
+def _read(path: Path, base: Path) -> bytes:
+    """A plan file to copy: a regular file inside ``base``, at most ``COPY_LIMIT`` bytes."""
+    from ..diagnostics import printable
+    from ..load.files import Unreadable, read_limited
+
+    try:
+        return read_limited(path, base, COPY_LIMIT)
+    except Unreadable as exc:
+        raise SourceError(f"{printable(str(path))}: {exc.message}") from exc
+
+
 def build(dest: Path, plan_from: Path | None, dc_source: str | None = None) -> Scaffold:
-    """Collect the files of a new records repository at ``dest`` (nothing is written)."""
+    """Collect the files of a new records repository at ``dest`` (nothing is written).
+
+    Raises :class:`SourceError` for a plan file that is not copied.
+    """
     source = (dc_source or DEFAULT_SOURCE).encode()
     scaffold = Scaffold(dest, plan_from)
     plan_dir = plan_from if plan_from is not None else MINIMAL_PLAN
     for name, path in _files(plan_dir, skip_top=(UNITS_FILE,)).items():
-        scaffold.files[f"plan/{name}"] = path.read_bytes()
+        scaffold.files[f"plan/{name}"] = _read(path, plan_dir)
     for name, path in _files(TEMPLATE).items():
         scaffold.files[_target_name(Path(name))] = path.read_bytes().replace(PLACEHOLDER, source)
     return scaffold
