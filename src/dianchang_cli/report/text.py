@@ -45,10 +45,10 @@ def clip(value: Any, limit: int = TITLE_LIMIT) -> str:
     text = value if isinstance(value, str) else "" if value is None else str(value)
     if len(text) <= limit and text.isprintable():
         return text
-    cut = len(text) > limit * 2
-    text = _SPACES.sub(" ", text[:limit * 2])  # escapes only grow it: the cut below holds
-    text = printable(text, limit=len(text))  # control characters escaped, nothing cut
-    return text if len(text) <= limit and not cut else text[:limit - 1] + "…"
+    text = _SPACES.sub(" ", text)
+    short = len(text) <= limit
+    text = printable(text[:limit], limit=limit)  # control characters escaped, nothing cut
+    return text if short and len(text) <= limit else text[:limit - 1] + "…"
 
 
 def clean(value: Any, limit: int = ANY_LIMIT) -> Any:
