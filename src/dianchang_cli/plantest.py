@@ -25,6 +25,7 @@ Cases run against the real plan with the case's own records; a broken plan raise
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from .engine.evaluate import evaluate
 from .engine.results import Result
 from .i18n import _
 from .load.batch import load_records
+from .load.files import MAX_BYTES, Unreadable, read_limited
 from .load.yamlsafe import load_bytes
 from .planfile.loader import load_plan
 from .planfile.plan import Plan
@@ -142,10 +144,15 @@ def discover(plan_dir: Path, pattern: str | None = None) -> list[Path]:
 
 def _read_model(path: Path, model: type[_Strict], broken: list[str]) -> Any:
     shown = f"{path.parent.name}/{path.name}"
-    if not path.is_file():
+    if not os.path.lexists(path):
         broken.append(_("{f}: the file is missing").format(f=shown))
         return None
-    loaded = load_bytes(path.read_bytes(), shown)
+    try:  # a case file is as untrusted as the plan: regular files inside the plan folder
+        data = read_limited(path, path.parent.parent.parent, MAX_BYTES)
+    except Unreadable as exc:
+        broken.append(f"{shown}: [{exc.code}] {exc.message}")
+        return None
+    loaded = load_bytes(data, shown)
     if loaded.problem:
         broken.append(loaded.problem.text())
         return None

@@ -270,9 +270,12 @@ def cost_problems(source: str) -> list[str]:
         bracket = kind == "op" and text in "()[]{},"
         if stack and not (bracket and text in ")]},"):
             stack[-1].empty = False
-        if kind == "str" and len(text) > MAX_STRING + 8:  # quotes and prefix aside
-            out.append(_("a text literal has {n} characters; at most {m} are allowed").format(
-                n=len(text), m=MAX_STRING))
+        if kind == "str" and len(text) > MAX_STRING:
+            body = text.lstrip("rRbB")
+            quotes = 3 if body[:3] in ('"""', "'''") else 1
+            if len(body) - 2 * quotes > MAX_STRING:
+                out.append(_("a text literal has {n} characters; at most {m} are allowed")
+                           .format(n=len(body) - 2 * quotes, m=MAX_STRING))
         if not bracket:
             continue
         if text in "([{":
