@@ -75,7 +75,7 @@ class TemplateProblem(Exception):
         self.file, self.line, self.message = file, line, message
 
     def text(self) -> str:
-        return f"{self.file}:{self.line}: [{CODE}] {self.message}"
+        return f"{printable(self.file)}:{self.line}: [{CODE}] {self.message}"
 
 
 def shown_name(override: Path, name: str) -> str:
@@ -313,28 +313,28 @@ class _CountedRange:
     still run for hours)."""
 
     def __init__(self, numbers: range, budget: _Budget) -> None:
-        self.numbers, self.budget = numbers, budget
+        self._numbers, self._budget = numbers, budget  # "_": out of the template's reach
 
     def __iter__(self) -> Iterator[int]:
-        for n in self.numbers:
-            if n % 1000 == 0:
-                self.budget.tick()
+        for i, n in enumerate(self._numbers):
+            if i % 1000 == 0:
+                self._budget.tick()
             yield n
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        return len(self._numbers)
 
     def __getitem__(self, index: Any) -> Any:
-        return self.numbers[index]
+        return self._numbers[index]
 
     def __contains__(self, value: object) -> bool:
-        return value in self.numbers
+        return value in self._numbers
 
     def __reversed__(self) -> Iterator[int]:
-        return reversed(self.numbers)
+        return reversed(self._numbers)
 
     def __repr__(self) -> str:
-        return repr(self.numbers)
+        return repr(self._numbers)
 
 
 def environment(override: Path | None, *, html: bool) -> jinja2.Environment:
