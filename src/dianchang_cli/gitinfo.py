@@ -14,6 +14,7 @@ moves it later, never earlier), shown as days in Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import tempfile
@@ -152,7 +153,8 @@ class PendingHistory:
         self._out: IO[bytes] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._empty = False  # a repository without commits: nothing is committed yet
-        self.why: str | None = unusable(root)  # why git cannot answer, when it cannot
+        # why git cannot answer, when it cannot: (kind, one line); see unusable()
+        self.why: tuple[str, str] | None = unusable(root)
         if self.why is not None:
             return
         if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
@@ -187,12 +189,13 @@ class PendingHistory:
             text = self._out.read().decode("utf-8", errors="replace")
         except (OSError, subprocess.TimeoutExpired):
             self._proc.kill()
-            self.why = _("git log did not finish")
+            self.why = ("failed", _("git log did not finish"))
             return None
         finally:
             self._out.close()
         if code != 0:
-            self.why = _("git log failed in {root}").format(root=printable(str(self.root)))
+            self.why = ("failed", _("git log failed in {root}").format(
+                root=printable(str(self.root))))
             return None
         return first_by_path(parse_log(text))
 
@@ -202,29 +205,36 @@ def first_commits(root: Path, paths: Sequence[str] = ()) -> dict[str, FirstCommi
     return PendingHistory(root, paths).result()
 
 
-def unusable(root: Path) -> str | None:
-    """Why git cannot read the repository at ``root`` (one line), or ``None`` when it can.
+NOT_INSTALLED = "not-installed"
+NOT_A_REPOSITORY = "not-a-repository"
 
-    Not installed, not a repository, or a repository git refuses to use ("dubious
-    ownership": owned by another user and not listed in ``safe.directory``): git's own
-    first line says which, with the ``safe.directory`` command git suggests, if any.
+
+def unusable(root: Path) -> tuple[str, str] | None:
+    """Why git cannot read the repository at ``root``, or ``None`` when it can.
+
+    ``(kind, text)``: :data:`NOT_INSTALLED`, :data:`NOT_A_REPOSITORY` (a plain folder), or
+    ``"refused"`` with git's own first line, e.g. a repository owned by another user and not
+    listed in ``safe.directory`` ("dubious ownership", as on CI runners that mount a
+    checkout), with the ``safe.directory`` command git suggests.  git runs with ``LC_ALL=C``
+    here so that its answer can be told apart whatever the user's language.
     """
     if shutil.which("git") is None:
-        return _("git is not installed")
+        return NOT_INSTALLED, _("git is not installed")
     try:
         done = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-dir"],
                               capture_output=True, encoding="utf-8", errors="replace",
-                              timeout=120, check=False)
+                              timeout=120, check=False, env={**os.environ, "LC_ALL": "C"})
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return _("git cannot be run: {error}").format(error=printable(str(exc)))
+        return "refused", _("git cannot be run: {error}").format(error=printable(str(exc)))
     if done.returncode == 0:
         return None
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-    if not lines:
-        return _("{root} is not inside a git repository").format(root=printable(str(root)))
+    if not lines or "not a git repository" in lines[0]:
+        return NOT_A_REPOSITORY, _("{root} is not inside a git repository").format(
+            root=printable(str(root)))
     first = lines[0].removeprefix("fatal: ")
     hint = next((line for line in lines[1:] if "safe.directory" in line), None)
-    return printable(f"{first} ({hint})" if hint else first, 300)
+    return "refused", printable(f"{first} ({hint})" if hint else first, 300)
 
 
 def require_repository(root: Path) -> None:

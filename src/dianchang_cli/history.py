@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .diagnostics import Problem
-from .gitinfo import FirstCommit, PendingHistory, is_shallow
+from .gitinfo import NOT_A_REPOSITORY, NOT_INSTALLED, FirstCommit, PendingHistory, is_shallow
 from .i18n import _
 from .planfile.plan import Plan
 from .records.model import Record
@@ -81,11 +81,16 @@ def collect(pending: Pending, plan: Plan, records: Sequence[Record]) -> CommitFa
     """Wait for the history pass and join it to ``records``."""
     by_path = pending.history.result()
     if by_path is None:
+        why = pending.history.why
+        if why is None or why[0] in (NOT_INSTALLED, NOT_A_REPOSITORY):
+            return CommitFacts(False, note=_(
+                "no git history (git missing or not a repository): commit, dirty flag, commit "
+                "days and late-entry (补录) checks are not available; deadlines with "
+                "`basis: commit` count each record's own date"))
         return CommitFacts(False, note=_(
-            "commit times are unavailable, git cannot be used ({why}): the commit, dirty "
-            "flag, commit days and late-entry (补录) warnings are not checked; deadlines with "
-            "`basis: commit` count each record's own date").format(
-                why=pending.history.why or _("no git history")))
+            "git cannot be used here ({why}): commit times are unavailable, so the commit, "
+            "dirty flag, commit days and late-entry (补录) checks are not available; deadlines "
+            "with `basis: commit` count each record's own date").format(why=why[1]))
     if by_path and is_shallow(pending.history.root):
         return CommitFacts(False, note=_(
             "shallow clone: the history is incomplete, so commit days and late-entry (补录) "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -176,9 +176,3 @@ def month_like(text: str) -> bool:
     """Whether ``text`` is written like a month (digits, a dash, digits)."""
     return bool(_MONTH_LIKE.match(text))
 
-
-def unknown_choice(option: str, value: str, known: Mapping[str, object] | Sequence[str]
-                   ) -> NoReturn:
-    fail_usage(_("{option} {value}: unknown; known: {known}").format(
-        option=option, value=printable(value), known=", ".join(printable(k, 40)
-                                                               for k in known)))
