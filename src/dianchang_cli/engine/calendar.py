@@ -2,15 +2,24 @@
 
 Lunar festivals (端午 = fifth month, fifth day) are converted to the Gregorian day of the
 plan year; 清明 is a solar term and comes from the same library's solar-term table.
+
+The festival list comes from the plan, which is untrusted input: a lunar day that a month
+does not have in some year is read as that month's last day (除夕, ``12-30``, falls on the
+29th in years whose twelfth month is short), and anything the library cannot place — a
+month 13, an unknown solar term, a year outside its tables — gives ``None``, never an
+exception (the library raises plain ``Exception`` for every such case).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import Any
 
 from ..planfile.model import Festival
+
+_LUNAR_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 
 def _lunar(year: int, month: int, day: int) -> Any:
@@ -19,23 +28,44 @@ def _lunar(year: int, month: int, day: int) -> Any:
     return Lunar.fromYmd(year, month, day)
 
 
-@lru_cache(maxsize=256)
-def lunar_to_solar(year: int, month: int, day: int) -> dt.date:
-    solar = _lunar(year, month, day).getSolar()
+def _date(solar: Any) -> dt.date:
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+@lru_cache(maxsize=256)
+def lunar_to_solar(year: int, month: int, day: int) -> dt.date | None:
+    """The Gregorian day of lunar ``month``-``day`` of lunar ``year``, or None.
+
+    ``day`` beyond the month's length is the month's last day.
+    """
+    from lunar_python import LunarMonth
+
+    if not (1 <= month <= 12 and 1 <= day <= 30):
+        return None
+    try:
+        length = LunarMonth.fromYm(year, month)
+        if length is None:
+            return None
+        return _date(_lunar(year, month, min(day, length.getDayCount())).getSolar())
+    except Exception:  # lunar-python signals every failure with a plain Exception
+        return None
 
 
 @lru_cache(maxsize=64)
-def solar_term(year: int, name: str) -> dt.date:
-    """The day of solar term ``name`` (e.g. 清明) in Gregorian ``year``."""
-    table = _lunar(year, 6, 1).getJieQiTable()
-    solar = table[name]
-    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+def solar_term(year: int, name: str) -> dt.date | None:
+    """The day of solar term ``name`` (e.g. 清明) in Gregorian ``year``, or None."""
+    try:
+        solar = _lunar(year, 6, 1).getJieQiTable().get(name)
+        return _date(solar) if solar is not None else None
+    except Exception:  # lunar-python signals every failure with a plain Exception
+        return None
 
 
-def festival_date(festival: Festival, year: int) -> dt.date:
+def festival_date(festival: Festival, year: int) -> dt.date | None:
+    """The festival's day in ``year``; None when it cannot be placed in that year."""
     if festival.solar_term:
         return solar_term(year, festival.solar_term)
-    assert festival.lunar is not None
-    m, d = (int(x) for x in festival.lunar.split("-"))
-    return lunar_to_solar(year, m, d)
+    match = _LUNAR_DAY.match(festival.lunar or "")
+    if match is None:
+        return None
+    return lunar_to_solar(year, int(match.group(1)), int(match.group(2)))

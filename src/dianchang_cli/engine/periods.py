@@ -6,16 +6,27 @@ window's label comes from the plan (``{year}-09`` for September).
 A period is evaluated when it has begun by ``as_of`` and does not end before the plan's
 ``effective`` day (the year always counts).  It is *over* when its last day is on or
 before ``as_of``.
+
+The plan is untrusted input, so building periods never raises anything but
+:class:`PlanError`: a plan year outside 1900–2999, a festival the Chinese calendar cannot
+place in the plan year, or a window that ends before it starts is a plan problem at the
+entry's line (:func:`plan_problems` lists them all, for the plan loader).  A window day the
+month does not have (``02-29`` in 2023, ``04-31``) is that month's last day, and no period
+reaches past ``date.min`` or ``date.max``.
 """
 
 from __future__ import annotations
 
+import calendar as gregorian
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-
+from ..diagnostics import PlanError, Problem, printable
+from ..i18n import _
+from ..planfile.model import Festival, Window
 from ..planfile.plan import Plan
+from ..records.values import MAX_YEAR, MIN_YEAR
 from .calendar import festival_date
 
 
@@ -34,28 +45,132 @@ class Period:
         return self.end <= as_of
 
 
+def _month_end(year: int, m: int) -> dt.date:
+    return dt.date(year, m, gregorian.monthrange(year, m)[1])
+
+
 def month(year: int, m: int) -> Period:
-    start = dt.date(year, m, 1)
-    end = start + relativedelta(months=1, days=-1)
-    return Period("month", f"{year:04d}-{m:02d}", start, end)
+    return Period("month", f"{year:04d}-{m:02d}", dt.date(year, m, 1), _month_end(year, m))
 
 
 def quarter(year: int, q: int) -> Period:
     start = dt.date(year, 3 * q - 2, 1)
-    return Period("quarter", f"{year:04d}-Q{q}", start, start + relativedelta(months=3, days=-1))
+    return Period("quarter", f"{year:04d}-Q{q}", start, _month_end(year, 3 * q))
 
 
 def half(year: int, h: int) -> Period:
     start = dt.date(year, 6 * h - 5, 1)
-    return Period("half", f"{year:04d}-H{h}", start, start + relativedelta(months=6, days=-1))
+    return Period("half", f"{year:04d}-H{h}", start, _month_end(year, 6 * h))
 
 
 def year_period(year: int) -> Period:
     return Period("year", f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
+def shift(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, clamped to ``date.min`` … ``date.max``."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+# ---------------------------------------------------------------- plan problems
+def _problem(plan: Plan, key: str, message: str, expected: str | None = None) -> Problem:
+    origin = plan.origins.get(key) or plan.origins.get(key.split(":")[0])
+    file, line, column = (origin.file, origin.line, origin.column) if origin else ("plan", 0, 0)
+    return Problem(file, line, column, "plan-invalid", message, expected=expected)
+
+
+def _year_problem(plan: Plan) -> Problem | None:
+    if MIN_YEAR <= plan.year <= MAX_YEAR:
+        return None
+    return _problem(plan, "plan", _("the plan year {year} is outside {low}–{high}").format(
+        year=printable(plan.year), low=MIN_YEAR, high=MAX_YEAR),
+        expected=_("a year such as 2023"))
+
+
+def _festival_problem(plan: Plan, fest: Festival) -> Problem:
+    return _problem(plan, "festivals", _(
+        "the festival {name} cannot be placed in the Chinese calendar of {year}").format(
+        name=printable(fest.name), year=plan.year),
+        expected=_("a lunar month and day such as 05-05, or a solar term such as 清明"))
+
+
+def _window_problem(plan: Plan, win: Window) -> Problem:
+    return _problem(plan, f"windows:{win.id}", _(
+        "the window {id} ends ({end}) before it starts ({start})").format(
+        id=printable(win.id), start=printable(win.start), end=printable(win.end)),
+        expected=_("start and end as MM-DD in the same year, start first"))
+
+
+def plan_problems(plan: Plan) -> list[Problem]:
+    """Every reason the plan's periods cannot be built; the plan loader reports them."""
+    year = _year_problem(plan)
+    if year is not None:
+        return [year]
+    out = [_festival_problem(plan, f) for f in plan.festivals.list
+           if festival_date(f, plan.year) is None]
+    for win in plan.windows.values():
+        if _window_day(plan.year, win.start) > _window_day(plan.year, win.end):
+            out.append(_window_problem(plan, win))
+    return out
+
+
+# ---------------------------------------------------------------- building periods
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_LABEL_FIELD = re.compile(r"\{(year|start_month)\}")
+
+
+def _window_day(year: int, month_day: str) -> dt.date:
+    """``MM-DD`` in ``year``; a day the month does not have is its last day."""
+    match = _MONTH_DAY.match(month_day)
+    m, d = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+    m = min(max(m, 1), 12)  # the plan model has checked MM-DD; stay safe regardless
+    return dt.date(year, m, min(max(d, 1), gregorian.monthrange(year, m)[1]))
+
+
+def window_label(template: str, year: int, start: str) -> str:
+    """The label of a window: only ``{year}`` and ``{start_month}`` are replaced.
+
+    Not :meth:`str.format`: a plan's label such as ``{0}`` or ``{year.__class__}`` would
+    raise or reach into Python objects.
+    """
+    fields = {"year": f"{year:04d}", "start_month": start[:2]}
+    return _LABEL_FIELD.sub(lambda m: fields[m.group(1)], template)
+
+
+def _festivals(plan: Plan) -> list[Period]:
+    y, days = plan.year, plan.festivals.days
+    out, problems = [], []
+    for fest in plan.festivals.list:
+        day = festival_date(fest, y)
+        if day is None:
+            problems.append(_festival_problem(plan, fest))
+            continue
+        out.append(Period("festival", f"{y:04d}-{fest.name}", shift(day, -days),
+                          shift(day, days), fest.name))
+    if problems:
+        raise PlanError(problems)
+    return sorted(out, key=lambda p: p.start)
+
+
+def _window(plan: Plan, window_id: str) -> Period:
+    win = plan.windows[window_id]
+    start, end = _window_day(plan.year, win.start), _window_day(plan.year, win.end)
+    if start > end:
+        raise PlanError([_window_problem(plan, win)])
+    return Period("window", window_label(win.label, plan.year, win.start), start, end, win.name)
+
+
 def all_periods(plan: Plan, spec: str) -> list[Period]:
-    """Every period of kind ``spec`` in the plan year, before any as-of filtering."""
+    """Every period of kind ``spec`` in the plan year, before any as-of filtering.
+
+    Raises :class:`PlanError` when the plan's periods cannot be built (see the module text).
+    """
+    problem = _year_problem(plan)
+    if problem is not None:
+        raise PlanError([problem])
     y = plan.year
     if spec == "month":
         return [month(y, m) for m in range(1, 13)]
@@ -66,19 +181,9 @@ def all_periods(plan: Plan, spec: str) -> list[Period]:
     if spec == "year":
         return [year_period(y)]
     if spec == "festival":
-        days = dt.timedelta(days=plan.festivals.days)
-        out = []
-        for fest in plan.festivals.list:
-            day = festival_date(fest, y)
-            out.append(Period("festival", f"{y:04d}-{fest.name}", day - days, day + days,
-                              fest.name))
-        return sorted(out, key=lambda p: p.start)
+        return _festivals(plan)
     if spec.startswith("window:"):
-        win = plan.windows[spec.split(":", 1)[1]]
-        start = dt.date.fromisoformat(f"{y:04d}-{win.start}")
-        end = dt.date.fromisoformat(f"{y:04d}-{win.end}")
-        label = win.label.format(year=f"{y:04d}", start_month=win.start[:2])
-        return [Period("window", label, start, end, win.name)]
+        return [_window(plan, spec.split(":", 1)[1])]
     raise ValueError(spec)  # the plan loader has already refused unknown periods
 
 

@@ -14,17 +14,19 @@ from __future__ import annotations
 import datetime as dt
 
 from ..context import Compiled, Context, Selector
-from ..periods import Period
+from ..periods import Period, shift
 from ..results import Result
 
 
 def due_day(c: Compiled, period: Period) -> dt.date:
+    """The fixed ``due.date``, else day ``due.day`` of the period, at most its last day
+    (``day: 31`` in April is April 30); never past ``date.max``."""
     due = c.rule.due
     assert due is not None
     if due.date is not None:
         return due.date
     assert due.day is not None
-    return min(period.start + dt.timedelta(days=due.day - 1), period.end)
+    return min(shift(period.start, max(due.day, 1) - 1), period.end)
 
 
 def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
