@@ -137,7 +137,7 @@ class Validator:
     def __init__(self, plan: Plan, today: dt.date | None = None) -> None:
         self.plan = plan
         self.today = today or dt.date.today()
-        self.earliest = dt.date(max(plan.year - 1, dt.MINYEAR), 1, 1)
+        self.earliest = dt.date(min(max(plan.year - 1, dt.MINYEAR), dt.MAXYEAR), 1, 1)
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
