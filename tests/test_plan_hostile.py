@@ -253,6 +253,13 @@ def test_a_duplicate_rule_is_reported_at_the_duplicate(repo: Repo) -> None:
     assert [(p.file, p.line) for p in found] == [("plan/rules/extra.yaml", 2)]
 
 
+def test_a_window_day_no_year_has_is_a_plan_error(repo: Repo) -> None:
+    edit(repo, "plan.yaml", 'start: "09-01"', 'start: "02-30"')
+    found = problems(repo)
+    assert [(p.file, p.line, p.code) for p in found] == [
+        ("plan/plan.yaml", line_of(repo, "plan.yaml", '"02-30"'), "plan-invalid")]
+
+
 def test_plan_cross_references_have_real_lines(repo: Repo) -> None:
     edit(repo, "plan.yaml", "  type: waiver\n", "  type: no_such_type\n")
     edit(repo, "plan.yaml", "ledger_types: [volunteer_service]", "ledger_types: [nope]")
@@ -276,6 +283,7 @@ def test_plan_cross_references_have_real_lines(repo: Repo) -> None:
     ("r.date > '2023-01-01'", "No such overload"),
     ("[" + ",".join(map(str, range(600))) + "].exists(x, x == r.participants)", "items"),
     ("r.tags.all(x, r.tags.exists(y, x == y))", "record data"),
+    ("size(r.title) > 0 && [1, 2][5] == 1", "index"),
 ])
 def test_a_broken_condition_is_a_plan_error_at_its_line(repo: Repo, condition: str, words: str,
                                                         english: None) -> None:

@@ -71,11 +71,13 @@ class ConditionFailed(ConditionError):
 
 
 # What the CEL binding raises when an evaluation fails (found by experiment, version 0.10):
-# KeyError/IndexError for a missing field, key or index; TypeError for operands of the wrong
-# type; ZeroDivisionError/OverflowError for arithmetic; RuntimeError for unknown names and
-# failing functions (int('x'), a bad regex); ValueError for values it cannot convert.
-_MISSING_ERRORS = (LookupError,)
-_FAILED_ERRORS = (TypeError, ArithmeticError, RuntimeError, ValueError)
+# KeyError for a missing field or map key; IndexError for a list index past the end;
+# TypeError for operands of the wrong type; ZeroDivisionError/OverflowError for arithmetic;
+# RuntimeError for unknown names and failing functions (int('x'), a bad regex); ValueError
+# for values it cannot convert.  Only a missing field or key is the record's business: an
+# index past the end is the plan's (guard it with size()).
+_MISSING_ERRORS = (KeyError,)
+_FAILED_ERRORS = (IndexError, TypeError, ArithmeticError, RuntimeError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from ..engine.conditions import (
     day_end,
     day_start,
 )
+from ..engine.periods import plan_problems
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes, locate, locate_value
@@ -153,7 +154,7 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
                                             _("`{key}` is given in more than one plan file")
                                             .format(key=key)))
                 singles[key] = getattr(part, key)
-    if "plan" not in singles:
+    if "plan" not in singles and not problems:  # else it may be in a file that failed
         problems.append(Problem(shown(plan_dir), 0, 0, "plan-missing",
                                 _("no plan file gives `plan:` (id, title, year)")))
     if units is not None:
@@ -185,6 +186,7 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
         plan.type_names[t.id] = t.id
         plan.type_names[t.name] = t.id
     problems.extend(cross_check(plan, units, merged, shown(units_path)))
+    problems.extend(plan_problems(plan))
     if problems:
         raise PlanError(problems)
     return plan
@@ -369,7 +371,7 @@ def _try_examples(plan: Plan, cond: Condition, head: str,
                   fields: dict[str, dict[str, FieldSpec]]) -> list[tuple[str, str | None]]:
     from ..engine.context import plan_globals  # the engine imports the plan package
 
-    year = plan.year
+    year = _example_year(plan)
     period_day = dt.date(year, 6, 1)
     activation: dict[str, Any] = {
         **plan_globals(plan, dt.date(year, 12, 31)),
@@ -401,7 +403,7 @@ def _examples(plan: Plan, type_id: str, specs: dict[str, FieldSpec],
     unit_kind = (rtype.unit_kinds or ["community"])[0]
     unit = next((u.id for u in plan.units.values() if u.kind == unit_kind), plan.subdistrict)
     base: dict[str, Any] = {name: _typical(plan, spec, 0) for name, spec in specs.items()}
-    base.update(id="example", type=type_id, unit=unit, date=dt.date(plan.year, 6, 1))
+    base.update(id="example", type=type_id, unit=unit, date=dt.date(_example_year(plan), 6, 1))
     out = [base]
     for name in reads if reads is not None else list(specs):
         spec = specs.get(name)
@@ -416,10 +418,15 @@ def _examples(plan: Plan, type_id: str, specs: dict[str, FieldSpec],
     return out
 
 
+def _example_year(plan: Plan) -> int:
+    """The plan year, or a year near it that dates can hold (a bad year is reported apart)."""
+    return min(max(plan.year, 1900), 2999)
+
+
 def _typical(plan: Plan, spec: FieldSpec, variant: int) -> Any:
     """A typical value of a field (``variant`` picks another enum value or ``false``)."""
     def one(kind: str) -> Any:
-        year = plan.year
+        year = _example_year(plan)
         match kind:
             case "integer":
                 return 1

@@ -103,6 +103,10 @@ class Window(Strict):
     def _month_day(cls, v: str) -> str:
         if not MONTH_DAY.match(v):
             raise ValueError("write a month and day as MM-DD, e.g. 09-01")
+        try:  # a day no year has (02-30, 04-31) is a typo; 02-29 is a leap day
+            dt.date(2000, int(v[:2]), int(v[3:]))
+        except ValueError:
+            raise ValueError(f"{v} is a day no year has") from None
         return v
 
 
