@@ -58,15 +58,31 @@ def repo_from(repo: Path | None, plan: Path | None, records: Path | None) -> Rep
     return Repo.at(repo or Path("."), plan, records)
 
 
+_ANY_DAY = re.compile(r"^(\d{4}) ?(?:-|/|\.|年) ?(\d{1,2}) ?(?:-|/|\.|月) ?(\d{1,2})(?: ?日)?$")
+
+
 def as_of_from(value: str | None) -> dt.date | None:
-    """``--as-of``'s day; exit 2 with a sentence when it is not a day."""
+    """``--as-of``'s day; exit 2 with a sentence when it is not a day.
+
+    Written like a record's date (2023-06-30, 2023/6/30, 2023年6月30日), but any day of the
+    calendar is allowed: ``--as-of 9999-12-31`` asks for everything, ``0001-01-01`` for
+    nothing, and the engine answers both (a record's date must lie in a sane range; the day
+    a question is asked about need not).
+    """
     if value is None:
         return None
     from ..records.values import BadValue, read_date
 
     try:
-        return read_date(value.strip())
+        return read_date(value)
     except BadValue as exc:
+        text = " ".join(value.split()) if len(value) <= 64 else ""
+        match = _ANY_DAY.match(text)
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                pass
         fail_usage(_("--as-of {value}: not a day; write {expected}").format(
             value=printable(value), expected=exc.expected))
 
