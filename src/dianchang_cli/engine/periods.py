@@ -189,9 +189,9 @@ def all_periods(plan: Plan, spec: str) -> list[Period]:
 
 def periods_for(plan: Plan, spec: str, as_of: dt.date) -> list[Period]:
     """The periods of ``spec`` that have a result as of ``as_of``."""
+    periods = all_periods(plan, spec)  # first: it refuses a plan year with no calendar
     effective = plan.effective
-    return [p for p in all_periods(plan, spec)
-            if p.start <= as_of and (p.kind == "year" or p.end >= effective)]
+    return [p for p in periods if p.start <= as_of and (p.kind == "year" or p.end >= effective)]
 
 
 def period_of_label(plan: Plan, label: str) -> Period | None:
