@@ -4,28 +4,42 @@ Each worker process parses *and validates* its share and sends back frozen recor
 problems; sending raw YAML values back would cost more in pickling than the parse itself.
 The garbage collector is paused during the bulk load (records are long-lived; collecting
 mid-load only walks them again).
+
+Only regular files inside the repository are read (:func:`~.files.read_limited`): the walk
+does not follow symlinked folders and never opens anything, and a ``*.yaml`` that is a
+symlink, a pipe, a device or a folder is listed, so that it is reported rather than skipped.
+
+Workers get the validator with their tasks, not by inheriting a global, so the platform's
+start method serves: ``fork`` where it is the default (Linux up to Python 3.13), ``spawn`` on
+Windows and macOS.  It is pickled once and unpickled once per worker (~1 ms each).
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import os
+import pickle
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
+from multiprocessing.context import BaseContext
+from pathlib import Path, PurePath
 
-from ..diagnostics import Problem
+from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
 from ..records.pii import may_hold_pii
 from ..records.validate import Validator, cross_check
+from .files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
 from .yamlsafe import load_bytes
 
 SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 1500  # below this many files one process is faster than starting workers
+START_METHOD: str | None = None  # None: the platform's default; tests force "spawn"
+NAME_LIMIT = 4096  # a file name is shown whole (escaped), however long: it is a real path
 
 
 @dataclass
@@ -38,17 +52,43 @@ class RecordSet:
 
 
 def discover(records_dir: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` at any depth, in a stable order; hidden folders skipped."""
+    """Every ``*.yaml``/``*.yml`` at any depth, in a stable order; hidden folders skipped.
+
+    Nothing is opened or followed: a symlinked folder is not entered, and an entry named
+    ``*.yaml`` that is not a regular file (a symlink, a FIFO, a device, a folder) is listed
+    all the same, for :func:`~.files.read_limited` to refuse with its own problem.  A real
+    folder named ``*.yaml`` is listed *and* entered.
+    """
     if not records_dir.is_dir():
         return []
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(records_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath, f) for f in sorted(filenames) if f.endswith(SUFFIXES))
+    pending = [records_dir]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing we can read
+        folders: list[Path] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                real_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                real_folder = False
+            if real_folder:
+                if not name.startswith("."):
+                    folders.append(Path(entry.path))
+                if name.endswith(SUFFIXES):
+                    found.append(Path(entry.path))
+            elif name.endswith(SUFFIXES):
+                found.append(Path(entry.path))
+        pending.extend(reversed(folders))  # depth first, in name order, files before folders
     return found
 
 
-def _below(path: Path, folder: Path) -> str | None:
+def _below(path: PurePath, folder: PurePath) -> str | None:
     """``path`` relative to ``folder`` as a POSIX string, or None (string ops: this is hot)."""
     text, prefix = path.as_posix(), folder.as_posix().rstrip("/") + "/"
     if prefix == "./":
@@ -56,35 +96,39 @@ def _below(path: Path, folder: Path) -> str | None:
     return text[len(prefix):] if text.startswith(prefix) else None
 
 
-def _shown(path: Path, root: Path) -> str:
-    return _below(path, root) or path.as_posix()
+def _shown(path: PurePath, root: PurePath) -> str:
+    """The name a problem or record shows: below the root, control characters escaped."""
+    text = _below(path, root) or path.as_posix()
+    return text if text.isprintable() else printable(text, NAME_LIMIT)
 
 
-def _default_id(path: Path, records_dir: Path) -> str:
+def _default_id(path: PurePath, records_dir: PurePath) -> str:
     rel = _below(path, records_dir) or path.name
-    return rel.rsplit(".", 1)[0]
+    rel = rel.rsplit(".", 1)[0]
+    return rel if rel.isprintable() else printable(rel, NAME_LIMIT)
 
 
-_VALIDATOR: Validator | None = None
+@dataclass(frozen=True)
+class _Where:
+    """Where a batch of files lives: what names are shown against, what reads must stay in."""
+
+    root: Path  # names are shown relative to this
+    records_dir: Path  # default record ids are paths relative to this
+    fence: Path | None  # no file (nor symlink target) outside it is read
+    strict: bool = False  # resolve each whole path (files named by a person)
 
 
-def _load_chunk(args: tuple[Sequence[str], str, str]) -> tuple[list[Record], list[Problem]]:
-    paths, root, records_dir = args
-    assert _VALIDATOR is not None
-    return _load_files([Path(p) for p in paths], Path(root), Path(records_dir), _VALIDATOR)
-
-
-def _load_files(paths: Iterable[Path], root: Path, records_dir: Path, validator: Validator
+def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
                 ) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
+    root, records_dir = where.root, where.records_dir
     for path in paths:
         shown = _shown(path, root)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(shown, 0, 0, "unreadable",
-                                    _("the file cannot be read: {e}").format(e=exc.strerror)))
+            data = read_limited(path, where.fence, MAX_BYTES, strict=where.strict)
+        except Unreadable as bad:
+            problems.append(Problem(shown, 0, 0, bad.code, bad.message, expected=bad.expected))
             continue
         loaded = load_bytes(data, shown)
         if loaded.problem:
@@ -94,24 +138,50 @@ def _load_files(paths: Iterable[Path], root: Path, records_dir: Path, validator:
                                            _default_id(path, records_dir),
                                            scan_pii=may_hold_pii(data))
         problems.extend(found)
-        if record is not None and not found:
+        if record is not None:  # it counts; ``found`` may still hold warnings
             records.append(record)
     return records, problems
+
+
+def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:
+    """The folder no record may be read from outside of, or the problem with the folder.
+
+    Normally the repository root.  A ``--records`` folder elsewhere is its own fence; a
+    ``records/`` inside the repository that is a symlink to elsewhere is refused whole.
+    """
+    if inside(records_dir, root):
+        return root, None
+    if lexically_inside(records_dir, root):
+        return None, Problem(_shown(records_dir, root), 0, 0, "outside-repo",
+                             _("the records folder is a symbolic link to a place outside the "
+                               "repository; it is not read"),
+                             expected=_("a real folder inside the repository"))
+    return records_dir, None
 
 
 def load_records(plan: Plan, records_dir: Path, root: Path,
                  files: Sequence[Path] | None = None, workers: int | None = None) -> RecordSet:
     """Load and validate ``files`` (default: everything under ``records_dir``)."""
-    paths = list(files) if files is not None else discover(records_dir)
     validator = Validator(plan)
+    if files is None:
+        fence, refused = _fence(records_dir, root)
+        if refused is not None:
+            return RecordSet(problems=[refused], files=0)
+        paths = discover(records_dir)
+        where = _Where(root, records_dir, fence)
+    else:
+        paths = list(files)
+        where = _Where(root, records_dir, None, strict=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if workers > 1 and len(paths) >= PARALLEL_FROM:
-            records, problems = _parallel(paths, root, records_dir, validator, workers)
+        if files is not None:
+            records, problems = _load_named(paths, where, validator)
+        elif workers > 1 and len(paths) >= PARALLEL_FROM:
+            records, problems = _parallel(paths, where, validator, workers)
         else:
-            records, problems = _load_files(paths, root, records_dir, validator)
+            records, problems = _load_files(paths, where, validator)
     finally:
         if was_enabled:
             gc.enable()
@@ -123,26 +193,90 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     return RecordSet(records=records, problems=problems, files=len(paths))
 
 
-def _parallel(paths: list[Path], root: Path, records_dir: Path, validator: Validator,
-              workers: int) -> tuple[list[Record], list[Problem]]:
-    """The main process reads one share itself while ``workers - 1`` forked processes read
-    the rest (fork: the plan is shared, not pickled).  Results keep the files' order."""
-    global _VALIDATOR
-    _VALIDATOR = validator
+def _load_named(paths: Sequence[Path], where: _Where, validator: Validator
+                ) -> tuple[list[Record], list[Problem]]:
+    """Files a person named (``dc validate FILE…``), one at a time, each fenced by the
+    repository (or records folder) it is written inside of; a file named outside both is
+    the person's own and is read as it is — still only if it is a regular file."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for path in paths:
+        fence = next((base for base in (where.root, where.records_dir)
+                      if lexically_inside(path, base)), None)
+        recs, probs = _load_files([path], _Where(where.root, where.records_dir, fence,
+                                                 strict=True), validator)
+        records.extend(recs)
+        problems.extend(probs)
+    return records, problems
+
+
+# ------------------------------------------------------------------ parallel loading
+# The validator travels with the tasks, pickled once here and unpickled once per worker: not
+# through an initializer, whose arguments are written to the start-up pipe of a spawned
+# worker — a worker that dies while starting (its main module cannot be imported) then
+# leaves that write blocked for ever, while the pool's own queue reports a dead worker.
+_CACHED: tuple[int, Validator] | None = None  # (token, validator) in a worker
+
+
+def _validator_from(token: int, blob: bytes) -> Validator:
+    global _CACHED
+    if _CACHED is None or _CACHED[0] != token:
+        _CACHED = (token, pickle.loads(blob))  # our own bytes, from our parent
+    return _CACHED[1]
+
+
+def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where
+                ) -> tuple[list[Record], list[Problem]]:
+    return _load_files([Path(p) for p in paths], where, _validator_from(token, blob))
+
+
+def _context() -> BaseContext:
+    return get_context(START_METHOD)
+
+
+_TOKENS = itertools.count(1)
+fallbacks = 0  # shares of the last parallel load read here because a worker failed (tests)
+
+
+def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: int
+              ) -> tuple[list[Record], list[Problem]]:
+    """The main process reads one share itself while ``workers - 1`` processes read the rest.
+    Results keep the files' order.  A worker that cannot start or dies (no process may be
+    created, the plan does not pickle) costs time, not records: its share is read here."""
+    global fallbacks
+    fallbacks = 0
+    try:
+        blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a plan that does not pickle: one process reads everything
+        fallbacks = 1
+        return _load_files(paths, where, validator)
+    token = (os.getpid() << 20) + next(_TOKENS)
     own = len(paths) // workers
     rest = paths[own:]
     chunks = (workers - 1) * 3
     size = max(1, (len(rest) + chunks - 1) // chunks)
-    parts = [([str(p) for p in rest[i:i + size]], str(root), str(records_dir))
-             for i in range(0, len(rest), size)]
+    parts = [rest[i:i + size] for i in range(0, len(rest), size)]
+    pending: list[Future[tuple[list[Record], list[Problem]]] | None] = [None] * len(parts)
+    pool: ProcessPoolExecutor | None = None
     try:
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("fork")) as pool:
-            pending = [pool.submit(_load_chunk, part) for part in parts]
-            records, problems = _load_files(paths[:own], root, records_dir, validator)
-            for future in pending:
+        pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
+        for i, part in enumerate(parts):
+            pending[i] = pool.submit(_load_chunk, token, blob, [str(p) for p in part], where)
+    except Exception:  # no pool (no process can be created): the rest is read here
+        pass
+    try:
+        records, problems = _load_files(paths[:own], where, validator)
+        for part, future in zip(parts, pending, strict=True):
+            try:
+                if future is None:
+                    raise RuntimeError("not submitted")
                 recs, probs = future.result()
-                records.extend(recs)
-                problems.extend(probs)
+            except Exception:  # a broken worker: read its share here
+                fallbacks += 1
+                recs, probs = _load_files(part, where, validator)
+            records.extend(recs)
+            problems.extend(probs)
     finally:
-        _VALIDATOR = None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return records, problems

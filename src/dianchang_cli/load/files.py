@@ -9,6 +9,11 @@ a file is opened it is looked at with ``lstat``/``stat``:
   such as ``/dev/zero`` (which never ends), a folder named ``x.yaml`` — is ``not-a-file``;
 * at most ``limit + 1`` bytes are read, so a file that grows while it is read still costs at
   most that much (``too-large``).
+
+Only the last part of a path is looked at unless ``strict=True``: a walk that does not follow
+symlinked folders (:func:`dianchang_cli.load.batch.discover`) cannot reach a file through
+one, so checking every file's full real path would only cost time.  A path named by a person
+(``dc validate FILE``) may pass through a symlinked folder: ``strict=True`` resolves it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ class Unreadable(Exception):
         self.code, self.message, self.expected = code, message, expected
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, every symlink on the way resolved, is ``root`` or lies below it."""
     try:
         real = Path(os.path.realpath(path))
         base = Path(os.path.realpath(root))
@@ -39,23 +45,41 @@ def _inside(path: Path, root: Path) -> bool:
     return real == base or base in real.parents
 
 
-def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> bytes:
+_inside = inside  # the name this module used first
+
+
+def lexically_inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is written as ``root`` or below it (no symlink resolved, no disk access)."""
+    try:
+        real, base = os.path.abspath(path), os.path.abspath(root)
+        return os.path.commonpath([real, base]) == base
+    except ValueError:  # different drives on Windows, or a NUL in the name
+        return False
+
+
+def _outside() -> Unreadable:
+    return Unreadable("outside-repo",
+                      _("the file is a symbolic link to a place outside the "
+                        "repository; it is not read"),
+                      _("a real file inside the repository"))
+
+
+def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES, *,
+                 strict: bool = False) -> bytes:
     """The bytes of ``path``, or :class:`Unreadable`; never blocks and never reads more than
     ``limit + 1`` bytes.  ``root``: the folder the file (and any symlink target) must stay in;
-    ``None`` skips that check (a file named on the command line)."""
+    ``None`` skips that check (a file named on the command line).  ``strict``: resolve the
+    whole path against ``root``, not only a symlink in its last part."""
     try:
         info = os.lstat(path)
         link = stat.S_ISLNK(info.st_mode)
+        if root is not None and (link or strict) and not inside(path, root):
+            raise _outside()
         if link:
-            if root is not None and not _inside(path, root):
-                raise Unreadable("outside-repo",
-                                 _("the file is a symbolic link to a place outside the "
-                                   "repository; it is not read"),
-                                 _("a real file inside the repository"))
             info = os.stat(path)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=exc.strerror or exc)) from exc
+            e=getattr(exc, "strerror", None) or exc)) from exc
     if not stat.S_ISREG(info.st_mode):
         raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
                                          "device); it is not read"),
@@ -68,9 +92,9 @@ def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> bytes
         flags |= getattr(os, "O_NOFOLLOW", 0)  # nor can a symlink swapped in
     try:
         fd = os.open(path, flags)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=exc.strerror or exc)) from exc
+            e=getattr(exc, "strerror", None) or exc)) from exc
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
             raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
@@ -85,7 +109,7 @@ def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> bytes
             size += len(chunk)
     except OSError as exc:
         raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=exc.strerror or exc)) from exc
+            e=getattr(exc, "strerror", None) or exc)) from exc
     finally:
         os.close(fd)
     if size > limit:

@@ -6,6 +6,11 @@
 * A duplicated key is a problem at the second key's line, not a silent overwrite.
 * Aliases, deep nesting, files over 1 MiB, several documents and non-UTF-8 bytes are each a
   clear problem with bounded cost.
+* A null or empty key (``~: x``, ``null: x``, ``?`` alone) is ``bad-key``; other non-text keys
+  (``1: x``, ``true: x``, ``.nan: x``) are kept, for validation to report as unknown fields.
+* A control character (a NUL byte, ESC …) is reported at its own line and column, and UTF-16
+  without a byte-order mark is named as such.  Every message that quotes the file goes through
+  :func:`~dianchang_cli.diagnostics.printable`.
 
 The composed node tree is returned beside the value, so a later stage can turn a field path
 into ``line:column`` without parsing the file again (see :func:`locate`).
@@ -20,7 +25,7 @@ from typing import Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..diagnostics import Problem
+from ..diagnostics import Problem, printable
 from ..i18n import _
 
 if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the build
@@ -67,7 +72,12 @@ _BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 
-def _int(text: str) -> int:
+MAX_INT_TEXT = 64  # digits; a longer "number" stays text (int() of 4,300+ digits raises)
+
+
+def _int(text: str) -> int | str:
+    if len(text) > MAX_INT_TEXT:
+        return text  # no record counts that high: validation reports it where a number belongs
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
@@ -118,24 +128,43 @@ def build(node: Node, depth: int = 1) -> Any:
     if cls is ScalarNode:
         convert = _SCALARS.get(node.tag)
         if convert is None:
-            raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+            raise BadNode(node, _("the tag {tag} is not allowed in records").format(
+                tag=printable(node.tag)))
         return convert(node.value)
     if cls is MappingNode:
         if node.tag != _MAP:
-            raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+            raise BadNode(node, _("the tag {tag} is not allowed in records").format(
+                tag=printable(node.tag)))
         out: dict[Any, Any] = {}
+        kinds: dict[Any, type] = {}  # the type of each key that is not text
         for key_node, value_node in node.value:
             key = build(key_node, depth + 1)
-            if isinstance(key, dict | list):
+            if key is None or key == "":
+                raise BadKey(key_node, "~" if key is None else '""')
+            cls = key.__class__
+            if cls is dict or cls is list:
                 raise BadNode(key_node, _("a key must be a plain word, not a list or mapping"))
+            if cls is not str:
+                if key in kinds and kinds[key] is not cls:
+                    continue  # ``true`` beside ``1`` (equal in Python): one unknown field is enough
+                kinds[key] = cls
             if key in out:
                 first = next(k for k, _v in node.value if build(k, depth + 1) == key)
                 raise DuplicateKey(key, first, key_node)
             out[key] = build(value_node, depth + 1)
         return out
     if node.tag != _SEQ:
-        raise BadNode(node, _("the tag {tag} is not allowed in records").format(tag=node.tag))
+        raise BadNode(node, _("the tag {tag} is not allowed in records").format(
+            tag=printable(node.tag)))
     return [build(child, depth + 1) for child in node.value]
+
+
+class BadKey(Exception):
+    """A key that names nothing: ``~``, ``null``, an empty ``?`` key or ``""``."""
+
+    def __init__(self, node: Node, shown: str) -> None:
+        super().__init__(shown)
+        self.node, self.shown = node, shown
 
 
 class DuplicateKey(Exception):
@@ -158,9 +187,33 @@ def _problem(file: str, code: str, message: str, line: int = 1, column: int = 1,
     return Loaded(problem=Problem(file, line, column, code, message, expected=expected))
 
 
+def _utf16_without_bom(data: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: NUL bytes at every other position.
+
+    YAML keys, ``:`` and line breaks are ASCII, which UTF-16 writes as a NUL beside the
+    character; a UTF-8 file has no NUL at all (YAML forbids it).  So: at least a quarter of
+    the byte pairs hold a NUL on the same side, almost none on the other, and the bytes
+    decode as UTF-16 of that byte order.
+    """
+    sample = data[:4096]
+    sample = sample[:len(sample) - len(sample) % 2]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    nuls, other, order = (odd, even, "utf-16-le") if odd >= even else (even, odd, "utf-16-be")
+    if nuls * 4 < pairs or other * 8 > nuls:
+        return False
+    try:
+        sample.decode(order)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def check_encoding(data: bytes, file: str) -> Loaded | None:
     """UTF-8, with or without BOM, is accepted; anything else is an ``encoding`` problem."""
-    if data.startswith(_BOMS_OTHER):
+    if data.startswith(_BOMS_OTHER) or (b"\x00" in data and _utf16_without_bom(data)):
         return _problem(file, "encoding", _("the file is UTF-16, not UTF-8"),
                         expected=_("save the file as UTF-8"))
     try:
@@ -209,12 +262,16 @@ def load_bytes(data: bytes, file: str) -> Loaded:
         line, col = _mark(bad.node)
         return _problem(file, "yaml-syntax", bad.message, line, col,
                         expected=_("plain YAML: text, numbers, lists and mappings"))
+    except BadKey as bad_key:
+        line, col = _mark(bad_key.node)
+        return _problem(file, "bad-key", _("an empty key ({key})").format(key=bad_key.shown),
+                        line, col, expected=_("a field name such as 'title:'"))
     except DuplicateKey as dup:
         line, col = _mark(dup.second)
         first = dup.first.start_mark.line + 1
         return _problem(file, "duplicate-key",
                         _("key '{key}' appears twice (first on line {first})").format(
-                            key=dup.key, first=first), line, col,
+                            key=printable(dup.key), first=first), line, col,
                         expected=_("each key once"))
     except yaml.composer.ComposerError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -223,15 +280,19 @@ def load_bytes(data: bytes, file: str) -> Loaded:
             return _problem(file, "multiple-documents",
                             _("the file holds more than one YAML document"), line, col,
                             expected=_("one record per file, without '---' separators"))
-        return _problem(file, "yaml-syntax", str(exc.problem or exc), line, col)
+        return _problem(file, "yaml-syntax", printable(str(exc.problem or exc)), line, col)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = " ".join(x for x in (exc.context, exc.problem) if x)
-        return _problem(file, "yaml-syntax", _("YAML syntax error: {detail}").format(detail=detail),
-                        line, col, expected=_("valid YAML: 'key: value' lines, two-space indents"))
+        return _problem(file, "yaml-syntax", _("YAML syntax error: {detail}").format(
+            detail=printable(detail)), line, col,
+            expected=_("valid YAML: 'key: value' lines, two-space indents"))
+    except yaml.reader.ReaderError as exc:
+        return _bad_character(data, file, exc)
     except yaml.YAMLError as exc:
-        return _problem(file, "yaml-syntax", _("YAML syntax error: {detail}").format(detail=exc))
+        return _problem(file, "yaml-syntax", _("YAML syntax error: {detail}").format(
+            detail=printable(str(exc))))
     except (RecursionError, MemoryError):
         return _problem(file, "too-deep", _("the data is nested too deeply"))
     finally:
@@ -239,9 +300,50 @@ def load_bytes(data: bytes, file: str) -> Loaded:
     return Loaded(value=value, node=node)
 
 
+# What YAML 1.2 calls printable (c-printable), as a class of what is not
+_NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _bad_character(data: bytes, file: str, exc: yaml.reader.ReaderError) -> Loaded:
+    """A character YAML refuses (a NUL, ESC …), at its own line and column.
+
+    libyaml reports only a byte offset, so the character is found in the text itself: the
+    bytes are known to be UTF-8 here, and this runs only for files that fail.
+    """
+    text = data.decode("utf-8", errors="replace")
+    offset = 1 if text.startswith("\ufeff") else 0
+    found = _NOT_YAML_TEXT.search(text, offset)
+    if found is not None:
+        at, char = found.start(), found.group()
+    else:  # not found by the class above: trust libyaml's byte offset
+        at = len(data[:max(0, exc.position)].decode("utf-8", errors="replace"))
+        char = text[at] if at < len(text) else "\x00"
+    start = text.rfind("\n", 0, at) + 1
+    line = text.count("\n", 0, at) + 1
+    column = at - max(start, offset if line == 1 else 0) + 1
+    return _problem(file, "yaml-syntax",
+                    _("the character {char} (a control character) is not allowed in YAML "
+                      "files").format(char=f"U+{ord(char):04X}"), line, column,
+                    expected=_("plain text; remove the character"))
+
+
 def _has_alias_events(data: bytes) -> bool:
     """True when the document uses an alias; only asked when the bytes contain ``*`` and ``&``."""
     return any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(data, Loader=yaml.CSafeLoader))
+
+
+def _is_key(key_node: Node, step: Any) -> bool:
+    """Whether ``key_node`` is the key ``step`` of a built value (``1``, ``True``, ``nan`` too)."""
+    if key_node.__class__ is not ScalarNode:
+        return False
+    if step.__class__ is str:
+        return key_node.value == step
+    convert = _SCALARS.get(key_node.tag)
+    if convert is None or key_node.tag == _STR:
+        return False
+    value = convert(key_node.value)
+    same = value == step or (value != value and step != step)  # nan is the key nan
+    return value.__class__ is step.__class__ and same
 
 
 def locate(node: Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
@@ -256,7 +358,7 @@ def locate(node: Node | None, path: tuple[str | int, ...]) -> tuple[int, int]:
     for i, step in enumerate(path):
         if isinstance(best, MappingNode):
             for key_node, value_node in best.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == str(step):
+                if _is_key(key_node, step):
                     best = key_node if i == last else value_node
                     break
             else:
@@ -277,8 +379,7 @@ def locate_value(node: Node | None, path: tuple[str | int, ...]) -> tuple[int, i
     for step in path:
         nxt = None
         if isinstance(cur, MappingNode):
-            nxt = next((v for k, v in cur.value
-                        if isinstance(k, ScalarNode) and k.value == str(step)), None)
+            nxt = next((v for k, v in cur.value if _is_key(k, step)), None)
         elif isinstance(cur, SequenceNode) and isinstance(step, int) and step < len(cur.value):
             nxt = cur.value[step]
         if nxt is None:
