@@ -198,11 +198,11 @@ def _utf16_without_bom(data: bytes) -> bool:
     sample = data[:4096]
     sample = sample[:len(sample) - len(sample) % 2]
     pairs = len(sample) // 2
-    if pairs < 2:
+    if pairs < 2 or sample.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
         return False
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     nuls, other, order = (odd, even, "utf-16-le") if odd >= even else (even, odd, "utf-16-be")
-    if nuls * 4 < pairs or other * 8 > nuls:
+    if nuls < 2 or nuls * 4 < pairs or other * 8 > nuls:
         return False
     try:
         sample.decode(order)

@@ -1,0 +1,88 @@
+"""The parallel loader under ``spawn``, the only start method Windows has.
+
+Workers must not rely on anything inherited from the parent (``fork`` copies the parent's
+memory; ``spawn`` starts a fresh interpreter): they get the validator with their tasks.
+The outcome of a parallel load — records, their order, problems — is the one-process outcome.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PLAN
+from dianchang_cli.load import batch
+from dianchang_cli.load.batch import PARALLEL_FROM, RecordSet, load_records
+from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.planfile.plan import Plan
+
+UNITS = ("dongyuan", "xiyuan", "nanhu", "beiguan", "hexi")
+BAD = ("type: 阅读活动\nunit: nowhere\ndate: 2023-05-01\ntitle: 未知单位\n",
+       "type: [\n",
+       "type: 阅读活动\nunit: dongyuan\ndat: 2023-05-01\ntitle: 拼错字段\n",
+       "~: x\n")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Path]:
+    """A repository with more than PARALLEL_FROM record files, a few of them bad."""
+    root = tmp_path_factory.mktemp("spawn-repo")
+    shutil.copytree(PLAN, root / "plan", ignore=shutil.ignore_patterns("tests"))
+    records = root / "records"
+    for i in range(PARALLEL_FROM + 100):
+        unit = UNITS[i % len(UNITS)]
+        folder = records / unit / f"{4 + i % 9:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if i % 97 == 0:
+            text = BAD[(i // 97) % len(BAD)]
+        else:
+            text = (f"type: 阅读活动\nunit: {unit}\ndate: 2023-{4 + i % 9:02d}-{1 + i % 28:02d}\n"
+                    f"title: 第{i}次阅读活动\nparticipants: {i % 50}\n")
+        (folder / f"r{i:05d}.yaml").write_text(text, encoding="utf-8")
+    return load_plan(root / "plan", root), root
+
+
+def _load(plan: Plan, root: Path, workers: int) -> RecordSet:
+    return load_records(plan, root / "records", root, workers=workers)
+
+
+def _same(one: RecordSet, other: RecordSet) -> None:
+    assert other.files == one.files
+    assert [r.id for r in other.records] == [r.id for r in one.records]  # same order
+    assert other.records == one.records
+    assert other.problems == one.problems
+
+
+def test_spawned_workers_give_the_one_process_result(generated: tuple[Plan, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    plan, root = generated
+    alone = _load(plan, root, workers=1)
+    assert alone.files >= PARALLEL_FROM and alone.problems and alone.records
+    monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    parallel = _load(plan, root, workers=2)
+    assert batch.fallbacks == 0  # the workers did the work, not the fallback
+    _same(alone, parallel)
+
+
+def test_default_start_method_gives_the_same_result(generated: tuple[Plan, Path]) -> None:
+    plan, root = generated
+    parallel = _load(plan, root, workers=2)
+    assert batch.fallbacks == 0
+    _same(_load(plan, root, workers=1), parallel)
+
+
+def test_no_worker_process_means_one_process(generated: tuple[Plan, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no process can be started, the main process reads every share itself."""
+
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("no processes here")
+
+    plan, root = generated
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", NoPool)
+    parallel = _load(plan, root, workers=2)
+    assert batch.fallbacks > 0
+    _same(_load(plan, root, workers=1), parallel)
