@@ -35,6 +35,7 @@ def wide(text: str) -> str:
     ("138_1234_5678", "mobile"),
     ("138/1234/5678", "mobile"),
     ("138·1234·5678", "mobile"),
+    ("138…1234…5678", "mobile"),  # NFKC: three dots
     ("138—1234—5678", "mobile"),
     ("138\u30001234\u30005678", "mobile"),  # ideographic space
     ("138\u00a01234\u00a05678", "mobile"),  # no-break space
@@ -156,7 +157,14 @@ def test_scan_finds_every_field_list_item_and_key() -> None:
     (f"summary: {wide(MOBILE)}\n", True),  # 33 bytes of full-width digits, no ASCII digit
     ("summary: ⑬⑧①②③④⑤⑥⑦⑧\n", True),
     ('summary: "\\uff11\\uff13"\n', True),  # an escape may spell any digit
-    ("date: 2023-04-23\npublished_at: 2023-04-23 10:05\n", True),  # 20 digits: scanned
+    ("date: 2023-04-23\npublished_at: 2023-04-23 10:05\n", False),  # 10 digits in a row
+    ("date: 2023-04-23\ntitle: 读书会·第二期\npublished_at: 2023-04-23 10:05\n", False),
+    ("tags:\n  - 138\n  - 1234\n  - 5678\n", True),  # a superset of what is matched
+    ("summary: |\n  138 1234\n          5678\n", True),
+    ("summary: 电话 138\u30001234\u30005678\n", True),
+    ("summary: 电话 138·1234·5678\n", True),
+    ("summary: 电话 138\u200b1234\u200b5678\n", True),
+    ("app_order: BJ-2023-1116-24\n", False),
 ])
 def test_prefilter(data: str, scanned: bool) -> None:
     assert pii.may_hold_pii(data.encode()) is scanned
@@ -175,6 +183,19 @@ def test_every_unicode_digit_is_normalised() -> None:
         if wanted and pii.digit_count(pii.normalise(char)) != wanted:
             missed.append(f"U+{cp:04X}")
     assert not missed, f"add these to pii._OTHER_DIGIT: {missed[:20]}"
+
+
+def test_the_usual_characters_can_hide_no_digit_and_no_separator() -> None:
+    """The prefilter skips normalising a file whose non-ASCII characters are all "usual"
+    (CJK ideographs, Chinese punctuation): none of them may be, or become, a digit or a
+    separator."""
+    usual = [chr(cp) for cp in range(0x80, sys.maxunicode + 1)
+             if not 0xD800 <= cp <= 0xDFFF and not pii._UNUSUAL.match(chr(cp))]
+    assert len(usual) > 20_000 and "读" in usual and "，" in usual and "１" not in usual
+    for char in usual:
+        composed = unicodedata.normalize("NFKC", char)
+        assert not any(unicodedata.digit(c, None) is not None for c in composed), char
+        assert not pii._OTHER_SEPARATOR.search(composed), char
 
 
 # ---------------------------------------------------------------- property-based

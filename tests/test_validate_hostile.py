@@ -179,7 +179,7 @@ def test_pii_found_through_check(add: Callable[[str, str], Path],
                                  run: Callable[..., Outcome]) -> None:
     add("a.yaml", GOOD_PERSON + "nominee: 张三 13812345678\n")
     add("b.yaml", READING + "summary: 联系人 ＋８６　１３８　１２３４　５６７８\n")
-    add("c.yaml", READING.replace("2023-04-23", "2023-04-24") + "participants: 13812345678\n")
+    add("c.yaml", READING.replace("2023-04-23", "2023-04-24") + "summary: 13812345678\n")
     add("ok.yaml", READING + "summary: 2023-04-23 10:05 开始，BJ-2023-0412-07 派单\n")
     out = run()
     assert sorted((p.file.split("/")[-1], p.code) for p in out.problems) == [
@@ -193,7 +193,6 @@ def test_pii_found_through_check(add: Callable[[str, str], Path],
     ("2099-12-31", "future-date", (3, 7)),
     ("2021-12-31", "early-date", (3, 7)),
     ("1900-01-01", "early-date", (3, 7)),
-    ("0001-01-01", "early-date", (3, 7)),
 ])
 def test_odd_dates_warn_and_the_record_still_counts(validator: Validator, day: str, code: str,
                                                     line_col: tuple[int, int]) -> None:

@@ -30,7 +30,6 @@ from typing import Any
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ASCII_DIGITS = b"0123456789"
 # Characters that may stand between the digits of one number (after NFKC).
 _SEP = (r"[\s\-./_\u00b7\u2022\u2027\u2043\u30fb\u2010-\u2015\u2212\ufe58\ufe63"
         r"\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
@@ -38,6 +37,17 @@ _RUN = re.compile(rf"[0-9]++(?:{_SEP}{{1,3}}+[0-9]++)*+(?:{_SEP}{{0,3}}+[Xx])?")
 _GROUP = re.compile(r"[0-9]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _ELEVEN_DIGITS = re.compile(r"[^0-9]*+(?:[0-9][^0-9]*+){11}")
+# The prefilter, on bytes: every digit becomes 0, ASCII separators are dropped …
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_ASCII_SEPARATORS = b" \t\n\r\v\f\x1c\x1d\x1e\x1f-./_"
+# … and the non-ASCII separators NFKC leaves, on text.
+_OTHER_SEPARATOR = re.compile(_SEP)
+# Characters that cannot be, or become, a digit or a separator: CJK ideographs and the
+# Chinese punctuation and full-width letters records are full of.  Anything else sends a
+# file down the slow path (normalise, then count).  A test checks the list.
+_USUAL = ("\u4e00-\u9fff\u3400-\u4dbf\u3001-\u3003\u3008-\u3011\u3014-\u301b"
+          "\uff01-\uff0c\uff1a-\uff3e\uff40-\uff5e\u2018-\u201d")
+_UNUSUAL = re.compile(f"[^\x00-\x7f{_USUAL}]")
 _MASK = re.compile(r"[0-9Xx]")
 # Digit characters NFKC leaves alone: every decimal digit (``\d``) beyond ASCII, and the
 # circled/dingbat/other digits that only have a digit value (Unicode 14; a test checks).
@@ -62,21 +72,30 @@ def digit_count(text: str) -> int:
     return sum(text.count(d) for d in "0123456789")
 
 
-def may_hold_pii(data: bytes) -> bool:
-    """False when a file's bytes cannot hold either kind: fewer than 11 digits in all.
+def _eleven_in_a_row(data: bytes) -> bool:
+    """Whether 11 ASCII digits stand together once the ASCII separators are dropped."""
+    return b"00000000000" in data.translate(_DIGITS_TO_ZERO, _ASCII_SEPARATORS)
 
-    Most records have fewer, so they skip the scan.  Digits are counted however they are
-    written (full-width digits are three UTF-8 bytes each, separators may stand between
-    them), and a file with a backslash escape is always scanned: ``"\\u0031"`` in a
-    double-quoted YAML string is a digit too.
+
+def may_hold_pii(data: bytes) -> bool:
+    """False when a file's bytes cannot hold either kind: most records skip the scan.
+
+    Both kinds need 11 digits in one run, whatever separators stand between them (a
+    superset of what :func:`find_in_text` joins: indentation may fold into one space).
+    Dates and times (``2023-05-03 10:05``: ten digits, then ``:``) do not make a run that
+    long.  A file with other characters than ASCII, CJK ideographs and common Chinese
+    punctuation is normalised first, so full-width, circled or other digits and separators
+    count; one with a backslash escape is always scanned (``"\\u0031"`` is a digit too).
     """
-    ascii_digits = len(data) - len(data.translate(None, _ASCII_DIGITS))
-    if ascii_digits >= 11 or b"\\" in data:
+    if b"\\" in data or _eleven_in_a_row(data):
         return True
     if data.isascii():
         return False
-    text = normalise(data.decode("utf-8", "replace"))
-    return digit_count(text) >= 11
+    text = data.decode("utf-8", "replace")
+    if not _UNUSUAL.search(text):
+        return False
+    text = _OTHER_SEPARATOR.sub("", normalise(text))
+    return _eleven_in_a_row(text.encode("utf-8", "replace"))
 
 
 def id_card_valid(text: str) -> bool:
