@@ -245,3 +245,15 @@ def test_any_mapping_validates_without_raising(validator: Validator, record: dic
     assert (result is None) == bool(errors)
     for p in problems:
         assert len(p.message) < 800 and not CONTROL.search(p.message)
+
+
+@pytest.mark.parametrize(("extra", "where"), [
+    ("13812345678: x\n", (5, 1)),  # the key holds it: point at the key
+    ("tags: {13812345678: 1}\n", (5, 8)),
+    ("tags: [a, 13812345678]\n", (5, 11)),  # a list item: point at the item
+    ("summary: 电话 138 1234 5678\n", (5, 10)),
+])
+def test_pii_points_at_what_holds_it(validator: Validator, extra: str,
+                                     where: tuple[int, int]) -> None:
+    _record, problems = validate(validator, READING + extra)
+    assert [(p.line, p.column) for p in problems if p.code == "pii"] == [where]

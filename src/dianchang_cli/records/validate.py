@@ -202,9 +202,10 @@ class Validator:
             if hits > LISTED:
                 continue
             what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
+            in_key = bool(path) and pii.find_in_text(str(path[-1])) is not None  # not an index
             add("pii", _("field '{f}' holds {what}; records must not hold resident data")
                 .format(f=_quote(".".join(map(str, path))), what=what), path,
-                expected=_("remove it; records describe work, not people"))
+                expected=_("remove it; records describe work, not people"), on_value=not in_key)
         if hits > LISTED:
             add("pii", _("and {n} more fields hold resident data").format(n=hits - LISTED),
                 expected=_("remove it; records describe work, not people"))
