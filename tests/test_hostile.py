@@ -52,7 +52,7 @@ KNOWN_EXPECT = {"exit", "codes", "absent_codes", "stdout_contains", "stderr_cont
                 "output_contains", "output_absent", "stdout_max_bytes", "stderr_max_bytes",
                 "budget_s", "no_traceback", "counted", "files_absent", "files_exist",
                 "file_absent_text", "ok_records", "file_max_bytes", "file_prefix",
-                "xlsx_no_formulas", "result_units"}
+                "xlsx_no_formulas", "result_units", "file_text"}
 
 
 def test_corpus_is_large_enough() -> None:
@@ -153,6 +153,19 @@ def _setup(action: dict[str, Any], root: Path, places: dict[str, Path]) -> None:
         (root / action["mkdir"]).mkdir(parents=True, exist_ok=True)
     elif "chmod" in action:
         os.chmod(root / action["chmod"], int(str(action["mode"]), 8))
+    elif "git_init" in action:
+        git = shutil.which("git")
+        if git is None:
+            pytest.skip("git is not installed")
+        subprocess.run([git, "init", "-q", str(root)], check=True, capture_output=True)
+    elif "chown_repo" in action:  # git then sees "dubious ownership"
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
+            pytest.skip("only root can give the repository to another user")
+        uid = int(action["chown_repo"])
+        for folder, dirs, files in os.walk(root):
+            for name in [*dirs, *files]:
+                os.lchown(os.path.join(folder, name), uid, uid)
+        os.lchown(root, uid, uid)
     else:  # pragma: no cover - a broken case file
         raise AssertionError(f"unknown setup action {action}")
 
@@ -333,6 +346,10 @@ def check_outcome(case: dict[str, Any], argv: list[str], ran: Ran, root: Path) -
         path = root / rel
         data = path.read_bytes().decode("utf-8", "replace") if path.is_file() else ""
         wrong.extend(f"{rel} must not contain {n!r}" for n in needles if n in data)
+    for rel, needles in expect.get("file_text", {}).items():
+        path = root / rel
+        data = path.read_bytes().decode("utf-8", "replace") if path.is_file() else ""
+        wrong.extend(f"{rel} does not contain {n!r}" for n in needles if n not in data)
     for rel, size in expect.get("file_max_bytes", {}).items():
         path = root / rel
         if path.is_file() and path.stat().st_size > size:
