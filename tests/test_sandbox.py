@@ -328,3 +328,20 @@ def test_a_broken_typst_override_names_its_line(filled: None, repo: Repo,
     code, out = _dc(repo, "-f", "pdf")
     _refused(repo, out, code, "plan/templates/report.typ:3")
     assert "broken" in out
+
+
+@pytest.mark.parametrize(("name", "source", "line"), [
+    ("report.typ", '= x\n#import "@preview/cetz:0.2.2": canvas\n', 2),
+    ("parts/pkg.typ", "#import '@local/mine:1.0.0'\n", 1),
+])
+def test_typst_package_imports_are_refused(filled: None, repo: Repo, templates: Path,
+                                           name: str, source: str, line: int) -> None:
+    """A package import would make Typst download code while CI runs: refused before compiling."""
+    (templates / "parts").mkdir()
+    (templates / name).write_text(source, encoding="utf-8")
+    if name != "report.typ":
+        (templates / "report.typ").write_text('#import "parts/pkg.typ"\n= ok\n',
+                                              encoding="utf-8")
+    code, out = _dc(repo, "-f", "pdf")
+    _refused(repo, out, code, f"plan/templates/{name}:{line}")
+    assert "@…/…" in out  # refused by dc, not a download that happened to fail

@@ -35,6 +35,17 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # one file beside the template (an image, a l
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 8
 _PLACE = re.compile(r"┌─ (.+?):(\d+):(\d+)")
+# A Typst package import ("@preview/name:1.0.0") makes Typst download code from the
+# internet while CI runs: an override may import only files beside it.
+_PACKAGE = re.compile(rb"""["']@[A-Za-z0-9_-]+/""")
+
+
+def _refuse_packages(data: bytes, file: str) -> None:
+    found = _PACKAGE.search(data)
+    if found:
+        line = data.count(b"\n", 0, found.start()) + 1
+        raise TemplateProblem(file, line, _("a Typst template may not import packages "
+                                            "(@…/…); import only files in plan/templates"))
 
 
 def has_override(override: Path | None, name: str = TEMPLATE) -> bool:
@@ -79,6 +90,7 @@ def sandbox_copy(override: Path, name: str = TEMPLATE) -> Iterator[Path]:
     if main is None:
         raise TemplateProblem(shown_name(override, name), 0,
                               _("no such template: {name}").format(name=name))
+    _refuse_packages(main, shown_name(override, name))
     with tempfile.TemporaryDirectory(prefix="dc-typst-") as tmp:
         root = Path(tmp)
         total = 0
@@ -93,6 +105,8 @@ def sandbox_copy(override: Path, name: str = TEMPLATE) -> Iterator[Path]:
                 continue  # not a regular file inside the folder: Typst will not find it
             if data is None:
                 continue
+            if relative.endswith(".typ"):
+                _refuse_packages(data, shown_name(override, relative))
             total += len(data)
             target = root.joinpath(*relative.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
