@@ -382,3 +382,16 @@ def test_no_traceback_for_a_hostile_plan_in_a_subprocess(repo: Repo) -> None:
                           timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "[plan-invalid]" in done.stderr and "17.1" in done.stderr
+
+
+@pytest.mark.parametrize("escaped", ["\\e[31m", "\\x1b]0;title\\x07", "\\u202e", "\\0"])
+def test_control_characters_in_plan_text_are_refused(repo: Repo, escaped: str,
+                                                     english: None) -> None:
+    """Plan text reaches terminals, XML and PDFs: an ESC or a bidi override written with a
+    YAML escape is refused at its own line, before any output could carry it."""
+    edit(repo, "units.yaml", "name: 东苑社区（示例）", f'name: "东苑{escaped}社区"')
+    found = problems(repo)
+    assert [(p.file, p.line, p.code) for p in found] == [
+        ("plan/units.yaml", line_of(repo, "units.yaml", "东苑"), "plan-invalid")]
+    assert "control character" in found[0].message
+    assert "\x1b" not in found[0].text() and "\u202e" not in found[0].text()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..diagnostics import PlanError, Problem, printable
 from ..engine.conditions import (
@@ -82,11 +83,42 @@ def _read(path: Path, shown: str, model: type, problems: list[Problem],
     if loaded.problem:
         problems.append(loaded.problem)
         return None, None
+    hidden = _control_characters(loaded.node, shown)
+    if hidden:
+        problems.extend(hidden)
+        return None, loaded.node
     try:
         return model.model_validate(loaded.value or {}), loaded.node
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, shown, loaded.node))
         return None, loaded.node
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_characters(node: Any, shown: str) -> list[Problem]:
+    """Plan text goes into every output (terminal tables, XML, PDF): a control character or
+    a bidi override in it (an ESC that recolours a terminal, text that reads backwards) is
+    refused where it stands.  Line breaks and tabs are allowed."""
+    out: list[Problem] = []
+    stack = [node] if node is not None else []
+    while stack and len(out) < 20:
+        current = stack.pop()
+        if isinstance(current, ScalarNode):
+            found = _CONTROL.search(current.value)
+            if found:
+                line, col = current.start_mark.line + 1, current.start_mark.column + 1
+                out.append(Problem(shown, line, col, "plan-invalid", _(
+                    "the text {text} holds a control character ({char})").format(
+                        text=printable(current.value, 60), char=printable(found.group())),
+                    expected=_("plain text: letters, digits, punctuation, line breaks")))
+        elif isinstance(current, MappingNode):
+            for key, value in reversed(current.value):
+                stack.extend((value, key))
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+    return out
 
 
 def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
