@@ -84,7 +84,8 @@ class RecordType(Strict):
     fields: dict[str, FieldSpec] = {}
     unit_kinds: list[UnitKind] | None = None  # e.g. party_day: [branch]
     extra_fields: bool = False
-    resident_names: list[str] = []  # fields allowed to name a resident (never scanned as PII)
+    resident_names: list[str] = []  # fields allowed to name a resident (a name, never a number:
+    # they are scanned for ID-card and mobile numbers like every other field)
     description: str | None = None
 
 
