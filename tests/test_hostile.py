@@ -257,11 +257,13 @@ def run_in_child(argv: list[str], cwd: Path, env: dict[str, str], limit: float) 
 # ----------------------------------------------------------------------------- checking
 
 def found_problems(ran: Ran) -> list[dict[str, Any]]:
-    """Problems in the output: ``errors`` of JSON output, and ``file:line:col: [code]`` lines."""
+    """Problems in the output: ``errors`` and ``warnings`` of JSON output, and
+    ``file:line:col: [code]`` lines."""
     found: list[dict[str, Any]] = []
     data = _json(ran.stdout)
-    if isinstance(data, dict) and isinstance(data.get("errors"), list):
-        found.extend(e for e in data["errors"] if isinstance(e, dict))
+    for key in ("errors", "warnings"):
+        if isinstance(data, dict) and isinstance(data.get(key), list):
+            found.extend(e for e in data[key] if isinstance(e, dict))
     for m in PROBLEM_LINE.finditer(ran.output):
         found.append({"file": m["file"], "line": int(m["line"]),
                       "column": int(m["column"] or 0), "code": m["code"]})
