@@ -51,7 +51,8 @@ _inside = inside  # the name this module used first
 def lexically_inside(path: Path, root: Path) -> bool:
     """Whether ``path`` is written as ``root`` or below it (no symlink resolved, no disk access)."""
     try:
-        real, base = os.path.abspath(path), os.path.abspath(root)
+        real = os.path.normcase(os.path.abspath(path))
+        base = os.path.normcase(os.path.abspath(root))  # Windows: C:\Repo is c:\repo
         return os.path.commonpath([real, base]) == base
     except ValueError:  # different drives on Windows, or a NUL in the name
         return False
