@@ -20,12 +20,13 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Outcome, Repo
 from dianchang_cli.cli.app import build_app
+from dianchang_cli.records.values import MAX_TEXT
 from dianchang_cli.report import parse_period
 from dianchang_cli.report.build import build
 from dianchang_cli.report.text import ANY_LIMIT, TITLE_LIMIT, clip
 from test_report_helpers import MADE, VOL, fill, in_language
 
-HUGE = "长标题" + "x" * 1_000_000  # a 1 MB title (the record file stays under 1 MiB)
+HUGE = "长标题" + "x" * (MAX_TEXT - 3)  # the longest title a valid record can have
 CUT = "长标题" + "x" * (TITLE_LIMIT - 4) + "…"  # what every format shows of it
 NASTY = "危险\x1b[31m红字\x07\u202e反转\x00尾"
 RAW = ("\x1b", "\x07", "\u202e", "\x00")
@@ -47,7 +48,7 @@ def _vol(title: str, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def huge(add: Callable[[str, dict | str], Path]) -> None:
     fill(add)
-    add("dongyuan/huge.yaml", _vol(HUGE, location="楼" * 10_000))
+    add("dongyuan/huge.yaml", _vol(HUGE, location="楼" * MAX_TEXT))
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def _xlsx_strings(path: Path) -> list[str]:
             if isinstance(c.value, str)]
 
 
-# ---------------------------------------------------------------- a 1 MB title
+# ---------------------------------------------------------------- the longest valid title
 @pytest.mark.parametrize(("command", "fmt", "most"), [
     ("report", "md", 200_000), ("report", "html", 300_000), ("ledger", "md", 50_000)])
 def test_a_huge_title_is_cut_in_text_outputs(huge: None, repo: Repo, command: str, fmt: str,

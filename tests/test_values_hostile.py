@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from dianchang_cli.records.values import (
     INT_LIMIT,
+    MAX_TEXT,
     MAX_YEAR,
     MIN_YEAR,
     READERS,
@@ -274,3 +275,10 @@ def test_check_and_report_survive_an_offset_of_24_hours(
     if command[0] == "report":
         out = (repository / "r.md").read_text(encoding="utf-8")
     assert "bad.yaml:5" in out + err
+
+
+def test_text_is_bounded() -> None:
+    """A title a plan condition could multiply (``r.title + r.title`` in a loop) stays small."""
+    assert read_text("名" * MAX_TEXT) == "名" * MAX_TEXT
+    with pytest.raises(BadValue):
+        read_text("名" * (MAX_TEXT + 1))

@@ -71,8 +71,16 @@ def _year_in_range(year: int, expected: str) -> None:
         raise BadValue(expected.format(low=MIN_YEAR, high=MAX_YEAR))
 
 
+# Text is bounded so that a plan condition building strings from it (`r.title + r.title`
+# inside a comprehension) stays small; a summary longer than this belongs in evidence/.
+MAX_TEXT = 10_000
+
+
 def read_text(value: Any) -> str:
     if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise BadValue(_("text of at most {n} characters (this one has {m})").format(
+                n=MAX_TEXT, m=len(value)))
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:

@@ -8,7 +8,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from ..engine.periods import Period, all_periods, month
+from ..engine.periods import Period, all_periods, month, shift
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..records.model import Record
@@ -21,7 +21,7 @@ BREACHES_SHOWN = 20  # per unit; the rest are counted in one line
 
 
 def next_month(period: Period) -> Period:
-    after = period.end + dt.timedelta(days=1)
+    after = shift(period.end, 1)
     return month(after.year, after.month)
 
 
