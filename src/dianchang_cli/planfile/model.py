@@ -67,6 +67,7 @@ class FieldSpec(Strict):
     to: str | None = None  # record type a `record` reference points to
     aliases: list[str] = []  # other keys accepted for this field (e.g. Chinese)
     default_month_of: str | None = None  # month field: default is the month of that date field
+    not_before: str | None = None  # date/datetime field: may not be earlier than that field
     note: str | None = None
 
     @model_validator(mode="after")
@@ -117,11 +118,12 @@ class Festival(Strict):
     name: str
     lunar: str | None = None  # lunar MM-DD, e.g. 05-05 for 端午节
     solar_term: str | None = None  # e.g. 清明
+    solar: str | None = None  # a public holiday on a fixed day, MM-DD, e.g. 10-01 for 国庆节
 
     @model_validator(mode="after")
     def _one_rule(self) -> Festival:
-        if (self.lunar is None) == (self.solar_term is None):
-            raise ValueError("give exactly one of `lunar` (MM-DD) or `solar_term`")
+        if sum(x is not None for x in (self.lunar, self.solar_term, self.solar)) != 1:
+            raise ValueError("give exactly one of `lunar` (MM-DD), `solar_term` or `solar` (MM-DD)")
         return self
 
 
@@ -136,6 +138,7 @@ class Select(Strict):
 
     types: list[str]
     where: str | None = None
+    where_text: str | None = None  # the filter as a plain Chinese phrase (e.g. 研讨主题含意识形态)
 
 
 class Due(Strict):
@@ -156,6 +159,16 @@ class Due(Strict):
         return self
 
 
+class Check(Strict):
+    """One part of an ``each`` rule: a CEL condition, what a violation of it means, and the
+    condition as a sentence.  A record must pass every check; the first it fails names it."""
+
+    condition: str
+    message: str  # e.g. 新媒体发布未经专人校对
+    message_en: str | None = None
+    text: str | None = None  # e.g. 每条发布须由作者以外的专人校对
+
+
 class Rule(Strict):
     id: str
     name: str
@@ -171,8 +184,10 @@ class Rule(Strict):
     field: str | None = None  # coverage: the field whose values must be covered
     values: list[str] | None = None  # coverage: the required set (default: the field's enum)
     condition: str | None = None  # each / exists: CEL over `r`, `staff`, `units`, `as_of`
+    condition_text: str | None = None  # the condition as a plain Chinese sentence
     message: str | None = None  # each: what a violation means, in Chinese
     message_en: str | None = None
+    checks: list[Check] | None = None  # each: several conditions, each with its own message
     due: Due | None = None  # deadline
     date_field: str | None = None  # which date counts (default: the record's `date`)
     period_field: str | None = None  # month field that says which period a record is for
@@ -188,11 +203,14 @@ class Rule(Strict):
     def _kind_needs(self) -> Rule:
         need: dict[str, tuple[str, ...]] = {
             "count": ("target",), "deadline": ("due",), "coverage": ("field",),
-            "each": ("condition",),
         }
         missing = [k for k in need.get(self.kind, ()) if getattr(self, k) is None]
+        if self.kind == "each" and self.condition is None and not self.checks:
+            missing.append("condition (or checks)")
         if missing:
             raise ValueError(f"a `{self.kind}` rule needs: {', '.join(missing)}")
+        if self.checks and self.condition is not None:
+            raise ValueError("give either `condition` or `checks`, not both")
         if self.kind != "tally" and self.severity is None:
             raise ValueError("give a `severity` (error or warning); only a tally has none")
         return self
@@ -228,20 +246,55 @@ class Waivers(Strict):
     rule: str = "rule"
     unit: str = "target"
     period: str = "period"
+    approver: str = "approved_by"  # the staff field naming who approved the waiver
+    # roles that may approve: the approver must hold one of them at a unit above the waived
+    # unit (the subdistrict, for a community); empty: any staff of a unit above
+    approver_roles: list[str] = []
 
 
-class CoverageEntry(Strict):
-    """One duty-bearing sentence of the source and the rules that check it (or why none)."""
+class Clause(Strict):
+    """One duty of a sentence, quoted verbatim: the rules that check or count it, or why none."""
 
-    sentence: str
+    clause: str
     rules: list[str] = []
     not_checkable: str | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> CoverageEntry:
+    def _one(self) -> Clause:
         if bool(self.rules) == (self.not_checkable is not None):
             raise ValueError("give either `rules` or `not_checkable` (the reason)")
         return self
+
+
+class CoverageEntry(Strict):
+    """One duty-bearing sentence of the source, split into its duty clauses.
+
+    ``rules`` / ``not_checkable`` directly on the sentence is the short form of a sentence
+    that is one clause.
+    """
+
+    sentence: str
+    rules: list[str] = []
+    not_checkable: str | None = None
+    clauses: list[Clause] = []
+
+    @model_validator(mode="after")
+    def _one(self) -> CoverageEntry:
+        short = bool(self.rules) or self.not_checkable is not None
+        if self.clauses and short:
+            raise ValueError("give `clauses`, or `rules`/`not_checkable` for a one-clause "
+                             "sentence, not both")
+        if not self.clauses and bool(self.rules) == (self.not_checkable is not None):
+            raise ValueError("give either `rules` or `not_checkable` (the reason)")
+        return self
+
+    @property
+    def all_clauses(self) -> list[Clause]:
+        """The clauses of the sentence (the sentence itself when it is one clause)."""
+        if self.clauses:
+            return list(self.clauses)
+        return [Clause(clause=self.sentence, rules=self.rules,
+                       not_checkable=self.not_checkable)]
 
 
 class Settings(Strict):
