@@ -18,6 +18,7 @@ one, so checking every file's full real path would only cost time.  A path named
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -65,42 +66,35 @@ def _outside() -> Unreadable:
                       _("a real file inside the repository"))
 
 
+_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # absent on Windows: there the careful path runs
+_LINK_ERRORS = (errno.ELOOP, errno.EMLINK)  # what O_NOFOLLOW gives for a symlink
+
+
 def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES, *,
                  strict: bool = False) -> bytes:
     """The bytes of ``path``, or :class:`Unreadable`; never blocks and never reads more than
     ``limit + 1`` bytes.  ``root``: the folder the file (and any symlink target) must stay in;
     ``None`` skips that check (a file named on the command line).  ``strict``: resolve the
-    whole path against ``root``, not only a symlink in its last part."""
+    whole path against ``root``, not only a symlink in its last part.
+
+    The common case costs four system calls: ``open`` refusing symlinks (O_NOFOLLOW) and
+    not waiting on a pipe (O_NONBLOCK), ``fstat`` of what was opened, one ``read``, ``close``.
+    Only a symlink takes the careful path: ``lstat``, where it leads, then ``open``.
+    """
+    if strict and root is not None and not inside(path, root):
+        raise _outside()
+    fd = _open_plain(path) if _NOFOLLOW else None
+    if fd is None:
+        fd = _open_link(path, root)
     try:
-        info = os.lstat(path)
-        link = stat.S_ISLNK(info.st_mode)
-        if root is not None and (link or strict) and not inside(path, root):
-            raise _outside()
-        if link:
-            info = os.stat(path)
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=getattr(exc, "strerror", None) or exc)) from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
-                                         "device); it is not read"),
-                         _("a plain YAML text file"))
-    if info.st_size > limit:
-        raise _too_large(limit)
-    # O_NONBLOCK: a FIFO swapped in after the stat above cannot block the open
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-    if not link:
-        flags |= getattr(os, "O_NOFOLLOW", 0)  # nor can a symlink swapped in
-    try:
-        fd = os.open(path, flags)
-    except (OSError, ValueError) as exc:
-        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=getattr(exc, "strerror", None) or exc)) from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
                                              "device); it is not read"),
                              _("a plain YAML text file"))
+        if info.st_size > limit:
+            raise _too_large(limit)
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, limit + 1 - size)
@@ -108,14 +102,51 @@ def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES, *,
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if 0 < info.st_size <= size:
+                break  # all the file had when it was opened (size 0: read on to the end)
     except OSError as exc:
-        raise Unreadable("unreadable", _("the file cannot be read: {e}").format(
-            e=getattr(exc, "strerror", None) or exc)) from exc
+        raise _unreadable(exc) from exc
     finally:
         os.close(fd)
     if size > limit:
         raise _too_large(limit)
     return b"".join(chunks)
+
+
+def _unreadable(exc: BaseException) -> Unreadable:
+    return Unreadable("unreadable", _("the file cannot be read: {e}").format(
+        e=getattr(exc, "strerror", None) or exc))
+
+
+def _open_plain(path: Path) -> int | None:
+    """Open ``path`` unless it is a symlink (then ``None``: the caller looks closer)."""
+    try:
+        return os.open(path, _FLAGS | _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in _LINK_ERRORS:
+            return None
+        raise _unreadable(exc) from exc
+    except ValueError as exc:  # a NUL in the name
+        raise _unreadable(exc) from exc
+
+
+def _open_link(path: Path, root: Path | None) -> int:
+    """Open ``path`` after ``lstat``: a symlink must lead to a regular file inside ``root``."""
+    try:
+        info = os.lstat(path)
+        link = stat.S_ISLNK(info.st_mode)
+        if link and root is not None and not inside(path, root):
+            raise _outside()
+        if link:
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
+                                             "device); it is not read"),
+                             _("a plain YAML text file"))
+        # O_NONBLOCK: a FIFO swapped in after the stat above cannot block the open
+        return os.open(path, _FLAGS if link else _FLAGS | _NOFOLLOW)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise _unreadable(exc) from exc
 
 
 def _too_large(limit: int) -> Unreadable:
