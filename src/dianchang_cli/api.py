@@ -20,7 +20,7 @@ from . import history
 from .changes import changed_record_files, narrow
 from .changes import note as changes_note
 from .diagnostics import Problem, printable
-from .engine.evaluate import default_as_of, evaluate
+from .engine.evaluate import check_waivers, default_as_of, evaluate
 from .engine.index import Index
 from .engine.results import STATUSES, Result
 from .engine.score import scores
@@ -73,6 +73,7 @@ class Outcome:
     provenance: dict[str, object] = field(default_factory=dict)  # git commit, dirty flag
     commits: dict[str, FirstCommit] = field(default_factory=dict)  # record id → first commit
     changed: set[str] | None = None  # --changed-since: the record files reported on
+    day_open: bool = False  # no --as-of: the as-of day (today) is still running
 
     def summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.results)
@@ -145,6 +146,11 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     narrows the problems and results reported to the record files changed since that
     revision (:mod:`.changes`); a bad revision raises :class:`~.changes.RevisionError`
     (a :class:`PlanError`).
+
+    ``as_of`` means the end of that day.  Without it the check is as of now: today (at
+    most the plan year's last day), a day still running — a deadline due today is
+    ``pending``, not ``unmet``, until the day is over.  Waivers that do not count are
+    ``bad-waiver`` problems beside the records' own.
     """
     plan = load_plan(repo.plan_dir, repo.root)
     require_known(plan, units, rules)
@@ -156,16 +162,20 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     except BaseException:
         history.cancel(pending)
         raise
-    when = as_of or default_as_of(plan)
+    today = dt.date.today()
+    when = as_of or default_as_of(plan, today)
+    day_open = as_of is None and when == today  # a day past the plan year is over
     facts = history.collect(pending, plan, loaded.records)
     index = Index(loaded.records)
+    waivers = check_waivers(plan, index, when)
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
-                       commit_days=facts.days)
-    problems = sorted([*loaded.problems, *facts.late], key=lambda p: (p.file, p.line, p.column))
+                       commit_days=facts.days, day_open=day_open, waivers=waivers.valid)
+    problems = sorted([*loaded.problems, *facts.late, *waivers.problems],
+                      key=lambda p: (p.file, p.line, p.column))
     outcome = Outcome(plan=plan, as_of=when, records=loaded.records, problems=problems,
                       results=results, files=loaded.files, index=index,
                       scores=scores(plan, results), provenance=provenance(repo.root),
-                      commits=facts.commits)
+                      commits=facts.commits, day_open=day_open)
     if facts.note:
         outcome.notes.append(facts.note)
     elif not outcome.provenance:

@@ -3,6 +3,8 @@
 Like ``conftest verify`` for policies, a case is a folder ``plan/tests/<nn-name>/``::
 
     case.yaml       as_of: 2023-06-30   (required: the day the case is evaluated as of)
+                    day_open: true      (optional: as of a moment during as_of, like
+                                         ``dc check`` without --as-of; default: its end)
                     rules: ["12.2"]     (optional: evaluate only these rules)
                     units: [dongyuan]   (optional: only these units)
                     exact: true         (optional: every result must be listed)
@@ -20,6 +22,13 @@ with ``exact`` — no result is produced that the case does not list.
 
 Cases run against the real plan with the case's own records; a broken plan raises
 :class:`~.diagnostics.PlanError`, a broken case file is a failing case, never a traceback.
+Waivers that do not count are ``bad-waiver`` errors of their file, like invalid records.
+
+Before the cases, the plan's own sentences are checked (:func:`missing_texts`): a rule
+with a ``condition`` needs its ``condition_text``, a ``where`` filter its ``where_text``,
+a check its ``text``, so explanations never show CEL.  A rule lacking one fails the run
+(the first outcome, :data:`TEXTS_CASE`), one line per rule; the plan still loads and checks
+without them.
 """
 
 from __future__ import annotations
@@ -34,7 +43,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .api import Repo
-from .engine.evaluate import evaluate
+from .engine.evaluate import check_waivers, evaluate
+from .engine.index import Index
 from .engine.results import Result
 from .i18n import _
 from .load.batch import load_records
@@ -67,6 +77,7 @@ class _Strict(BaseModel):
 
 class CaseSpec(_Strict):
     as_of: dt.date
+    day_open: bool = False  # as of a moment during as_of (dc check without --as-of)
     rules: list[Label] | None = None
     units: list[str] | None = None
     exact: bool = False
@@ -248,18 +259,55 @@ def run_case(case: Case, plan: Plan, repo: Repo) -> CaseOutcome:
         return outcome
     where = Repo.at(repo.root, plan=repo.plan_dir, records=case.path / RECORDS_DIR)
     loaded = load_records(plan, where.records_dir, where.root, workers=1)
+    index = Index(loaded.records)
+    waivers = check_waivers(plan, index, spec.as_of)
     results = evaluate(plan, loaded.records, spec.as_of, units=spec.units or None,
-                       rules=spec.rules or None)
+                       rules=spec.rules or None, index=index, day_open=spec.day_open,
+                       waivers=waivers.valid)
     errors = [(_error_file(p.file, where.root, where.records_dir), p.code)
-              for p in loaded.problems if p.severity == "error"]  # warnings keep the record
+              for p in [*loaded.problems, *waivers.problems]
+              if p.severity == "error"]  # warnings keep the record
     outcome.mismatches = compare(case.expected, spec, results, errors)
     return outcome
 
 
+def missing_texts(plan: Plan) -> list[str]:
+    """One line per rule that lacks a plain-language text for an expression it has: a
+    ``condition`` without ``condition_text``, a ``select.where`` without ``where_text``,
+    a check without ``text``.  Empty when every expression has its sentence."""
+    out: list[str] = []
+    for rule in plan.rules:
+        lacking: list[str] = []
+        if rule.condition and not (rule.condition_text or "").strip():
+            lacking.append("condition_text")
+        if rule.select.where and not (rule.select.where_text or "").strip():
+            lacking.append("select.where_text")
+        lacking.extend(f"checks[{i}].text" for i, check in enumerate(rule.checks or ())
+                       if not (check.text or "").strip())
+        if lacking:
+            origin = plan.origins.get(f"rules:{rule.id}")
+            where = f"{origin.file}:{origin.line}: " if origin else ""
+            out.append(where + _("rule {r} has no {keys}: write what its condition says as "
+                                 "a plain sentence").format(r=rule.id, keys=", ".join(lacking)))
+    return out
+
+
+TEXTS_CASE = "plan-texts"  # the name of the outcome that reports missing texts
+
+
 def run_cases(repo: Repo, pattern: str | None = None) -> list[CaseOutcome]:
-    """Load the plan (raising PlanError when it is broken) and run every matching case."""
+    """Load the plan (raising PlanError when it is broken) and run every matching case.
+
+    When rules lack their plain-language texts (:func:`missing_texts`), a first, failing
+    outcome named :data:`TEXTS_CASE` lists them, whatever the pattern.
+    """
     plan = load_plan(repo.plan_dir, repo.root)
-    return [run_case(load_case(path), plan, repo) for path in discover(repo.plan_dir, pattern)]
+    outcomes = [run_case(load_case(path), plan, repo)
+                for path in discover(repo.plan_dir, pattern)]
+    missing = missing_texts(plan)
+    if missing:
+        outcomes.insert(0, CaseOutcome(Case(TEXTS_CASE, repo.plan_dir, broken=missing)))
+    return outcomes
 
 
 # ---------------------------------------------------------------- showing differences

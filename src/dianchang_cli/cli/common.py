@@ -47,8 +47,9 @@ def options() -> dict[str, object]:
                                 help=_("The records folder (default: REPO/records)."),
                                 show_default=False),
         "as_of": typer.Option(None, "--as-of", metavar=_("DATE"), help=_(
-            "Evaluate as of the end of this day, e.g. 2023-06-30 (default: today, at most the "
-            "plan year's end)."), show_default=False),
+            "Evaluate as of the end of this day, e.g. 2023-06-30 (default: now, at most the "
+            "plan year's end; a deadline due today is still pending until the day is over)."),
+            show_default=False),
         "unit": typer.Option(None, "--unit", metavar=_("UNIT"),
                              help=_("Only this unit (repeatable)."), show_default=False),
     }

@@ -1,7 +1,9 @@
 """Festival dates from the Chinese calendar, computed by ``lunar-python`` — never typed in.
 
 Lunar festivals (端午 = fifth month, fifth day) are converted to the Gregorian day of the
-plan year; 清明 is a solar term and comes from the same library's solar-term table.
+plan year; 清明 is a solar term and comes from the same library's solar-term table.  Public
+holidays on a fixed day (``solar: 10-01`` for 国庆节) need no library: they are that day of
+the plan year.
 
 The festival list comes from the plan, which is untrusted input: a lunar day that a month
 does not have in some year is read as that month's last day (除夕, ``12-30``, falls on the
@@ -61,8 +63,22 @@ def solar_term(year: int, name: str) -> dt.date | None:
         return None
 
 
+def solar_day(year: int, month_day: str) -> dt.date | None:
+    """``MM-DD`` in Gregorian ``year``, or None for a day that year does not have (02-29 in
+    2023, 04-31) or text that is not a month and day."""
+    match = _LUNAR_DAY.match(month_day)
+    if match is None:
+        return None
+    try:
+        return dt.date(year, int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        return None
+
+
 def festival_date(festival: Festival, year: int) -> dt.date | None:
     """The festival's day in ``year``; None when it cannot be placed in that year."""
+    if festival.solar is not None:
+        return solar_day(year, festival.solar)
     if festival.solar_term:
         return solar_term(year, festival.solar_term)
     match = _LUNAR_DAY.match(festival.lunar or "")

@@ -31,7 +31,7 @@ from .conditions import (
     day_start,
 )
 from .index import Index
-from .periods import Period
+from .periods import Period, day_ended
 
 _HAS = re.compile(r"^has\(\s*r\.([A-Za-z_][A-Za-z0-9_]*)\s*\)$")
 TARGET_FIELD = "target"  # scope `target`: the field naming the unit a record is about
@@ -48,20 +48,50 @@ class Selector:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One condition a record must satisfy: the rule's ``condition``, or one of its
+    ``checks``, with the message a violation of it carries."""
+
+    which: str  # "condition" or "checks[0]" …: where the plan wrote it
+    condition: Condition
+    needs: tuple[str, ...]
+    message: str | None
+    message_en: str | None
+
+    def says(self) -> str:
+        """What a violation of this part means, in the current language."""
+        if self.message_en and not is_chinese():
+            return self.message_en
+        return self.message or _("does not satisfy: {c}").format(c=self.condition.source)
+
+
+@dataclass(frozen=True, slots=True)
 class Compiled:
-    """A rule with its CEL compiled once, and which variables each expression reads."""
+    """A rule with its CEL compiled once, and which variables each expression reads.
+
+    ``parts`` are the conditions a record must pass, in order: the rule's ``condition``
+    alone, or each of its ``checks``; empty when the rule has neither.
+    """
 
     rule: Rule
     where: Condition | None
     condition: Condition | None
     where_needs: tuple[str, ...]
     condition_needs: tuple[str, ...]
+    parts: tuple[Part, ...] = ()
 
     @classmethod
     def of(cls, rule: Rule) -> Compiled:
         where = compile_condition(rule.select.where) if rule.select.where else None
         cond = compile_condition(rule.condition) if rule.condition else None
-        return cls(rule, where, cond, _needs(where), _needs(cond))
+        parts: list[Part] = []
+        if cond is not None:
+            parts.append(Part("condition", cond, _needs(cond), rule.message, rule.message_en))
+        for i, check in enumerate(rule.checks or ()):
+            compiled = compile_condition(check.condition)
+            parts.append(Part(f"checks[{i}]", compiled, _needs(compiled), check.message,
+                              check.message_en))
+        return cls(rule, where, cond, _needs(where), _needs(cond), tuple(parts))
 
 
 def _needs(cond: Condition | None) -> tuple[str, ...]:
@@ -90,17 +120,26 @@ def rule_failed(plan: Plan, rule: Rule, which: str, message: str) -> PlanError:
 
 
 class Context:
+    """``as_of`` is the day evaluated; ``day_open`` says that day is still running (no
+    ``--as-of``: as of now), so a deadline or period ending on it is not over yet."""
+
     def __init__(self, plan: Plan, index: Index, as_of: dt.date,
-                 commit_days: Mapping[str, dt.date] | None = None) -> None:
+                 commit_days: Mapping[str, dt.date] | None = None,
+                 day_open: bool = False) -> None:
         self.plan = plan
         self.index = index
         self.as_of = as_of
+        self.day_open = day_open
         self.commit_days = commit_days  # record id → day first committed (None: no git)
         self._cel_records: dict[str, dict[str, Any]] = {}
         self._where_cache: dict[tuple[str, str], bool] = {}
         self._parts: dict[str, list[Condition]] = {}
         self._spent: dict[str, float] = {}  # rule id → seconds spent evaluating its CEL
         self._globals: dict[str, Any] = plan_globals(plan, as_of)
+
+    def ended(self, day: dt.date) -> bool:
+        """Whether ``day`` (a due day, a period's last day) is over as of the as-of moment."""
+        return day_ended(day, self.as_of, self.day_open)
 
     # ------------------------------------------------------------ CEL
     def cel_record(self, rec: Record) -> dict[str, Any]:
@@ -144,43 +183,57 @@ class Context:
                     "rule {r}: evaluating its conditions took more than {n} seconds; "
                     "stopped").format(r=c.rule.id, n=RULE_BUDGET))
 
+    def failure(self, c: Compiled, rec: Record, period: Period | None
+                ) -> tuple[str, tuple[str, ...]] | None:
+        """``None`` when ``rec`` passes every part of the rule (its ``condition``, or each of
+        its ``checks``), else the first failing part's message and the fields read by the
+        first ``&&``-part of it that ``rec`` fails."""
+        for part in c.parts:
+            try:
+                ok = self._test(c, part.condition, part.which, rec, period, part.needs)
+            except MissingValue as exc:  # a record without a field it reads fails it
+                return (_("the condition could not be computed: {e}").format(e=exc),
+                        self._failing_fields(c, part, rec, period))
+            if not ok:
+                return part.says(), self._failing_fields(c, part, rec, period)
+        return None
+
     def check(self, c: Compiled, rec: Record, period: Period | None) -> str | None:
-        """``None`` when ``rec`` satisfies the rule's condition, else why not."""
-        assert c.condition is not None
-        try:
-            ok = self._test(c, c.condition, "condition", rec, period, c.condition_needs)
-        except MissingValue as exc:  # a record without a field it reads does not satisfy it
-            return _("the condition could not be computed: {e}").format(e=exc)
-        if ok:
-            return None
-        return (c.rule.message if is_chinese() or not c.rule.message_en
-                else c.rule.message_en) or _("does not satisfy: {c}").format(c=c.rule.condition)
+        """``None`` when ``rec`` satisfies the rule's condition (every check), else why not."""
+        found = self.failure(c, rec, period)
+        return found[0] if found is not None else None
 
     def failing_fields(self, c: Compiled, rec: Record, period: Period | None
                        ) -> tuple[str, ...]:
-        """The fields read by the first ``&&``-part of the condition that ``rec`` fails."""
-        assert c.condition is not None
-        parts = self._parts.get(c.rule.id)
-        if parts is None:
+        """The fields read by the first ``&&``-part of the first failing condition."""
+        found = self.failure(c, rec, period)
+        return found[1] if found is not None else ()
+
+    def _failing_fields(self, c: Compiled, part: Part, rec: Record, period: Period | None
+                        ) -> tuple[str, ...]:
+        """The fields read by the first ``&&``-part of ``part`` that ``rec`` fails."""
+        key = f"{c.rule.id}\x00{part.which}"
+        pieces = self._parts.get(key)
+        if pieces is None:
             try:
-                parts = [compile_condition(p) for p in conjuncts(c.condition.source)]
+                pieces = [compile_condition(p) for p in conjuncts(part.condition.source)]
             except ConditionError:
-                parts = []
-            self._parts[c.rule.id] = parts
-        for part in parts:
-            has = _HAS.match(part.source)
+                pieces = []
+            self._parts[key] = pieces
+        for piece in pieces:
+            has = _HAS.match(piece.source)
             if has:  # `has(r.x)` is exactly "the record has x": no CEL call needed
                 ok = has.group(1) in rec.fields
             else:
-                # only a diagnosis: a part that fails on its own (its guard is in an
-                # earlier part) is simply the failing part
+                # only a diagnosis: a piece that fails on its own (its guard is in an
+                # earlier piece) is simply the failing piece
                 try:
-                    ok = part.test(self.activation(rec, _needs(part), period))
+                    ok = piece.test(self.activation(rec, _needs(piece), period))
                 except ConditionError:
                     ok = False
             if not ok:
-                return part.r_fields or ()
-        return c.condition.r_fields or ()
+                return piece.r_fields or ()
+        return part.condition.r_fields or ()
 
     def _passes_where(self, c: Compiled, rec: Record, period: Period) -> bool:
         if c.where is None:

@@ -1,22 +1,25 @@
 """Stage 4 — evaluate: every rule × scope unit × period → :class:`Result`.
 
 The loop is generic: scopes come from ``units.yaml``, periods from the plan's calendar, the
-judgement from the rule's kind module.  Waiver records turn a result that is not met into
-``waived``.
+judgement from the rule's kind module.  Waiver records approved from above turn a result
+that is not met into ``waived``; a waiver that does not count is a ``bad-waiver`` problem
+(:func:`check_waivers`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
+from ..diagnostics import Problem, printable
+from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
 from . import kinds
 from .context import Compiled, Context, Selector
 from .index import Index
-from .periods import periods_for
+from .periods import Period, all_periods, periods_for
 from .results import Result
 
 
@@ -36,20 +39,144 @@ def scope_units(plan: Plan, scope: str) -> list[tuple[str, Selector]]:
     raise ValueError(scope)  # the plan model admits only the scopes above
 
 
-def waiver_map(plan: Plan, index: Index, as_of: dt.date) -> dict[tuple[str, str, str], str]:
-    """(rule, unit, period) → waiver record id, for waivers issued by ``as_of``."""
+@dataclass
+class WaiverCheck:
+    """The waivers that count, and a ``bad-waiver`` problem for each one that does not."""
+
+    valid: dict[tuple[str, str, str], str] = field(default_factory=dict)  # key → record id
+    problems: list[Problem] = field(default_factory=list)
+
+
+def check_waivers(plan: Plan, index: Index, as_of: dt.date) -> WaiverCheck:
+    """Read every waiver record: (rule, unit, period) → waiver id for those that count.
+
+    A waiver counts when it has been issued by ``as_of`` and nothing below is wrong with it.
+    Each wrong one is a ``bad-waiver`` error at the waiver's file and the line of the field
+    at fault, and waives nothing (it is never silently ignored):
+
+    - its rule is not a rule of the plan;
+    - its unit is not one the rule has results for (not in the rule's scope);
+    - its period is not a period of the rule's kind (``2023-Q2`` on a monthly rule), or one
+      that ends before the plan took effect (never evaluated);
+    - its approver (``waivers.approver``, when the waiver type has that field) is not a
+      staff member of a unit strictly above the waived unit holding one of
+      ``waivers.approver_roles`` (any role, when none are listed).
+
+    A waiver issued in advance, for a period that has not begun yet, is not wrong: it
+    counts once that period is evaluated.  All waivers are checked, also those dated after
+    ``as_of``: a mistake in a record is one whatever day is asked about.
+    """
     spec = plan.waivers
+    out = WaiverCheck()
     if spec is None:
-        return {}
-    out: dict[tuple[str, str, str], str] = {}
+        return out
+    checks_approver = plan.field_spec(spec.type, spec.approver) is not None
+    scopes: dict[str, set[str]] = {}
+    labels: dict[str, list[Period]] = {}
     for unit in index.units_with(spec.type):
         for rec in index.of(spec.type, [unit]):
-            if rec.date is not None and rec.date > as_of:
+            problems = _waiver_problems(plan, rec, scopes, labels, checks_approver)
+            out.problems.extend(problems)
+            if problems or (rec.date is not None and rec.date > as_of):
                 continue
             key = (str(rec.fields.get(spec.rule)), str(rec.fields.get(spec.unit)),
                    str(rec.fields.get(spec.period)))
-            out.setdefault(key, rec.id)
+            out.valid.setdefault(key, rec.id)
     return out
+
+
+def waiver_map(plan: Plan, index: Index, as_of: dt.date) -> dict[tuple[str, str, str], str]:
+    """(rule, unit, period) → waiver record id, for valid waivers issued by ``as_of``."""
+    return check_waivers(plan, index, as_of).valid
+
+
+def _waiver_problems(plan: Plan, rec: Record, scopes: dict[str, set[str]],
+                     labels: dict[str, list[Period]], checks_approver: bool
+                     ) -> list[Problem]:
+    """Why one waiver record does not count (empty: it counts)."""
+    spec = plan.waivers
+    assert spec is not None
+    out: list[Problem] = []
+
+    def bad(name: str, message: str, expected: str | None = None) -> None:
+        out.append(Problem(rec.file, rec.line_of((name,)), 1, "bad-waiver", message,
+                           expected=expected, record=rec.id, path=(name,)))
+
+    rule_id, unit, label = (rec.fields.get(spec.rule), rec.fields.get(spec.unit),
+                            rec.fields.get(spec.period))
+    rule = plan.rule(str(rule_id)) if rule_id is not None else None
+    if rule is None:
+        bad(spec.rule, _("the waiver names no rule of the plan ('{r}')").format(
+            r=printable(rule_id if rule_id is not None else "")),
+            expected=_("a rule id of the plan (dc rules lists them)"))
+    if unit is None:
+        bad(spec.unit, _("the waiver names no unit (field '{f}')").format(
+            f=printable(spec.unit)), expected=_("the id of the unit the waiver is for"))
+    if rule is not None and unit is not None:
+        owners = scopes.get(rule.id)
+        if owners is None:
+            owners = {u for scope in rule.scopes for u, _who in scope_units(plan, scope)}
+            scopes[rule.id] = owners
+        if str(unit) not in owners:
+            bad(spec.unit, _("rule {r} is not a duty of '{u}', so there is nothing to waive")
+                .format(r=rule.id, u=printable(unit)),
+                expected=_("a unit rule {r} has results for: {units}").format(
+                    r=rule.id, units=printable(", ".join(sorted(owners)))))
+    if rule is not None:
+        kind = labels.get(rule.period)
+        if kind is None:
+            kind = all_periods(plan, rule.period)
+            labels[rule.period] = kind
+        period = next((p for p in kind if p.label == str(label)), None)
+        examples = printable(", ".join(p.label for p in kind[:3]))
+        if label is None:
+            bad(spec.period, _("the waiver names no period (field '{f}')").format(
+                f=printable(spec.period)),
+                expected=_("a period of rule {r}, e.g. {e}").format(r=rule.id, e=examples))
+        elif period is None:
+            bad(spec.period, _("'{p}' is not a period of rule {r}, which is judged per {kind}")
+                .format(p=printable(label), r=rule.id, kind=printable(rule.period)),
+                expected=_("a period of rule {r}, e.g. {e}").format(r=rule.id, e=examples))
+        elif period.kind != "year" and period.end < plan.effective:
+            bad(spec.period, _("'{p}' ends before the plan took effect ({day}): it has no "
+                               "result to waive").format(p=printable(label),
+                                                          day=plan.effective.isoformat()),
+                expected=_("a period from {day} on").format(day=plan.effective.isoformat()))
+    if checks_approver and unit is not None:
+        _check_approver(plan, rec, str(unit), bad)
+    return out
+
+
+def _check_approver(plan: Plan, rec: Record, unit: str, bad: Callable[..., None]) -> None:
+    """A waiver comes from above: its approver holds an approving role at a unit strictly
+    above the waived one; what is wrong is reported through ``bad``."""
+    spec = plan.waivers
+    assert spec is not None
+    approver = rec.fields.get(spec.approver)
+    above = plan.ancestors(unit)
+    where = printable(", ".join(plan.unit_name(u) for u in above)) if above else ""
+    staff = plan.staff.get(str(approver)) if approver is not None else None
+    if staff is None:
+        bad(spec.approver, _("the waiver names no approver of the plan's staff ('{s}')").format(
+            s=printable(approver if approver is not None else "")),
+            expected=_("a staff id of plan/units.yaml"))
+    elif staff.unit not in above:
+        if above:
+            bad(spec.approver, _("{who} of {own} cannot approve a waiver for {unit}: a waiver "
+                                 "must come from a unit above it ({above})").format(
+                who=printable(staff.name), own=printable(plan.unit_name(staff.unit)),
+                unit=printable(plan.unit_name(unit)), above=where),
+                expected=_("an approver of {above}").format(above=where))
+        else:
+            bad(spec.approver, _("{unit} has no unit above it, so no one can waive its "
+                                 "results").format(unit=printable(plan.unit_name(unit))))
+    elif spec.approver_roles and not set(staff.roles) & set(spec.approver_roles):
+        need = printable(", ".join(spec.approver_roles))
+        bad(spec.approver, _("{who} ({roles}) cannot approve a waiver: it needs one of the "
+                             "roles {need}").format(
+            who=printable(staff.name), roles=printable(", ".join(staff.roles) or "-"),
+            need=need), expected=_("a staff member with one of the roles {need}").format(
+                need=need))
 
 
 def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
@@ -59,17 +186,22 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
 
 def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
              units: Collection[str] | None = None, rules: Collection[str] | None = None,
-             index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None
-             ) -> list[Result]:
+             index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None,
+             day_open: bool = False,
+             waivers: Mapping[tuple[str, str, str], str] | None = None) -> list[Result]:
     """Evaluate the plan's rules (or only ``rules``; an empty collection: none) for all units
     (or only ``units``).
 
     ``commit_days`` (record id → day its file was first committed) serves deadlines with
-    ``basis: commit``; without it they count each record's own day.
+    ``basis: commit``; without it they count each record's own day.  ``as_of`` means the
+    end of that day; with ``day_open`` the day is still running (evaluated as of now), so a
+    due day or a period's last day that is ``as_of`` is not over yet.  ``waivers`` are the
+    valid waivers of :func:`check_waivers` (computed here when not given).
     """
     index = index or Index(records)
-    ctx = Context(plan, index, as_of, commit_days)
-    waivers = waiver_map(plan, index, as_of)
+    ctx = Context(plan, index, as_of, commit_days, day_open=day_open)
+    if waivers is None:
+        waivers = check_waivers(plan, index, as_of).valid
     results: list[Result] = []
     for rule in plan.rules:
         if rules is not None and rule.id not in rules:

@@ -5,7 +5,9 @@ window's label comes from the plan (``{year}-09`` for September).
 
 A period is evaluated when it has begun by ``as_of`` and does not end before the plan's
 ``effective`` day (the year always counts).  It is *over* when its last day is on or
-before ``as_of``.
+before ``as_of`` — or strictly before it while the as-of day is still running
+(``day_open``: ``dc check`` without ``--as-of`` evaluates as of now, and a period ending
+today is not over until the day is).
 
 The plan is untrusted input, so building periods never raises anything but
 :class:`PlanError`: a plan year outside 1900–2999, a festival the Chinese calendar cannot
@@ -41,8 +43,16 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
-    def over(self, as_of: dt.date) -> bool:
-        return self.end <= as_of
+    def over(self, as_of: dt.date, day_open: bool = False) -> bool:
+        """Whether the period has ended as of the end of ``as_of`` (or, ``day_open``, as of
+        some moment during ``as_of``)."""
+        return day_ended(self.end, as_of, day_open)
+
+
+def day_ended(day: dt.date, as_of: dt.date, day_open: bool = False) -> bool:
+    """Whether ``day`` is over: before ``as_of``, or ``as_of`` itself once it has ended
+    (an explicit as-of day means its end; ``day_open`` means the day is still running)."""
+    return day < as_of or (day == as_of and not day_open)
 
 
 def _month_end(year: int, m: int) -> dt.date:
@@ -91,6 +101,11 @@ def _year_problem(plan: Plan) -> Problem | None:
 
 
 def _festival_problem(plan: Plan, fest: Festival) -> Problem:
+    if fest.solar is not None:  # a fixed day: 02-29 outside a leap year, or a typo
+        return _problem(plan, "festivals", _(
+            "the festival {name} falls on {day}, a day the year {year} does not have").format(
+            name=printable(fest.name), day=printable(fest.solar), year=plan.year),
+            expected=_("a month and day such as 10-01"))
     return _problem(plan, "festivals", _(
         "the festival {name} cannot be placed in the Chinese calendar of {year}").format(
         name=printable(fest.name), year=plan.year),

@@ -169,15 +169,30 @@ def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
                                        ("where", ("select", "where"))):
                         at_expr = Origin(shown(path), *locate_value(node, (key, i, *sub)))
                         origins.setdefault(f"rules:{ident}.{which}", at_expr)
+                    for j in range(len(entry.checks or ())):
+                        at_check = Origin(shown(path), *locate_value(
+                            node, (key, i, "checks", j, "condition")))
+                        origins.setdefault(f"rules:{ident}.checks[{j}]", at_check)
+                if key == "record_types":
+                    for name, spec in entry.fields.items():
+                        if spec.not_before is not None:
+                            at_field = Origin(shown(path), *locate_value(
+                                node, (key, i, "fields", name, "not_before")))
+                            origins.setdefault(f"record_types:{ident}.{name}", at_field)
             merged[key].extend(entries)
         merged["common_fields"].update(part.common_fields)
+        for name, spec in part.common_fields.items():
+            if spec.not_before is not None:
+                line, col = locate_value(node, ("common_fields", name, "not_before"))
+                origins.setdefault(f"common_fields.{name}", Origin(shown(path), line, col))
         for item, entries in part.coverage.items():
             merged["coverage"].setdefault(item, []).extend(entries)
             line, col = locate(node, ("coverage", item))
             origins.setdefault(f"coverage:{item}", Origin(shown(path), line, col))
         for key in ("plan", "festivals", "waivers", "settings"):
             if getattr(part, key) is not None:
-                for sub in ((), ("type",), ("ledger_types",)):
+                for sub in ((), ("type",), ("ledger_types",), ("approver",),
+                            ("approver_roles",)):
                     line, col = locate(node, (key, *sub))
                     origins.setdefault(".".join((key, *sub)), Origin(shown(path), line, col))
                 if key in singles:
@@ -335,7 +350,10 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
         if rule.item not in plan.items and plan.items:
             at(key, _("rule {r}: item {i} is not in the plan's items").format(
                 r=rule.id, i=rule.item))
-        for which, expr in (("where", rule.select.where), ("condition", rule.condition)):
+        expressions = [("where", rule.select.where), ("condition", rule.condition),
+                       *((f"checks[{j}]", check.condition)
+                         for j, check in enumerate(rule.checks or ()))]
+        for which, expr in expressions:
             if expr:
                 for message, expected in check_expression(plan, rule, which, expr):
                     at(f"{key}.{which}", message, expected)
@@ -353,6 +371,65 @@ def cross_check(plan: Plan, units: Units, merged: dict[str, Any], units_file: st
                    _("settings.ledger_types: unknown record type '{t}'").format(t=t))
     if plan.waivers and plan.waivers.type not in plan.types:
         at("waivers.type", _("waivers: unknown record type '{t}'").format(t=plan.waivers.type))
+    elif plan.waivers:
+        _check_approver_field(plan, at)
+    for key, message in _not_before_problems(plan):
+        at(key, message, _("the name of a date or date-time field of the same record type, "
+                           "of the same kind"))
+    return out
+
+
+def _check_approver_field(plan: Plan, at: Any) -> None:
+    """``waivers.approver`` names a staff field of the waiver type.  Left at its default
+    (``approved_by``) on a type without that field, waivers are not checked for an approver
+    (a plan written before approvers existed keeps working); named, or with
+    ``approver_roles``, the field must be there."""
+    spec = plan.waivers
+    assert spec is not None
+    field = plan.field_spec(spec.type, spec.approver)
+    asked = bool({"approver", "approver_roles"} & spec.model_fields_set)
+    where = "waivers.approver" if "approver" in spec.model_fields_set \
+        else "waivers.approver_roles" if "approver_roles" in spec.model_fields_set \
+        else "waivers.type"
+    if field is None and asked:
+        at(where, _("waivers: the record type {t} has no field '{f}' naming the approver")
+           .format(t=spec.type, f=printable(spec.approver)),
+           expected=_("a field of type staff, e.g. approved_by: {{type: staff, required: "
+                      "true}}"))
+    elif field is not None and field.type != "staff":
+        at(where, _("waivers: the approver field '{f}' is of type {k}, not staff").format(
+            f=printable(spec.approver), k=field.type),
+           expected=_("a field of type staff, e.g. approved_by: {{type: staff, required: "
+                      "true}}"))
+
+
+def _not_before_problems(plan: Plan) -> list[tuple[str, str]]:
+    """``not_before`` names another date (or date-time) field of the same record type,
+    and is written on a field of that same kind: a date may not be earlier than a date."""
+    out: list[tuple[str, str]] = []
+
+    def one(key: str, name: str, spec: FieldSpec, fields: dict[str, FieldSpec]) -> None:
+        other = fields.get(spec.not_before or "")
+        if spec.type not in ("date", "datetime"):
+            out.append((key, _("field {f}: `not_before` is for date and date-time fields, "
+                               "not {k}").format(f=printable(name), k=spec.type)))
+        elif other is None or spec.not_before == name:
+            out.append((key, _("field {f}: `not_before` names '{o}', which is not another "
+                               "field of the record type").format(
+                f=printable(name), o=printable(spec.not_before))))
+        elif other.type != spec.type:
+            out.append((key, _("field {f} ({k}) cannot be compared with {o} ({ok}): "
+                               "`not_before` needs two fields of the same kind").format(
+                f=printable(name), k=spec.type, o=printable(spec.not_before), ok=other.type)))
+
+    for name, spec in plan.common_fields.items():
+        if spec.not_before is not None:
+            one(f"common_fields.{name}", name, spec, plan.common_fields)
+    for rtype in plan.types.values():
+        fields = {**plan.common_fields, **rtype.fields}
+        for name, spec in rtype.fields.items():
+            if spec.not_before is not None:
+                one(f"record_types:{rtype.id}.{name}", name, spec, fields)
     return out
 
 

@@ -120,6 +120,13 @@ class Festival(Strict):
     solar_term: str | None = None  # e.g. 清明
     solar: str | None = None  # a public holiday on a fixed day, MM-DD, e.g. 10-01 for 国庆节
 
+    @field_validator("solar")
+    @classmethod
+    def _month_day(cls, v: str | None) -> str | None:
+        if v is not None and not MONTH_DAY.match(v):
+            raise ValueError("write a month and day as MM-DD, e.g. 10-01")
+        return v
+
     @model_validator(mode="after")
     def _one_rule(self) -> Festival:
         if sum(x is not None for x in (self.lunar, self.solar_term, self.solar)) != 1:

@@ -83,6 +83,26 @@ class Plan:
             unit = self.units.get(unit.parent)
         return unit.id if unit is not None and unit.kind == "community" else None
 
+    def parent_of(self, unit_id: str) -> str | None:
+        """The unit directly above: the ``parent`` of units.yaml; a community written without
+        one belongs to the subdistrict; the subdistrict has none."""
+        unit = self.units.get(unit_id)
+        if unit is None or unit.kind == "subdistrict":
+            return None
+        if unit.parent:
+            return unit.parent
+        return self.subdistrict if unit.kind == "community" else None
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """Every unit strictly above ``unit_id``, nearest first (a branch: its community,
+        then the subdistrict)."""
+        out: list[str] = []
+        current = self.parent_of(unit_id)
+        while current is not None and current != unit_id and current not in out:
+            out.append(current)
+            current = self.parent_of(current)
+        return out
+
     def unit_name(self, unit_id: str) -> str:
         unit = self.units.get(unit_id)
         return unit.name if unit else unit_id

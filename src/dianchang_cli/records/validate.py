@@ -29,7 +29,7 @@ from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
 from . import pii
 from .model import Record
-from .values import READERS, BadValue
+from .values import READERS, TZ, BadValue
 
 _DATED = {"event", "document"}
 LISTED = 20  # unknown keys (and PII hits) listed one by one; the rest are counted in one more
@@ -48,6 +48,7 @@ class TypeSchema:
             for alias in spec.aliases:
                 self.keys[alias] = name
         self.required = [n for n, s in self.fields.items() if s.required]
+        self.not_before = [n for n, s in self.fields.items() if s.not_before]
         if rtype.kind in _DATED and "date" in self.fields and "date" not in self.required:
             self.required.append("date")
         # The plan is input too: names it defines are quoted capped, and prepared once.
@@ -281,12 +282,31 @@ class Validator:
                     f=printable(name), label=printable(schema.fields[name].name or name),
                     t=schema.name), expected=_("add '{f}: …'").format(f=printable(name)),
                     on_value=False)
+        for name in schema.not_before:
+            self._not_before(name, schema.fields[name].not_before or "", out, written, add)
         for name, spec in schema.fields.items():
             if spec.default_month_of and name not in out:
                 source = out.get(spec.default_month_of)
                 if isinstance(source, dt.date):
                     out[name] = f"{source.year:04d}-{source.month:02d}"
         return out, written
+
+    @staticmethod
+    def _not_before(name: str, other: str, out: dict[str, Any], written: dict[str, Any],
+                    add: Callable[..., None]) -> None:
+        """``bad-value`` at ``name`` when it is earlier than ``other`` (both present): a
+        reply before the report is a typing mistake, not a late reply."""
+        later, earlier = out.get(name), out.get(other)
+        if not isinstance(later, dt.date) or not isinstance(earlier, dt.date) \
+                or isinstance(later, dt.datetime) != isinstance(earlier, dt.datetime):
+            return
+        if later >= earlier:  # type: ignore[operator]  # both dates, or both date-times
+            return
+        shown, other_shown = _moments(later, earlier)
+        add("bad-value", _("{f} ({v}) is earlier than {o} ({ov})").format(
+            f=_quote(written[name]), v=shown, o=_quote(written[other]), ov=other_shown),
+            (written[name],), expected=_("{f} on or after {o}").format(
+                f=_quote(written[name]), o=_quote(written[other])))
 
     @staticmethod
     def _unknown_key(key: Any, schema: TypeSchema, add: Callable[..., None],
@@ -334,6 +354,18 @@ class Validator:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
+
+
+def _moments(a: dt.date, b: dt.date) -> tuple[str, str]:
+    """Two dates, or two date-times in Beijing time: only the time of day when both fall on
+    the same day (``10:03``, ``10:05``), else the day too."""
+    if not isinstance(a, dt.datetime) or not isinstance(b, dt.datetime):
+        return a.isoformat(), b.isoformat()
+    a, b = a.astimezone(TZ), b.astimezone(TZ)
+    fmt = "%H:%M:%S" if a.second or b.second else "%H:%M"
+    if a.date() != b.date():
+        fmt = "%Y-%m-%d " + fmt
+    return a.strftime(fmt), b.strftime(fmt)
 
 
 def _num(x: float) -> str:

@@ -1,6 +1,9 @@
 """``count``: at least ``target`` matching records in the period.
 
-met when reached; otherwise pending while the period runs and unmet once it is over.
+met when reached; otherwise pending while the period runs and unmet once it is over.  A
+count that can no longer reach its target in the days left stays pending: the result
+carries ``actual`` and ``target``, and with the period's end and the as-of day that says
+how many are still needed and in how many days.
 """
 
 from __future__ import annotations
@@ -16,6 +19,6 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     if len(found) >= target:
         status = "met"
     else:
-        status = "unmet" if period.over(ctx.as_of) else "pending"
+        status = "unmet" if ctx.ended(period.end) else "pending"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
                   target=target, records=tuple(r.id for r in found))

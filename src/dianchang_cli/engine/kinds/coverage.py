@@ -33,7 +33,7 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     if not missing:
         status = "met"
     else:
-        status = "unmet" if period.over(ctx.as_of) else "pending"
+        status = "unmet" if ctx.ended(period.end) else "pending"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=covered,
                   target=len(required), missing=tuple(missing),
                   records=tuple(r.id for r in found))

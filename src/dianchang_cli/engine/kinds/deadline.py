@@ -6,7 +6,8 @@ record's ``date``; with ``period_field`` a record belongs to the period its mont
 names.  With ``due: {…, basis: commit}`` the day a record's file was first committed
 decides whether it is on time (see :meth:`Context.counted_day`).  met: enough on time;
 late: enough, but only counting those after the due day; unmet: not enough and the due
-day is over; pending: not enough yet, the due day not over.
+day is over; pending: not enough yet, the due day not over (a due day that is the as-of
+day is over only when the as-of day is given, not while it is still running).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     elif len(found) >= target:
         status = "late"
     else:
-        status = "unmet" if due <= ctx.as_of else "pending"
+        status = "unmet" if ctx.ended(due) else "pending"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
                   target=target, records=tuple(r.id for r in found), due=due,
                   late_records=tuple(r.id for r in late))

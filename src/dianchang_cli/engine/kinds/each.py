@@ -1,4 +1,7 @@
-"""``each``: every matching record satisfies the rule's condition.
+"""``each``: every matching record satisfies the rule's condition — or each of its ``checks``.
+
+A violation carries the message of the first condition (check) the record fails, and the
+fields that condition's failing part reads (so the message points at the right line).
 
 One result per unit and period in which there are records; a period without records has
 nothing to judge and yields none.  A violation is a fact the moment it is recorded, so it
@@ -25,9 +28,9 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
         return None
     violations = []
     for rec in found:
-        why = ctx.check(c, rec, period)
-        if why is not None:
-            fields = ctx.failing_fields(c, rec, period)
+        failed = ctx.failure(c, rec, period)
+        if failed is not None:
+            why, fields = failed
             violations.append(Violation(rec.id, why, rec.file, rec.line_of(fields), fields))
     status = "unmet" if violations else "met"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity,

@@ -17,11 +17,11 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
     deadline = c.rule.due.date if c.rule.due and c.rule.due.date else period.end
     found = [r for r in candidates
              if (r.date is None or r.date <= deadline)
-             and (c.condition is None or ctx.check(c, r, period) is None)]
+             and (not c.parts or ctx.check(c, r, period) is None)]
     if found:
         status = "met"
     else:
-        status = "unmet" if deadline <= ctx.as_of else "pending"
+        status = "unmet" if ctx.ended(deadline) else "pending"
     return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
                   target=c.rule.target or 1, records=tuple(r.id for r in found),
                   due=c.rule.due.date if c.rule.due else None)
