@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -15,14 +16,15 @@ from ..diagnostics import PlanError, printable
 from ..i18n import _
 from ..planfile.plan import Plan
 from ..render.labels import (
+    STATUS_STYLES,
     basis_word,
-    kind_word,
     period_word,
-    progress,
     scope_word,
-    status_word,
     target_text,
 )
+
+if TYPE_CHECKING:
+    from ..report.explain import Entry, Explanation
 from .common import (
     NO_METAVAR,
     as_of_from,
@@ -94,8 +96,9 @@ def register(app: typer.Typer) -> None:
             for r in group:
                 basis = basis_word(r.basis) + ("*" if r.basis == "assumed" else "")
                 table.add_row(_show(r.id), _show(r.name), str(r.item),
-                              "、".join(scope_word(s) for s in r.scopes), period_word(r.period),
-                              _show(target_text(r)), basis)
+                              "、".join(scope_word(s) for s in r.scopes),
+                              _show(period_word(r.period, the_plan)),
+                              _show(target_text(r, the_plan)), basis)
             console.print(table)
         console.print(_("* assumed: the source says 定期/及时/不定期; the plan file notes "
                         "what was assumed."))
@@ -125,48 +128,43 @@ def register(app: typer.Typer) -> None:
             fail_usage(_("--month {value}: no period of rule {rule} is called that; write a "
                          "month like 2023-04 (or a label dc check shows, such as 2023-Q2)")
                        .format(value=printable(wanted), rule=printable(rule.id)))
-        console = Console(highlight=False)
-        item = outcome.plan.items.get(rule.item)
-        console.print(f"[bold]{_show(rule.id)} {_show(rule.name)}[/]")
-        console.print(escape(_("Item {n}: {title}").format(
-            n=rule.item, title=printable(item.title if item else "", PLAN_TEXT))))
-        console.print(escape(_("Source: “{s}”").format(s=printable(rule.source, PLAN_TEXT))))
-        console.print(escape(_("Kind: {k} · scope: {s} · period: {p} · target: {t} · basis: {b}")
-                             .format(k=kind_word(rule.kind),
-                                     s="、".join(scope_word(x) for x in rule.scopes),
-                                     p=period_word(rule.period), t=target_text(rule),
-                                     b=basis_word(rule.basis))))
-        if rule.note:
-            console.print(escape(_("Note: {n}").format(n=printable(rule.note, PLAN_TEXT))))
-        if rule.select.where:
-            console.print(escape(_("Counts records where: {w}").format(
-                w=printable(rule.select.where, PLAN_TEXT))))
-        if rule.condition:
-            console.print(escape(_("Each record must satisfy: {c}").format(
-                c=printable(rule.condition, PLAN_TEXT))))
-        console.print(_("As of {day}").format(day=outcome.as_of.isoformat()))
-        by_id = outcome.index.by_id
-        shown = 0
-        for res in outcome.results:
-            if wanted is not None and res.period != wanted:
-                continue
-            shown += 1
-            console.print(f"\n[bold]{_show(outcome.plan.unit_name(res.unit))} "
-                          f"{_show(res.period)}[/] {escape(status_word(res.status))} "
-                          f"{escape(progress(res.actual, res.target))}")
-            if res.missing:
-                console.print("  " + escape(_("missing: {values}").format(
-                    values="、".join(printable(v) for v in res.missing))))
-            bad = {v.record: v.message for v in res.violations}
-            for rid in res.records:
-                rec = by_id.get(rid)
-                if rec is None:
-                    continue
-                mark = "✗" if rid in bad else "·"
-                why = f" — {printable(bad[rid], PLAN_TEXT)}" if rid in bad else ""
-                console.print(f"  {mark} {rec.date or ''} {_show(rec.title)} "
-                              f"[dim]{_show(rec.file)}[/]{escape(why)}")
-        if not shown:
-            console.print(_("No result for this rule and these options."))
+        from ..report.explain import explain as explain_rule
+
+        told = explain_rule(outcome, rule.id, unit or (), wanted, where.root)
+        _print_explanation(Console(highlight=False, soft_wrap=True), told)
         sys.stdout.flush()
         raise typer.Exit(0)
+
+
+def _print_explanation(console: Console, told: Explanation) -> None:
+    """An explanation, every plan and record text escaped for rich markup (a condition's
+    ``[r.reviewer]`` is text, not a style)."""
+    console.print(f"[bold]{escape(told.rule)} {escape(told.name)}[/]")
+    for line in (told.item, told.source, told.facts, told.note, *told.conditions, told.as_of,
+                 *told.duty):
+        if line:
+            console.print(escape(line))
+    for res in told.results:
+        head = " ".join(x for x in (res.unit, res.period) if x)
+        style = STATUS_STYLES.get(res.status, "")
+        status = f"[{style}]{escape(res.status_word)}[/]" if style else escape(res.status_word)
+        console.print(f"\n[bold]{escape(head)}[/] {status} {escape(res.progress)}".rstrip())
+        for line in res.says:
+            console.print("  " + escape(line))
+        for entry in res.records:
+            console.print(_entry_line(entry))
+        if res.near:
+            console.print("  " + escape(_("Almost counted:")))
+            for entry in res.near:
+                console.print(_entry_line(entry))
+        if res.near_more:
+            console.print("    " + escape(_("… and {n} more").format(n=res.near_more)))
+    if not told.results and not told.duty:
+        console.print(escape(_("No result for this rule and these options.")))
+
+
+def _entry_line(entry: Entry) -> str:
+    head = " ".join(x for x in (entry.day, entry.title) if x)
+    why = f" — {entry.why}" if entry.why else ""
+    return (f"  {escape(entry.mark)} {escape(head)} [dim]{escape(entry.file)}[/]"
+            f"{escape(why)}")

@@ -8,6 +8,7 @@ from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from ..planfile.model import Rule
+    from ..planfile.plan import Plan
 
 STATUS_WORDS = {
     "met": N_("met"),
@@ -44,6 +45,11 @@ KIND_WORDS = {
     "tally": N_("tally"),
 }
 BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed")}
+UNIT_KIND_WORDS = {
+    "subdistrict": N_("subdistrict"),
+    "community": N_("community"),
+    "branch": N_("party branch"),
+}
 
 
 def status_word(status: str) -> str:
@@ -54,10 +60,26 @@ def scope_word(scope: str) -> str:
     return _(SCOPE_WORDS.get(scope, scope))
 
 
-def period_word(period: str) -> str:
+def period_word(period: str, plan: Plan | None = None) -> str:
+    """``monthly`` …; a window by the name and days the plan gives it (``9月份（09-01 至
+    09-30）``), never its id."""
     if period.startswith("window:"):
-        return _("window {w}").format(w=period.split(":", 1)[1])
+        window_id = period.split(":", 1)[1]
+        window = plan.window(window_id) if plan is not None else None
+        if window is None:
+            return _("window {w}").format(w=window_id)
+        return span_text(window.name, window.start, window.end)
     return _(PERIOD_WORDS.get(period, period))
+
+
+def span_text(name: str, start: str, end: str) -> str:
+    """A named stretch of days: ``中秋节（09-22 至 10-06）`` / ``Mid-Autumn (09-22 to 10-06)``."""
+    return _("{name} ({start} to {end})").format(name=name, start=start, end=end)
+
+
+def unit_kind_word(kind: str) -> str:
+    """What kind of unit a unit is: ``街道``, ``社区``, ``党支部``."""
+    return _(UNIT_KIND_WORDS.get(kind, kind))
 
 
 def kind_word(kind: str) -> str:
@@ -79,8 +101,32 @@ def progress(result_actual: object, result_target: object) -> str:
     return ""
 
 
-def target_text(rule: Rule) -> str:
-    """The rule's target in a few words: ``≥ 8``, ``≥ 1, by day 7``, ``covers 5``."""
+def field_name(rule: Rule, plan: Plan | None, field: str | None) -> str:
+    """The name the plan gives a field of the rule's record types (``宣讲阵地``), else its id."""
+    if plan is not None and field:
+        for type_id in rule.select.types:
+            spec = plan.field_spec(type_id, field)
+            if spec is not None and spec.name:
+                return spec.name
+    return field or ""
+
+
+def field_values(rule: Rule, plan: Plan | None) -> list[str]:
+    """The values a coverage rule's field can take, from the plan (its enum)."""
+    if plan is None or not rule.field:
+        return []
+    for type_id in rule.select.types:
+        spec = plan.field_spec(type_id, rule.field)
+        if spec is not None and spec.values:
+            return list(spec.values)
+    return []
+
+
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    """The rule's target in a few words: ``≥ 8``, ``≥ 1, by day 7``, ``covers 5``.
+
+    With the plan, a coverage field is named as the plan names it (``宣讲阵地``), not by id.
+    """
     if rule.kind == "count":
         return f"≥ {rule.target}"
     if rule.kind == "deadline" and rule.due:
@@ -90,7 +136,11 @@ def target_text(rule: Rule) -> str:
     if rule.kind == "coverage":
         if rule.values:
             return _("covers {values}").format(values="、".join(rule.values))
-        return _("covers all values of {f}").format(f=rule.field)
+        values = field_values(rule, plan)
+        if values:
+            return _("covers every {f}: {values}").format(f=field_name(rule, plan, rule.field),
+                                                          values="、".join(values))
+        return _("covers all values of {f}").format(f=field_name(rule, plan, rule.field))
     if rule.kind == "each":
         return _("every record")
     if rule.kind == "exists":
