@@ -132,7 +132,7 @@ def target_text(rule: Rule, plan: Plan | None = None) -> str:
     if rule.kind == "deadline" and rule.due:
         when = (_("by day {d}").format(d=rule.due.day) if rule.due.day
                 else _("by {d}").format(d=rule.due.date.isoformat() if rule.due.date else ""))
-        return f"≥ {rule.target or 1}, {when}"
+        return _("≥ {n}, {when}").format(n=rule.target or 1, when=when)
     if rule.kind == "coverage":
         if rule.values:
             return _("covers {values}").format(values="、".join(rule.values))

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 NO_TEXT = N_("(the plan gives no wording for this)")
 NEAR_DAYS = 31  # a record this many days outside a period "almost" counted
-NEAR_SHOWN = 10  # near misses listed per result; the rest are counted
+NEAR_SHOWN = 5  # near misses listed per result; the rest are counted
+OUTSIDE_SHOWN = 2  # records outside the period listed before it, and after it
 PLAN_TEXT = 1000  # characters of a plan's text shown (a clause, a note, a condition)
 INVALID_FILES = 200  # invalid record files read to see whether they belong to a result
 
@@ -246,9 +247,7 @@ class _Explainer:
             if rid in bad:
                 records.append(self._entry(rec, BREAKS, printable(bad[rid], PLAN_TEXT)))
             elif rid in late:
-                records.append(self._entry(rec, LATE, _("late: counted on {day}, due {due}")
-                                           .format(day=_day(plan, self._counted_day(rec)),
-                                                   due=_day(plan, res.due))))
+                records.append(self._entry(rec, LATE, status_word("late")))
             else:
                 records.append(self._entry(rec, COUNTS))
         near: list[Entry] = []
@@ -402,7 +401,7 @@ class _Explainer:
         cond_text = _unmet(rule.condition_text, _("does not meet the rule's condition"))
         upto = rule.kind == "exists"
         deadline = (rule.due.date if upto and rule.due and rule.due.date else period.end)
-        found: list[tuple[int, Entry]] = []
+        found: list[tuple[int, bool, Entry]] = []  # distance, before the period, entry
         for rec in self._candidates(who):
             if rec.id in counted:
                 continue
@@ -433,12 +432,22 @@ class _Explainer:
                 why = _("registered on {day}, after {due}").format(
                     day=_day(plan, day), due=_day(plan, deadline))
             else:
-                why = _("on {day}: not within {period}").format(
-                    day=_day(plan, day), period=period_words(plan, period))
-            found.append((distance, self._entry(rec, MISSES, why)))
-        found += [(0, e) for e in self._invalid_near(who, period)]
-        found.sort(key=lambda pair: (pair[0], pair[1].day, pair[1].file))
-        return [e for _d, e in found]
+                why = _("not within {period}").format(period=period_words(plan, period))
+            before = day is not None and day < period.start
+            found.append((distance, before, self._entry(rec, MISSES, why)))
+        found += [(0, False, e) for e in self._invalid_near(who, period)]
+        found.sort(key=lambda x: (x[0], x[2].day, x[2].file))
+        # outside the period only the nearest few on each side: a busy neighbouring month
+        # would otherwise bury the records that tell why
+        sides: dict[bool, int] = {True: 0, False: 0}
+        out = []
+        for distance, before, entry in found:
+            if distance:
+                sides[before] += 1
+                if sides[before] > OUTSIDE_SHOWN:
+                    continue
+            out.append(entry)
+        return out
 
     def _inside(self, rec: Record, day: dt.date | None, period: Period,
                 deadline: dt.date | None) -> bool:
@@ -544,8 +553,8 @@ def _read_invalid(plan: Plan, outcome: Outcome, root: Path | None) -> list[_Inva
 def explain(outcome: Outcome, rule_id: str, units: Iterable[str] = (),
             period: str | None = None, root: Path | None = None) -> Explanation:
     """The explanation of rule ``rule_id`` in ``outcome`` (only the results of ``period``,
-    a label such as ``2023-04``, when given).  ``units``: the units asked about, so a unit the
-    rule is not for is told whose duty it is.  ``root``: the repository, to read invalid
+    a label such as ``2023-04``, when given).  ``units``: only these units' results, and a
+    unit the rule is not for is told whose duty it is.  ``root``: the repository, to read invalid
     record files that may have almost counted (none are read without it)."""
     plan = outcome.plan
     rule = plan.rule(rule_id)
@@ -553,8 +562,10 @@ def explain(outcome: Outcome, rule_id: str, units: Iterable[str] = (),
         raise KeyError(rule_id)
     item = plan.items.get(rule.item)
     explainer = _Explainer(outcome, rule, root)
+    units = list(units)
     results = [explainer.result(res) for res in outcome.results
-               if res.rule == rule.id and (period is None or res.period == period)]
+               if res.rule == rule.id and (period is None or res.period == period)
+               and (not units or res.unit in units)]
     return Explanation(
         rule=printable(rule.id), name=printable(rule.name),
         item=_("Item {n}: {title}").format(n=rule.item, title=printable(
