@@ -113,7 +113,8 @@ class Window(Strict):
 
 
 class Festival(Strict):
-    """A traditional festival, found in the Chinese calendar by a library, never typed in."""
+    """A festival: a traditional one, found in the Chinese calendar by a library (never typed
+    in), or a public holiday on a fixed day of the plan year (``solar: 10-01``)."""
 
     name: str
     lunar: str | None = None  # lunar MM-DD, e.g. 05-05 for 端午节
