@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..i18n import N_, _
 
 if TYPE_CHECKING:
+    from ..engine.results import Result
     from ..planfile.model import Rule
     from ..planfile.plan import Plan
 
@@ -146,3 +148,16 @@ def target_text(rule: Rule, plan: Plan | None = None) -> str:
     if rule.kind == "exists":
         return _("exists")
     return _("count only")
+
+
+def still_needed(kind: str, result: Result, end: dt.date | None, as_of: dt.date) -> str:
+    """``剩余3天，还差5次``: a count not reached yet while its period (ending ``end``) runs."""
+    if (kind != "count" or result.status != "pending" or end is None
+            or not isinstance(result.actual, int) or not isinstance(result.target, int)):
+        return ""
+    short = result.target - result.actual
+    if short <= 0:
+        return ""
+    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    return _("{left} days left, {short} more needed").format(
+        left=max((end - day).days, 0), short=short)

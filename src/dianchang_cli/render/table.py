@@ -7,6 +7,7 @@ met and info results too.  Fits an 80-column terminal; ends with a one-line summ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,12 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import _
-from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word
+from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word, still_needed
 
 if TYPE_CHECKING:
     from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result
+    from ..planfile.plan import Plan
 
 QUIET = {"met", "info"}
 FEW = 3  # warnings shown per code without --verbose
@@ -47,7 +49,21 @@ def _status_cell(status: str) -> str:
     return f"[{style}]{STATUS_SYMBOLS.get(status, '')} {escape(status_word(status))}[/]"
 
 
-def _detail(result: Result) -> str:
+def _ends(plan: Plan) -> dict[str, dt.date]:
+    """Every period label of the plan's rules → its last day (a rule's own period first)."""
+    from ..diagnostics import PlanError
+    from ..engine.periods import all_periods
+
+    out: dict[str, dt.date] = {}
+    for spec in dict.fromkeys(r.period for r in plan.rules):
+        try:
+            out.update({p.label: p.end for p in all_periods(plan, spec)})
+        except (PlanError, ValueError):  # the loader has reported it; say nothing more here
+            continue
+    return out
+
+
+def _detail(result: Result, still: str = "") -> str:
     if result.missing:
         return _("missing: {values}").format(values="、".join(result.missing))
     if result.violations:
@@ -61,7 +77,7 @@ def _detail(result: Result) -> str:
         return _("due {day}").format(day=result.due.isoformat())
     if result.waiver:
         return _("waiver {id}").format(id=result.waiver)
-    return ""
+    return still
 
 
 def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
@@ -86,6 +102,7 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
                                         .format(n=len(warnings) - len(shown))))
         console.print()
 
+    ends: dict[str, dt.date] | None = None  # period label → last day, when first needed
     by_rule: dict[str, list[Result]] = defaultdict(list)
     for r in outcome.results:
         by_rule[r.rule].append(r)
@@ -112,8 +129,11 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
                 if r.status in QUIET and not verbose:
                     continue
                 unit = plan.unit_name(r.unit)
+                if ends is None:
+                    ends = _ends(plan)
+                still = still_needed(rule.kind, r, ends.get(r.period), outcome.as_of)
                 table.add_row("", escape(f"{unit} {r.period}"), _status_cell(r.status),
-                              progress(r.actual, r.target), escape(_detail(r)))
+                              progress(r.actual, r.target), escape(_detail(r, still)))
         console.print(table)
         console.print()
 

@@ -152,7 +152,7 @@ def _sections(view: View) -> list[SectionBlock]:
             lines.setdefault(r.rule, []).append(groups[(r.rule, r.unit)])
     by_rule = {rule_id: [_folded_row(view, x) if isinstance(x, list) else
                          Row(x.unit, plan.unit_name(x.unit), x.period, view.to_date(x),
-                             actual_text(x), cell(x.status), detail_text(x, titles))
+                             actual_text(x), cell(x.status), detail_text(x, titles, view))
                          for x in entries]
                for rule_id, entries in lines.items()}
     shown = {rule.id for rule in view.rules}
@@ -162,7 +162,8 @@ def _sections(view: View) -> list[SectionBlock]:
         mine = [rule for rule in rules if rule.id in shown]
         for number, group in groupby(mine, key=lambda rule: rule.item):
             item = plan.items.get(number)
-            blocks = [RuleBlock(rule.id, rule.name, target_text(rule), view.marks.get(rule.id),
+            blocks = [RuleBlock(rule.id, rule.name, target_text(rule, plan),
+                                view.marks.get(rule.id),
                                 by_rule.get(rule.id, [])) for rule in group]
             items.append(ItemBlock(number, item.title if item else "", blocks))
         if items:
@@ -223,6 +224,7 @@ def _problems(view: View) -> tuple[list[ProblemRow], str]:
 
 def _rule_note(view: View, rule: Rule) -> RuleNote:
     return RuleNote(rule.id, rule.name, rule.item, kind_word(rule.kind),
-                    "、".join(scope_word(s) for s in rule.scopes), period_word(rule.period),
-                    target_text(rule), basis_word(rule.basis), rule.source,
+                    "、".join(scope_word(s) for s in rule.scopes),
+                    period_word(rule.period, view.plan), target_text(rule, view.plan),
+                    basis_word(rule.basis), rule.source,
                     rule.note or "", view.marks.get(rule.id))

@@ -18,7 +18,7 @@ from ..engine.results import Result
 from ..i18n import _
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
-from ..render.labels import progress
+from ..render.labels import progress, still_needed
 from .text import TEXT_LIMIT, clip, day_text, number_text
 
 
@@ -111,8 +111,9 @@ def actual_text(result: Result) -> str:
         result.actual if isinstance(result.actual, int | float) else None)
 
 
-def detail_text(result: Result, titles: dict[str, str]) -> str:
-    """Why a result is what it is, in a few words (record text cut: ``titles`` are)."""
+def detail_text(result: Result, titles: dict[str, str], view: View | None = None) -> str:
+    """Why a result is what it is, in a few words (record text cut: ``titles`` are); with
+    the view, a count still running says what is still needed (``剩余3天，还差5次``)."""
     if result.missing:
         return clip(_("missing: {values}").format(values="、".join(result.missing)), TEXT_LIMIT)
     if result.violations:
@@ -125,4 +126,9 @@ def detail_text(result: Result, titles: dict[str, str]) -> str:
         return _("waiver {id}").format(id=clip(result.waiver))
     if result.due is not None and result.status in ("late", "unmet", "pending"):
         return _("due {day}").format(day=day_text(result.due))
+    if view is not None:
+        rule = view.plan.rule(result.rule)
+        period = view.periods.get(result.period)
+        if rule is not None and period is not None:
+            return still_needed(rule.kind, result, period.end, view.as_of)
     return ""

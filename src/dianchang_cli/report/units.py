@@ -37,7 +37,7 @@ def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
                   key=lambda r: (order.get(r.rule, len(order)), view.sort_key(r)))
     events = _events(view, unit)
     owed = [Owed(r.rule, _rule_name(view, r.rule), r.period, actual_text(r), cell(r.status),
-                 detail_text(r, titles), view.marks.get(r.rule))
+                 detail_text(r, titles, view), view.marks.get(r.rule))
             for r in mine if r.status in OWED]
     breaches = [Breach(r.rule, clip(v.record), titles.get(v.record) or clip(v.record),
                        clip(v.message, TEXT_LIMIT), clip(f"{v.file}:{v.line}") if v.file else "")
