@@ -252,3 +252,27 @@ def test_explain_cli_prints_the_duty_without_no_result_line(small: Repo) -> None
     assert done.returncode == 0, done.stderr
     assert "is the duty of each community" in done.stdout
     assert "No result" not in done.stdout
+
+
+def test_a_deadline_not_yet_due_says_when(small: Repo, english: None) -> None:
+    told = _explained(small, "14.1", "2023-05-05")
+    (res,) = told.results
+    assert res.status == "pending"
+    assert res.says == ["Not filed yet; due 05-07, 2 days left."]
+
+
+def test_labels_name_windows_and_fields_as_the_plan_does(english: None) -> None:
+    from dianchang_cli.planfile.loader import load_plan
+    from dianchang_cli.render.labels import period_word, target_text
+
+    plan = load_plan(ROOT / "plan")
+    for rule in plan.rules:
+        if rule.period.startswith("window:"):
+            window = plan.windows[rule.period.split(":", 1)[1]]
+            assert period_word(rule.period, plan) == (
+                f"{window.name} ({window.start} to {window.end})")
+        if rule.kind == "coverage" and rule.values is None:
+            shown = target_text(rule, plan)
+            assert rule.field not in shown
+            spec = plan.field_spec(rule.select.types[0], rule.field or "")
+            assert spec is not None and spec.name and spec.name in shown
