@@ -304,3 +304,13 @@ def test_plan_test_cases_list_bad_waivers_as_errors(tiny: Repo) -> None:
     plan = load_plan(tiny.plan_dir, tiny.root)
     outcome = run_case(load_case(case), plan, tiny)
     assert outcome.passed, outcome.mismatches
+
+
+def test_dc_validate_stops_a_bad_waiver(tiny: Repo) -> None:
+    path = waiver(tiny, "self", "c", "east", "2024-03", approver="e-sec")
+    result = CliRunner().invoke(_app(), ["validate", "--repo", str(tiny.root), str(path)])
+    assert result.exit_code == 1, result.output
+    assert "bad-waiver" in result.output
+    good = waiver(tiny, "good", "c", "east", "2024-03")
+    ok = CliRunner().invoke(_app(), ["validate", "--repo", str(tiny.root), str(good)])
+    assert ok.exit_code == 0, ok.output

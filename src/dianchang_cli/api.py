@@ -192,5 +192,12 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
 
 
 def validate_files(repo: Repo, files: Sequence[Path]) -> tuple[Plan, RecordSet]:
-    """``dc validate``: only the given files, no rule evaluated."""
-    return load(repo, files=files, workers=1)
+    """``dc validate``: only the given files, no rule evaluated; a waiver among them that
+    cannot count (not approved from above, a period or unit that does not fit its rule) is
+    a ``bad-waiver`` problem here too, so a pre-commit hook stops it."""
+    plan, loaded = load(repo, files=files, workers=1)
+    bad = check_waivers(plan, Index(loaded.records), plan.year_end).problems
+    if bad:
+        loaded.problems = sorted([*loaded.problems, *bad],
+                                 key=lambda p: (p.file, p.line, p.column))
+    return plan, loaded
