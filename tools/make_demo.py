@@ -43,10 +43,13 @@ SHORT = {  # the deliberate shortfalls: name -> (unit, month); the rule and stat
     "slow_response": ("hexi", 7),       # 5.8 unmet: an incident answered after 7 minutes
     "no_anti_fraud": ("nanhu", 9),      # 5.5b unmet: September cyber publicity without anti-fraud
     "waived_reading": ("nanhu", 7),     # 17.1 waived: no reading activity, waiver by dc-sec
-    "slow_need": ("xiyuan", 8),         # 12.5 unmet (warning): a need resolved after 40 days
-    "open_need": ("dongyuan", 12),      # 12.5 met: a need received 12-20, still open (within 30 days)
+    "no_app_order": ("xiyuan", 8),      # 12.10 unmet (warning): a need handled by phone, not through the APP
+    "open_need": ("dongyuan", 12),      # 12.10 met: a need received 12-20, dispatched through the APP, still open
 }
-SHORTNAME = dict(w.split(":") for w in ["central_group_study:study", "lecture:lecture", "lecture_plan:lecture-plan", "party_day:party-day", "science_popularization:science", "model_application:model", "leadership_group:leadership", "inspection_rules:inspection-rules", "ideology_inspection:inspection", "ideology_meeting:ideology-meeting", "report_to_superior:report", "cyber_security_publicity:cyber", "media_account:account", "media_post:post", "opinion_incident:opinion", "opinion_system:opinion-system", "policy_publicity:policy", "anti_illegal_publications:saohuang", "theme_publicity:publicity", "news_submission:news", "publicity_training:training", "media_coverage:coverage", "values_education:values", "youth_education:youth", "volunteer_plan:vplan", "volunteer_service:volunteer", "volunteer_service_list:vlist", "resident_need:need", "service_point:point", "brand_project:brand", "civilized_city:civilized", "good_person_nomination:goodperson", "red_station:red-station", "cultural_event:culture", "reading_activity:reading", "waiver:waiver"])  # type id -> file name stem
+# Public holidays the plan counts as festivals (16.1 重要节庆假日): (name, day, cultural title, form).
+HOLIDAYS = [("劳动节", D(5, 1), "“劳动最光荣”劳动节主题文艺汇演", "文艺汇演"),
+            ("国庆节", D(10, 1), "“我和我的祖国”国庆节群众大合唱", "群众大合唱")]
+SHORTNAME = dict(w.split(":") for w in ["central_group_study:study", "lecture:lecture", "lecture_plan:lecture-plan", "party_day:party-day", "science_popularization:science", "model_application:model", "leadership_group:leadership", "inspection_rules:inspection-rules", "ideology_inspection:inspection", "ideology_meeting:ideology-meeting", "report_to_superior:report", "cyber_security_publicity:cyber", "media_account:account", "media_post:post", "opinion_incident:opinion", "opinion_system:opinion-system", "policy_publicity:policy", "anti_illegal_publications:saohuang", "theme_publicity:publicity", "news_submission:news", "publicity_training:training", "media_coverage:coverage", "values_education:values", "youth_education:youth", "volunteer_plan:vplan", "volunteer_service:volunteer", "volunteer_service_list:vlist", "resident_need:need", "service_point:point", "brand_project:brand", "civilized_city:civilized", "good_person_nomination:goodperson", "red_station:red-station", "cultural_event:culture", "reading_activity:reading", "waiver:waiver", "study_theme:theme", "lecture_hall:lecture-hall"])  # type id -> file name stem
 VS = {  # volunteer_service theme -> (titles, category)
     "宣传宣讲科学理论": (["党的二十大精神进小区志愿宣讲", "“学思想 强党性”理论宣讲志愿服务", "“理论轻骑兵”楼栋宣讲志愿服务"], "公益类"),
     "惠民政策": (["城乡居民医保缴费政策宣传志愿服务", "养老服务补贴政策解读志愿服务", "就业创业政策进社区志愿服务"], "公益类"),
@@ -262,17 +265,20 @@ def community(c, p, cn, youth):
 
     needs = {}  # month of resolution -> need id (linked from that month's volunteer service)
     months = rng.sample(range(4, 12), 3)
-    if c == SHORT["slow_need"][0]:
-        months[0] = SHORT["slow_need"][1]
+    if c == SHORT["no_app_order"][0]:
+        months[0] = SHORT["no_app_order"][1]
     for m in sorted(set(months)):
         got = day(m, 1, 20)
-        slow = (c, m) == SHORT["slow_need"]
-        done = got + dt.timedelta(days=40 if slow else rng.randint(2, 12))
+        by_phone = (c, m) == SHORT["no_app_order"]
+        done = got + dt.timedelta(days=40 if by_phone else rng.randint(2, 12))
         nid = add(c, "resident_need", got, rng.choice(NEEDS), received_on=got, status="已办结", resolved_on=done,
-                  summary="通过网格员收集，经北疆新时代APP派单办理。")
+                  app_order=None if by_phone else app_order(c, got),
+                  summary="通过网格员收集，由社区工作人员电话联系物业办理，未经北疆新时代APP派单。" if by_phone
+                  else "通过网格员收集，经北疆新时代APP派单办理。")
         needs.setdefault(done.month, (nid, done))
     if c == SHORT["open_need"][0]:
         add(c, "resident_need", D(12, 20), "冬季清雪需求", received_on=D(12, 20), status="已派单",
+            app_order=app_order(c, D(12, 20)),
             summary="已通过北疆新时代APP派单，志愿者队伍待天气好转后集中清雪。")
 
     for m in MONTHS:
@@ -316,6 +322,40 @@ def community(c, p, cn, youth):
         participants=rng.randint(60, 200))
 
 
+def app_order(c, got):
+    """A 北疆新时代APP order number, derived from the community and the day (no randomness)."""
+    return f"BJ-2023-{got:%m%d}-{COMMUNITIES[c][0].upper()}"
+
+
+# ---------------------------------------------------------------- added with the 2023 plan's later rules
+def additions():
+    """Records for duties the plan checks since its rules were read more closely: quarterly
+    study themes (1.2), shared lecture halls (3.4), practice points and a practice base
+    (12.8, 12.9), a resident need collected every month (12.5) and activities on public
+    holidays (16.1).  Generated after every other record, so those keep their content."""
+    u = "dianchang"
+    for q, (d, theme) in zip((2, 3, 4), [(D(4, 4), STUDY[0][1]), (D(7, 4), STUDY[4][1]), (D(10, 9), STUDY[8][1])],
+                             strict=True):
+        add(u, "study_theme", d, f"党工委理论中心组2023年第{'一二三四'[q - 1]}季度学习主题", theme=theme,
+            quarter=f"2023-Q{q}", organizer="电厂街道党工委")
+    add(u, "service_point", D(4, 3), "电厂街道新时代文明实践基地（辖区中学）", kind="新时代文明实践基地",
+        location="辖区中学")
+    for c, (_p, cn) in COMMUNITIES.items():
+        add(c, "lecture_hall", D(4, 3), f"{cn}共享式讲堂", open_to_public=True, location=f"{cn}党群服务中心",
+            summary="面向辖区居民和驻区单位开放，每月发布讲堂课程表。")
+        add(c, "service_point", D(4, 3), f"{cn}新时代文明实践点", kind="新时代文明实践点", location=f"{cn}新时代文明实践站")
+        for festival, fd, title, form in HOLIDAYS:
+            d = fd + dt.timedelta(days=rng.randint(-3, 0))
+            add(c, "cultural_event", d, title, festival=festival, form=form, location=f"{cn}文化广场",
+                participants=rng.randint(40, 150), evidence=ev(c, d, "culture"))
+        collected = {rec["received_on"].month for rec in FILES.values() if rec["unit"] == c and "received_on" in rec}
+        for m in MONTHS:
+            if m not in collected:
+                got = day(m, 1, 20)
+                add(c, "resident_need", got, rng.choice(NEEDS), received_on=got, status="已办结",
+                    resolved_on=got + dt.timedelta(days=rng.randint(2, 8)), app_order=app_order(c, got),
+                    summary="通过网格员收集，经北疆新时代APP派单办理。")
+
 
 def main():
     shutil.rmtree(RECORDS, ignore_errors=True)
@@ -323,6 +363,7 @@ def main():
     themes = list(YOUTH.items())
     for i, (c, (p, cn)) in enumerate(COMMUNITIES.items()):
         community(c, p, cn, [t for j, t in enumerate(themes) if j % len(COMMUNITIES) == i])
+    additions()
     for path, rec in sorted(FILES.items()):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dump(rec), encoding="utf-8")
