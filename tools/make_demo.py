@@ -331,7 +331,7 @@ def app_order(c, got):
 def additions():
     """Records for duties the plan checks since its rules were read more closely: quarterly
     study themes (1.2), shared lecture halls (3.4), practice points and a practice base
-    (12.8, 12.9), a resident need collected every month (12.5) and activities on public
+    (12.8, 12.9), a resident need collected every month (12.11) and activities on public
     holidays (16.1).  Generated after every other record, so those keep their content."""
     u = "dianchang"
     for q, (d, theme) in zip((2, 3, 4), [(D(4, 4), STUDY[0][1]), (D(7, 4), STUDY[4][1]), (D(10, 9), STUDY[8][1])],
