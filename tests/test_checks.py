@@ -152,7 +152,8 @@ def test_a_plan_with_every_text_has_none_missing(tiny: Repo) -> None:
     ("        text: 每条发布须经书记审核\n", "checks[1].text"),
     (", where_text: 全部发布", "select.where_text"),
 ])
-def test_plan_test_fails_for_a_missing_text(tmp_path: Path, drop: str, key: str) -> None:
+def test_plan_test_fails_for_a_missing_text(tmp_path: Path, drop: str, key: str,
+                                            english: None) -> None:
     repo = make_repo(tmp_path, RULES.replace(drop, ""))
     plan = load_plan(repo.plan_dir, repo.root)  # the plan still loads and checks
     [line] = missing_texts(plan)
@@ -176,7 +177,7 @@ def _app() -> typer.Typer:
     return build_app()
 
 
-def test_dc_plan_test_exits_1_with_a_line_per_rule(tmp_path: Path) -> None:
+def test_dc_plan_test_exits_1_with_a_line_per_rule(tmp_path: Path, english: None) -> None:
     second = textwrap.indent(textwrap.dedent("""\
         - id: q
           name: 有作者
