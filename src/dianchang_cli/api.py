@@ -19,6 +19,7 @@ from pathlib import Path
 from . import history
 from .changes import changed_record_files, narrow
 from .changes import note as changes_note
+from .core import Repo
 from .diagnostics import Problem, printable
 from .engine.evaluate import check_waivers, default_as_of, evaluate
 from .engine.index import Index
@@ -35,26 +36,6 @@ from .records.model import Record
 class UsageError(Exception):
     """A request that cannot be answered as asked: ``--unit``/``--rule`` naming nothing the
     plan knows, or no records folder.  Its message is one sentence for the user."""
-
-
-@dataclass(frozen=True)
-class Repo:
-    """Where a records repository keeps its plan and records."""
-
-    root: Path
-    plan_dir: Path
-    records_dir: Path
-
-    @classmethod
-    def at(cls, root: str | Path = ".", plan: str | Path | None = None,
-           records: str | Path | None = None) -> Repo:
-        base = Path(root)
-        return cls(base, Path(plan) if plan else base / "plan",
-                   Path(records) if records else base / "records")
-
-    @property
-    def reports_dir(self) -> Path:
-        return self.root / "reports"
 
 
 @dataclass

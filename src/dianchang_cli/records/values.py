@@ -24,11 +24,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..core import TZ  # the time zone lives on the ground floor; importable from here too
 from ..i18n import _
-
-# China Standard Time has had no daylight saving since 1991: a fixed +08:00 is exact,
-# and it is what the CEL binding can convert (a ZoneInfo zone it cannot).
-TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
 INT_LIMIT = 10**9  # |whole number| and |number| at most this
