@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from dianchang_cli.changes import RevisionError
 from dianchang_cli.diagnostics import PlanError
+from dianchang_cli.gitrepo.changes import RevisionError
 from test_git_support import GitRepo, dc, reading
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dianchang_cli import gitinfo
+from dianchang_cli.gitrepo import git as gitinfo
 
 READING = "type: 阅读活动\nunit: {unit}\ndate: {date}\ntitle: 阅读活动 {date}\n"
 

@@ -16,16 +16,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import history
-from .changes import changed_record_files, narrow
-from .changes import note as changes_note
 from .core import Repo
 from .diagnostics import Problem, printable
 from .engine.evaluate import check_waivers, default_as_of, evaluate
 from .engine.index import Index
 from .engine.results import STATUSES, Result
 from .engine.score import scores
-from .gitinfo import FirstCommit, provenance
+from .gitrepo import history
+from .gitrepo.changes import changed_record_files, narrow
+from .gitrepo.changes import note as changes_note
+from .gitrepo.git import FirstCommit, provenance
 from .i18n import _
 from .load.batch import RecordSet, load_records
 from .planfile.loader import load_plan
@@ -125,8 +125,8 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     background while records load.  ``units`` and ``rules`` must name units and rules of
     the plan, and the records folder must exist (:class:`UsageError`).  ``changed_since``
     narrows the problems and results reported to the record files changed since that
-    revision (:mod:`.changes`); a bad revision raises :class:`~.changes.RevisionError`
-    (a :class:`PlanError`).
+    revision (:mod:`.gitrepo.changes`); a bad revision raises
+    :class:`~.gitrepo.changes.RevisionError` (a :class:`PlanError`).
 
     ``as_of`` means the end of that day.  Without it the check is as of now: today (at
     most the plan year's last day), a day still running — a deadline due today is

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
+from ..core import TZ
 from ..diagnostics import PlanError
-from ..gitinfo import TZ, GitError
+from ..gitrepo.git import GitError
 from ..i18n import _
 from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, plan_failed, repo_from
 
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
         since: str | None = own["since"],
         format: str = own["format"],
     ) -> None:
-        from ..audit import audit as run_audit
+        from ..gitrepo.audit import audit as run_audit
         from ..planfile.loader import load_plan
 
         if format not in ("text", "json"):

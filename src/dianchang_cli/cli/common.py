@@ -106,7 +106,7 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
               changed_since: str | None = None) -> Outcome:
     """:func:`api.check`, with its usage errors and plan errors turned into exit 2."""
     from .. import api
-    from ..changes import RevisionError
+    from ..gitrepo.changes import RevisionError
 
     try:
         return api.check(where, as_of=as_of, units=units, rules=rules,

@@ -18,20 +18,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .diagnostics import PlanError, Problem, printable
-from .engine.context import TARGET_FIELD, Context
-from .engine.periods import Period, periods_for
-from .gitinfo import GitError, changed_files
-from .history import shown_prefix
-from .i18n import _
-from .planfile.plan import Plan
-from .records.model import Record
+from ..core import Repo
+from ..diagnostics import PlanError, Problem, printable
+from ..engine.context import TARGET_FIELD, Context
+from ..engine.periods import Period, periods_for
+from ..i18n import _
+from ..planfile.plan import Plan
+from ..records.model import Record
+from .git import GitError, changed_files
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from .api import Repo
-    from .engine.results import Result
+    from ..engine.results import Result
 
 
 class RevisionError(PlanError):
@@ -56,18 +55,13 @@ def changed_record_files(repo: Repo, rev: str) -> set[str]:
     except GitError as exc:
         raise RevisionError(rev, _("--changed-since {rev}: {why}").format(
             rev=printable(rev), why=exc)) from exc
-    prefix = shown_prefix(repo)
+    prefix = repo.shown_prefix
     return {prefix + path for path in found}
 
 
 def _reach(plan: Plan, rec: Record) -> set[str]:
     """The units whose results a record can move: its own, those above it, its target."""
-    out = {rec.unit}
-    unit = plan.units.get(rec.unit)
-    while unit is not None and unit.parent and unit.parent not in out:
-        out.add(unit.parent)
-        unit = plan.units.get(unit.parent)
-    out.add(plan.subdistrict)
+    out = {rec.unit, *plan.ancestors(rec.unit), plan.subdistrict}
     target = rec.fields.get(TARGET_FIELD)
     if isinstance(target, str):
         out.add(target)

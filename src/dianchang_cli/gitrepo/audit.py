@@ -18,17 +18,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .gitinfo import log
-from .history import shown_prefix
-from .i18n import _
-from .load.batch import SUFFIXES
-from .load.yamlsafe import load_bytes
-from .planfile.plan import Plan
-
-if TYPE_CHECKING:
-    from .api import Repo
+from ..core import Repo
+from ..i18n import _
+from ..load.batch import SUFFIXES
+from ..load.yamlsafe import load_bytes
+from ..planfile.plan import Plan
+from .git import log
 
 NO_UNIT = "?"
 
@@ -59,16 +56,6 @@ def _dedupe(emails: Iterable[str]) -> list[str]:
     return out
 
 
-def ancestors(plan: Plan, unit_id: str) -> list[str]:
-    """The units above ``unit_id``, nearest first (cycles cut)."""
-    out: list[str] = []
-    unit = plan.units.get(unit_id)
-    while unit is not None and unit.parent and unit.parent not in out and unit.parent != unit_id:
-        out.append(unit.parent)
-        unit = plan.units.get(unit.parent)
-    return out
-
-
 def identities(plan: Plan) -> dict[str, list[str]]:
     """unit id → the ``git:`` identities its own staff list, in units.yaml order."""
     out: dict[str, list[str]] = {u: [] for u in plan.units}
@@ -83,7 +70,7 @@ def allowed(plan: Plan) -> dict[str, frozenset[str]]:
     top = own.get(plan.subdistrict, [])
     out = {NO_UNIT: frozenset(e.casefold() for e in top)}
     for unit in plan.units:
-        chain = [unit, *ancestors(plan, unit)]
+        chain = [unit, *plan.ancestors(unit)]
         out[unit] = frozenset(e.casefold() for u in chain for e in own.get(u, [])) | out[NO_UNIT]
     return out
 
@@ -123,11 +110,11 @@ class UnitResolver:
 
 
 def audit(repo: Repo, plan: Plan, since: str | None = None) -> tuple[int, list[Finding]]:
-    """(commits read, findings); raises :class:`~.gitinfo.GitError` when git cannot answer."""
+    """(commits read, findings); raises :class:`~.git.GitError` when git cannot answer."""
     commits = log(repo.records_dir, ["."], since=since)
     may = allowed(plan)
     unit_of = UnitResolver(plan, repo.records_dir)
-    prefix = shown_prefix(repo)
+    prefix = repo.shown_prefix
     findings: list[Finding] = []
     for c in commits:
         by_unit: dict[str, list[str]] = {}
@@ -181,6 +168,6 @@ def codeowners(repo: Repo, plan: Plan, output: str | None = DEFAULT_CODEOWNERS) 
     for unit in sorted(plan.units):
         if unit == plan.subdistrict:
             continue
-        chain = [unit, *(a for a in ancestors(plan, unit) if a != plan.subdistrict)]
+        chain = [unit, *(a for a in plan.ancestors(unit) if a != plan.subdistrict)]
         line(f"{records}{unit}/", _dedupe(e for u in chain for e in own.get(u, [])))
     return "\n".join(lines) + "\n"

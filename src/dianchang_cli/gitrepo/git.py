@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .diagnostics import printable
-from .i18n import _
-from .records.values import TZ
+from ..core import TZ
+from ..diagnostics import printable
+from ..i18n import _
 
 _FORMAT = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ct%x1f%at"
 

@@ -20,26 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .diagnostics import Problem
-from .gitinfo import NOT_A_REPOSITORY, NOT_INSTALLED, FirstCommit, PendingHistory, is_shallow
-from .i18n import _
-from .planfile.plan import Plan
-from .records.model import Record
+from ..core import Repo
+from ..diagnostics import Problem
+from ..i18n import _
+from ..planfile.plan import Plan
+from ..records.model import Record
+from .git import NOT_A_REPOSITORY, NOT_INSTALLED, FirstCommit, PendingHistory, is_shallow
 
 if TYPE_CHECKING:
-    from .api import Repo
-    from .engine.results import Result
+    from ..engine.results import Result
 
 LATE_ENTRY = "late-entry"
-
-
-def shown_prefix(repo: Repo) -> str:
-    """How record files under ``repo.records_dir`` are named in records and problems."""
-    try:
-        base = repo.records_dir.relative_to(repo.root).as_posix()
-    except ValueError:
-        base = repo.records_dir.as_posix()
-    return "" if base == "." else base.rstrip("/") + "/"
 
 
 @dataclass
@@ -95,7 +86,7 @@ def collect(pending: Pending, plan: Plan, records: Sequence[Record]) -> CommitFa
         return CommitFacts(False, note=_(
             "shallow clone: the history is incomplete, so commit days and late-entry (补录) "
             "checks are skipped; fetch the full history (fetch-depth: 0 / GIT_DEPTH: 0)"))
-    prefix = shown_prefix(pending.repo)
+    prefix = pending.repo.shown_prefix
     cut = len(prefix)
     commits: dict[str, FirstCommit] = {}
     for rec in records:
