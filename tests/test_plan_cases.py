@@ -14,9 +14,7 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo
 from dianchang_cli.engine.results import Result, Violation
-from dianchang_cli.planfile.loader import load_plan
-from dianchang_cli.planfile.plan import Plan
-from dianchang_cli.plantest import (
+from dianchang_cli.pipeline.plan_tests import (
     CaseSpec,
     ExpectedFile,
     compare,
@@ -26,6 +24,8 @@ from dianchang_cli.plantest import (
     run_case,
     run_cases,
 )
+from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.planfile.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "plan"

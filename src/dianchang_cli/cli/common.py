@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from ..api import Repo, UsageError
+from ..core import Repo
 from ..diagnostics import PlanError, printable
 from ..i18n import _
+from ..pipeline import UsageError
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..engine.periods import Period
+    from ..outcome import Outcome
     from ..planfile.plan import Plan
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -104,13 +105,14 @@ def fail_usage(message: str) -> NoReturn:
 def run_check(where: Repo, *, as_of: dt.date | None = None,
               units: Collection[str] | None = None, rules: Collection[str] | None = None,
               changed_since: str | None = None) -> Outcome:
-    """:func:`api.check`, with its usage errors and plan errors turned into exit 2."""
-    from .. import api
+    """The pipeline (:func:`~dianchang_cli.pipeline.run`, with git facts), its usage
+    errors and plan errors turned into exit 2."""
     from ..gitrepo.changes import RevisionError
+    from ..pipeline import run
 
     try:
-        return api.check(where, as_of=as_of, units=units, rules=rules,
-                         changed_since=changed_since)
+        return run(where, as_of=as_of, units=units, rules=rules,
+                   changed_since=changed_since)
     except RevisionError as err:
         fail_usage(str(err))
     except PlanError as err:
@@ -121,7 +123,7 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
 
 def require_units(plan: Plan, units: Collection[str] | None) -> None:
     """Exit 2 listing the plan's units when ``--unit`` names one it does not have."""
-    from ..api import require_known
+    from ..pipeline import require_known
 
     try:
         require_known(plan, units)

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..diagnostics import PlanError
 from ..i18n import _
-from ..plantest import diff_lines, run_cases
+from ..pipeline.plan_tests import diff_lines, run_cases
 from .common import EXIT_FAIL, EXIT_OK, options, plan_failed, repo_from
 
 

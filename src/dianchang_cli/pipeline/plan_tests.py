@@ -20,9 +20,11 @@ result is produced, the invalid records are exactly those listed under ``errors`
 unlisted invalid record fails the case: it would silently drop out of every count), and —
 with ``exact`` — no result is produced that the case does not list.
 
-Cases run against the real plan with the case's own records; a broken plan raises
-:class:`~.diagnostics.PlanError`, a broken case file is a failing case, never a traceback.
-Waivers that do not count are ``bad-waiver`` errors of their file, like invalid records.
+Cases run the pipeline (:func:`~dianchang_cli.pipeline.run`, without git) on the real
+plan with the case's own records; a broken plan raises
+:class:`~dianchang_cli.diagnostics.PlanError`, a broken case file is a failing case, never
+a traceback.  Waivers that do not count are ``bad-waiver`` errors of their file, like
+invalid records.
 
 Before the cases, the plan's own sentences are checked (:func:`missing_texts`): a rule
 with a ``condition`` needs its ``condition_text``, a ``where`` filter its ``where_text``,
@@ -38,20 +40,18 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from .api import Repo
-from .engine.evaluate import check_waivers, evaluate
-from .engine.index import Index
-from .engine.results import Result
-from .i18n import _
-from .load.batch import load_records
-from .load.files import MAX_BYTES, Unreadable, read_limited
-from .load.yamlsafe import load_bytes
-from .planfile.loader import load_plan
-from .planfile.plan import Plan
+from ..core import Repo, Status
+from ..engine.results import Result
+from ..i18n import _
+from ..load.files import MAX_BYTES, Unreadable, read_limited
+from ..load.yamlsafe import load_bytes
+from ..planfile.loader import load_plan
+from ..planfile.plan import Plan
+from . import run
 
 TESTS_DIR = "tests"
 CASE_FILE = "case.yaml"
@@ -68,7 +68,7 @@ def _text(value: Any) -> Any:
 
 
 Label = Annotated[str, BeforeValidator(_text)]
-StatusName = Literal["met", "unmet", "pending", "late", "waived", "info"]
+StatusName = Status
 
 
 class _Strict(BaseModel):
@@ -258,16 +258,12 @@ def run_case(case: Case, plan: Plan, repo: Repo) -> CaseOutcome:
     if case.broken:
         return outcome
     where = Repo.at(repo.root, plan=repo.plan_dir, records=case.path / RECORDS_DIR)
-    loaded = load_records(plan, where.records_dir, where.root, workers=1)
-    index = Index(loaded.records)
-    waivers = check_waivers(plan, index, spec.as_of)
-    results = evaluate(plan, loaded.records, spec.as_of, units=spec.units or None,
-                       rules=spec.rules or None, index=index, day_open=spec.day_open,
-                       waivers=waivers.valid)
+    checked = run(where, plan=plan, as_of=spec.as_of, day_open=spec.day_open,
+                  units=spec.units or None, rules=spec.rules or None, workers=1,
+                  git=False, strict=False)
     errors = [(_error_file(p.file, where.root, where.records_dir), p.code)
-              for p in [*loaded.problems, *waivers.problems]
-              if p.severity == "error"]  # warnings keep the record
-    outcome.mismatches = compare(case.expected, spec, results, errors)
+              for p in checked.problems if p.severity == "error"]  # warnings keep the record
+    outcome.mismatches = compare(case.expected, spec, checked.results, errors)
     return outcome
 
 

@@ -1,0 +1,149 @@
+"""The one pipeline: plan → records → (git facts) → index → evaluate → :class:`Outcome`.
+
+:func:`run` is what ``dc check``, ``report``, ``rules``, ``ledger``, ``--changed-since``
+and the plan's test cases (:mod:`.plan_tests`) all call; they differ only in what they
+ask for (which rules, which units, whether git is read), never in how it is wired.
+
+A broken plan raises :class:`~dianchang_cli.diagnostics.PlanError`; a request that names
+nothing (an unknown unit or rule, no records folder) raises :class:`UsageError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from ..core import Repo
+from ..diagnostics import Problem, printable
+from ..engine.evaluate import check_waivers, default_as_of, evaluate
+from ..engine.index import Index
+from ..engine.results import Result
+from ..engine.score import scores
+from ..gitrepo import history
+from ..gitrepo.changes import changed_record_files, narrow
+from ..gitrepo.changes import note as changes_note
+from ..gitrepo.git import provenance
+from ..i18n import _
+from ..load.batch import RecordSet, load_records
+from ..outcome import Outcome
+from ..planfile.loader import load_plan
+from ..planfile.plan import Plan
+
+
+class UsageError(Exception):
+    """A request that cannot be answered as asked: ``--unit``/``--rule`` naming nothing the
+    plan knows, or no records folder.  Its message is one sentence for the user."""
+
+
+def _known(ids: Collection[str]) -> str:
+    return ", ".join(printable(i, 40) for i in ids)
+
+
+def require_known(plan: Plan, units: Collection[str] | None = None,
+                  rules: Collection[str] | None = None) -> None:
+    """Raise :class:`UsageError` when a unit or rule asked for is not in the plan.
+
+    A filter that names nothing would otherwise give an empty, all-clear answer.
+    """
+    unknown = [u for u in units or () if u not in plan.units]
+    if unknown:
+        raise UsageError(_("unknown unit {unit}; the plan's units are: {known}").format(
+            unit=", ".join(f"'{printable(u, 60)}'" for u in unknown),
+            known=_known(plan.units)))
+    unknown = [r for r in rules or () if plan.rule(r) is None]
+    if unknown:
+        raise UsageError(_("unknown rule {rule}; the plan's rules are: {known} "
+                           "(dc rules lists them with their names)").format(
+            rule=", ".join(f"'{printable(r, 60)}'" for r in unknown),
+            known=_known([r.id for r in plan.rules])))
+
+
+def require_records(repo: Repo) -> None:
+    """Raise :class:`UsageError` when the records folder is missing or not a folder.
+
+    Checking a year against a folder that is not there would report every rule unmet.
+    """
+    where = printable(str(repo.records_dir))
+    if not repo.records_dir.exists():
+        raise UsageError(_("there is no records folder {path}; run dc in a records "
+                           "repository or give --repo or --records").format(path=where))
+    if not repo.records_dir.is_dir():
+        raise UsageError(_("the records folder {path} is not a folder").format(path=where))
+
+
+def _by_place(problems: Sequence[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.line, p.column))
+
+
+def _load(plan: Plan, repo: Repo, workers: int | None, git: bool
+          ) -> tuple[RecordSet, history.CommitFacts | None]:
+    """The records, and (with ``git``) the history read in the background meanwhile."""
+    if not git:
+        return load_records(plan, repo.records_dir, repo.root, workers=workers), None
+    pending = history.start(repo)
+    try:
+        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers)
+    except BaseException:
+        history.cancel(pending)
+        raise
+    return loaded, history.collect(pending, plan, loaded.records)
+
+
+def _git_notes(repo: Repo, facts: history.CommitFacts, plan: Plan,
+               results: Sequence[Result]) -> tuple[dict[str, object], list[str]]:
+    """The commit and dirty flag, and the notes on what git could not tell."""
+    prov = provenance(repo.root)
+    notes: list[str] = []
+    if facts.note:
+        notes.append(facts.note)
+    elif not prov:
+        notes.append(_("no git repository: commit and dirty flag are not known"))
+    uncommitted = history.uncommitted_note(plan, facts, results)
+    if uncommitted:
+        notes.append(uncommitted)
+    return prov, notes
+
+
+def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
+        day_open: bool | None = None, units: Collection[str] | None = None,
+        rules: Collection[str] | None = None, workers: int | None = None,
+        git: bool = True, strict: bool = True, changed_since: str | None = None) -> Outcome:
+    """Load, validate, index and evaluate: the whole of a check as one immutable value.
+
+    ``plan``: an already loaded plan (else it is loaded from ``repo``).  ``as_of`` means
+    the end of that day; without it the check is as of now (today, at most the plan
+    year's last day), a day still running unless ``day_open`` says otherwise.  ``rules``
+    ``()`` evaluates none (the records alone).  ``git``: read the history (commit days,
+    补录, provenance) in the background while records load.  ``strict``: units, rules and
+    the records folder asked for must exist (:class:`UsageError`).  ``changed_since``
+    narrows what is reported to the record files changed since that revision
+    (:mod:`..gitrepo.changes`; a bad revision raises a ``PlanError``).
+    """
+    plan = plan or load_plan(repo.plan_dir, repo.root)
+    if strict:
+        require_known(plan, units, rules)
+        require_records(repo)
+    changed = changed_record_files(repo, changed_since) if changed_since else None
+    loaded, facts = _load(plan, repo, workers, git)
+    today = dt.date.today()
+    when = as_of or default_as_of(plan, today)
+    if day_open is None:
+        day_open = as_of is None and when == today  # a day past the plan year is over
+    index = Index(loaded.records)
+    waivers = check_waivers(plan, index, when)
+    results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
+                       commit_days=facts.days if facts else None, day_open=day_open,
+                       waivers=waivers.valid)
+    problems = _by_place([*loaded.problems, *(facts.late if facts else ()),
+                          *waivers.problems])
+    prov, notes = _git_notes(repo, facts, plan, results) if facts else ({}, [])
+    by_unit = scores(plan, results)  # of every result, also those --changed-since hides
+    if changed_since and changed is not None:
+        problems, results = narrow(plan, changed, loaded.records, problems, results, when)
+        notes.append(changes_note(changed_since, changed, len(loaded.records)))
+    return Outcome(plan=plan, as_of=when, records=loaded.records, problems=problems,
+                   results=results, files=loaded.files, index=index,
+                   scores=by_unit,
+                   provenance=prov, commits=facts.commits if facts else {},
+                   changed=changed, notes=notes,
+                   day_open=day_open)
