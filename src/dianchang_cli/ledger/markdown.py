@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import _
-from .model import Ledger, Total
+from .model import SUMMED, TOTALLED, Ledger, Total
 
 _PUNCT = re.compile(r"([\\`*_\[\]|$~#])")  # the rest only matters at a line's start
 
@@ -41,7 +41,7 @@ def _activity_table(ledger: Ledger) -> list[str]:
         if col.key == "title":
             cells.append("**" + escape(_("Total: {n} activities").format(n=total.activities))
                          + "**")
-        elif col.key in ("participants", "volunteers", "service_hours"):
+        elif col.key in SUMMED:
             cells.append(f"**{escape(total.text(col.key))}**")
         else:
             cells.append("")
@@ -52,7 +52,7 @@ def _activity_table(ledger: Ledger) -> list[str]:
 def _totals_table(subtotals: list[Total], total: Total) -> list[str]:
     labels = [_("Unit"), _("Activities"), _("Participants"), _("Volunteers"), _("Service hours")]
     lines = [_row([escape(x) for x in labels]), _rule([False, True, True, True, True])]
-    keys = ("activities", "participants", "volunteers", "service_hours")
+    keys = TOTALLED
     for sub in subtotals:
         lines.append(_row([escape(sub.name), *(escape(sub.text(k)) for k in keys)]))
     lines.append(_row([f"**{escape(total.name)}**",

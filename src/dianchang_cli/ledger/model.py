@@ -10,7 +10,7 @@ by :func:`default_types`: **every record type whose fields include both ``volunt
 made required by the type).  ``dc ledger --type ID`` overrides the default.
 
 Record text (titles, places, themes, file names, problem messages) is cut to a sensible
-length and its control characters escaped here, once (:func:`~..report.text.clip`), so a
+length and its control characters escaped here, once (:func:`~..report.clipping.clip`), so a
 1 MB title cannot make the PDF or the workbook huge.
 
 Columns are generic too: a *theme* column appears when a chosen type has a ``theme`` field,
@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import _
 from ..planfile.plan import Plan
 from ..records.model import Record
-from ..report.text import MESSAGE_LIMIT, clip
+from ..render.vocabulary import number_text
+from ..report.clipping import MESSAGE_LIMIT, clip
 
 if TYPE_CHECKING:
     from ..api import Outcome
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 THEME_FIELD = "theme"
 PLATFORM_FIELD = "app_order"
 REQUIRED_FIELDS = ("volunteers", "service_hours")
-SUMMED = ("participants", "volunteers", "service_hours")
+SUMMED = ("participants", "volunteers", "service_hours")  # the columns with a total
+TOTALLED = ("activities", *SUMMED)  # the figures of a total line
+PLACES = 2  # a number is shown to hundredths at most (``2.4999999`` → ``2.5``)
 _MONTH = re.compile(r"^(\d{4})-(0?[1-9]|1[0-2])$")
 
 
@@ -58,14 +61,6 @@ def default_types(plan: Plan) -> list[str]:
     return [tid for tid, rtype in plan.types.items()
             if all((spec := rtype.fields.get(name)) is not None and spec.required
                    for name in REQUIRED_FIELDS)]
-
-
-def number_text(value: float | int | None) -> str:
-    """``3`` → ``"3"``, ``2.5`` → ``"2.5"``, ``None`` → ``""`` (never ``2.4999999``)."""
-    if value is None:
-        return ""
-    rounded = round(float(value), 2)
-    return str(int(rounded)) if rounded.is_integer() else f"{rounded:.2f}".rstrip("0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +100,7 @@ class Row:
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, float | int) and not isinstance(value, bool):
-            return number_text(value)
+            return number_text(value, PLACES)
         return "" if value is None else str(value)
 
 
@@ -119,7 +114,7 @@ class Total:
     service_hours: float
 
     def text(self, key: str) -> str:
-        return number_text(getattr(self, key))
+        return number_text(getattr(self, key), PLACES)
 
 
 @dataclass(frozen=True)

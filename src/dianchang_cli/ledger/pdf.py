@@ -12,14 +12,13 @@ from typing import Any
 
 from ..i18n import _, is_chinese
 from ..render.typst_engine import choose_font, compile_pdf
-from .model import Ledger
+from .model import SUMMED, TOTALLED, Ledger
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "render" / "templates" / "ledger.typ"
 # relative column widths on the page (Typst `fr`)
 WIDTHS = {"index": 3, "date": 7, "unit": 11, "title": 21.5, "theme": 12, "location": 13,
           "participants": 7.5, "volunteers": 7, "service_hours": 6.5, "evidence": 6,
           "platform": 10.5}
-SUMMED = ("participants", "volunteers", "service_hours")
 
 
 def _totals_row(ledger: Ledger) -> list[str]:
@@ -35,7 +34,7 @@ def _totals_row(ledger: Ledger) -> list[str]:
 
 
 def _subtotals(ledger: Ledger) -> dict[str, Any]:
-    keys = ("activities", "participants", "volunteers", "service_hours")
+    keys = TOTALLED
     return {
         "title": _("Monthly totals"),
         "header": [_("Unit"), _("Activities"), _("Participants"), _("Volunteers"),

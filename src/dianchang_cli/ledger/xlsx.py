@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import _
-from .model import Column, Ledger, Total
+from .model import SUMMED, TOTALLED, Column, Ledger, Total
 
 HEADER_ROW = 3  # row 1: title, row 2: provenance
 WIDTHS = {"index": 6, "date": 12, "unit": 22, "title": 40, "theme": 18, "location": 22,
@@ -74,7 +74,7 @@ def _ledger_sheet(ws: Worksheet, ledger: Ledger) -> None:
     keys = [c.key for c in cols]
     _put(ws, r, keys.index("title") + 1,
          _("Total: {n} activities").format(n=ledger.total.activities), bold=True)
-    for key in ("participants", "volunteers", "service_hours"):
+    for key in SUMMED:
         _put(ws, r, keys.index(key) + 1, getattr(ledger.total, key), key, bold=True)
     if ledger.subtotals:
         _subtotals(ws, r + 2, ledger.subtotals, ledger.total)
@@ -83,7 +83,7 @@ def _ledger_sheet(ws: Worksheet, ledger: Ledger) -> None:
 def _subtotals(ws: Worksheet, top: int, subtotals: list[Total], total: Total) -> None:
     labels = [_("Unit"), _("Activities"), _("Participants"), _("Volunteers"),
               _("Service hours")]
-    keys = ("activities", "participants", "volunteers", "service_hours")
+    keys = TOTALLED
     _put(ws, top, 1, _("Totals by unit"), bold=True)
     for i, label in enumerate(labels, start=2):
         _put(ws, top + 1, i, label, bold=True)

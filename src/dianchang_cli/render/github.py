@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from ..i18n import _
-from .labels import progress
+from .vocabulary import detail_lines, violation_place
 
 if TYPE_CHECKING:
     from ..api import Outcome
@@ -67,33 +67,13 @@ def _rule_name(outcome: Outcome, rule_id: str) -> str:
     return f"{rule_id} {rule.name}" if rule else rule_id
 
 
-def _where(outcome: Outcome, v: Violation) -> tuple[str | None, int]:
-    """The violating record's file and line (from the violation, else from the index)."""
-    if v.file:
-        return v.file, max(v.line, 1)
-    rec = outcome.index.by_id.get(v.record)
-    return (rec.file, max(rec.line, 1)) if rec else (None, 1)
-
-
 def violation_line(outcome: Outcome, r: Result, v: Violation) -> str:
     level = "warning" if r.severity == "warning" else "error"
-    file, line = _where(outcome, v)
+    file, line = violation_place(v, outcome.index.by_id) or (None, 1)
     message = (f"[{r.status}] {_rule_name(outcome, r.rule)} — "
                f"{outcome.plan.unit_name(r.unit)} {r.period}: {v.record}: {v.message}")
-    return command(level, message, file=file, line=line if file else None,
+    return command(level, message, file=file, line=max(line, 1) if file else None,
                    title=f"dc {r.rule}")
-
-
-def _detail(r: Result) -> str:
-    parts = []
-    shown = progress(r.actual, r.target)
-    if shown:
-        parts.append(shown)
-    if r.missing:
-        parts.append(_("missing: {values}").format(values="、".join(r.missing)))
-    if r.due is not None:
-        parts.append(_("due {day}").format(day=r.due.isoformat()))
-    return "; ".join(parts)
 
 
 def result_line(outcome: Outcome, r: Result) -> str | None:
@@ -104,7 +84,7 @@ def result_line(outcome: Outcome, r: Result) -> str | None:
         level = "warning"
     else:
         return None
-    detail = _detail(r)
+    detail = "; ".join(detail_lines(r))
     message = (f"[{r.status}] {_rule_name(outcome, r.rule)} — "
                f"{outcome.plan.unit_name(r.unit)} {r.period}" + (f": {detail}" if detail else ""))
     return command(level, message, title=f"dc {r.rule}")

@@ -17,18 +17,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
-from ..i18n import _
-from .labels import progress
+from ..core import FAILING, SKIPPED
+from .vocabulary import detail_lines, violation_place
 
 if TYPE_CHECKING:
     from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result
 
-FAILING = frozenset({"unmet", "late"})
-SKIPPED = frozenset({"pending", "waived", "info"})
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -62,25 +61,8 @@ def records_suite(problems: list[Problem]) -> ET.Element:
 
 def details(outcome: Outcome, r: Result) -> list[str]:
     """The lines under a failure: progress, what is missing, violations, due day, records."""
-    out = []
-    shown = progress(r.actual, r.target)
-    if shown:
-        out.append(_("progress: {p}").format(p=shown))
-    if r.missing:
-        out.append(_("missing: {values}").format(values="、".join(r.missing)))
-    for v in r.violations:
-        rec = outcome.index.by_id.get(v.record)
-        where = v.file or (rec.file if rec else "")
-        line = v.line if v.file else (rec.line if rec else 1)
-        out.append(f"{where}:{line}: {v.record}: {v.message}" if where
-                   else f"{v.record}: {v.message}")
-    if r.due is not None:
-        out.append(_("due {day}").format(day=r.due.isoformat()))
-    if r.waiver:
-        out.append(_("waiver {id}").format(id=r.waiver))
-    if r.records and not r.violations:
-        out.append(_("records: {ids}").format(ids=", ".join(r.records)))
-    return out
+    return detail_lines(r, partial(violation_place, by_id=outcome.index.by_id), labelled=True,
+                        records=True)
 
 
 def _summary(outcome: Outcome, r: Result) -> str:

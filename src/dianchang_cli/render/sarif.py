@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..i18n import N_, _, is_chinese
+from .vocabulary import violation_place
 
 if TYPE_CHECKING:
     from ..api import Outcome
@@ -120,14 +121,6 @@ def problem_result(p: Problem, index: int) -> dict[str, Any]:
     return out
 
 
-def violation_place(outcome: Outcome, v: Violation) -> tuple[str, int] | None:
-    """The violating record's file and line: from the violation, else from the index."""
-    if v.file:
-        return v.file, v.line
-    rec = outcome.index.by_id.get(v.record)
-    return (rec.file, rec.line) if rec is not None else None
-
-
 def violation_result(r: Result, v: Violation, place: tuple[str, int], index: int
                      ) -> dict[str, Any]:
     return {
@@ -153,7 +146,7 @@ def run(outcome: Outcome) -> dict[str, Any]:
                for p in outcome.problems]
     for r in outcome.results:
         for v in r.violations:
-            place = violation_place(outcome, v)
+            place = violation_place(v, outcome.index.by_id)
             if place is None:
                 continue
             i = index_of(r.rule, partial(rule_descriptor, r.rule, outcome.plan.rule(r.rule)))

@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..core import QUIET
 from ..i18n import _
 from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word, still_needed
+from .vocabulary import detail_text
 
 if TYPE_CHECKING:
     from ..api import Outcome
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from ..engine.results import Result
     from ..planfile.plan import Plan
 
-QUIET = {"met", "info"}
 FEW = 3  # warnings shown per code without --verbose
 
 
@@ -61,23 +62,6 @@ def _ends(plan: Plan) -> dict[str, dt.date]:
         except (PlanError, ValueError):  # the loader has reported it; say nothing more here
             continue
     return out
-
-
-def _detail(result: Result, still: str = "") -> str:
-    if result.missing:
-        return _("missing: {values}").format(values="、".join(result.missing))
-    if result.violations:
-        first = result.violations[0]
-        more = len(result.violations) - 1
-        tail = _(" (+{n} more)").format(n=more) if more else ""
-        return f"{first.record}: {first.message}{tail}"
-    if result.status == "late" and result.due:
-        return _("due {day}").format(day=result.due.isoformat())
-    if result.status in ("unmet", "pending") and result.due:
-        return _("due {day}").format(day=result.due.isoformat())
-    if result.waiver:
-        return _("waiver {id}").format(id=result.waiver)
-    return still
 
 
 def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
@@ -133,7 +117,7 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
                     ends = _ends(plan)
                 still = still_needed(rule.kind, r, ends.get(r.period), outcome.as_of)
                 table.add_row("", escape(f"{unit} {r.period}"), _status_cell(r.status),
-                              progress(r.actual, r.target), escape(_detail(r, still)))
+                              progress(r.actual, r.target), escape(detail_text(r) or still))
         console.print(table)
         console.print()
 

@@ -13,6 +13,7 @@ from collections import Counter
 from itertools import groupby
 
 from ..api import Outcome
+from ..core import FAILING
 from ..engine.periods import Period
 from ..engine.results import STATUSES, Result
 from ..engine.score import score_for
@@ -26,6 +27,8 @@ from ..render.labels import (
     scope_word,
     target_text,
 )
+from ..render.vocabulary import number_text
+from .clipping import MESSAGE_LIMIT, clip
 from .model import (
     Count,
     Heatmap,
@@ -43,14 +46,11 @@ from .model import (
 )
 from .scope import View, actual_text, detail_text
 from .text import (
-    MESSAGE_LIMIT,
     cell,
-    clip,
     day_text,
     labels,
     legend,
     month_name,
-    number_text,
     period_text,
     plan_topic,
     report_kind,
@@ -185,7 +185,7 @@ def _folded_row(view: View, results: list[Result]) -> Row:
     first = results[0]
     counts = Counter(r.status for r in results)
     actual = " ".join(f"{STATUS_SYMBOLS[s]}{counts[s]}" for s in STATUSES if counts.get(s))
-    short = [r.period for r in results if r.status in ("unmet", "late")]
+    short = [r.period for r in results if r.status in FAILING]
     detail = _("short in: {periods}").format(periods="、".join(short[:6])
                                               + ("…" if len(short) > 6 else "")) if short else ""
     return Row(first.unit, view.plan.unit_name(first.unit),

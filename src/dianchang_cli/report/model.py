@@ -4,7 +4,7 @@ Built once from a check :class:`~dianchang_cli.api.Outcome` by :mod:`.build` —
 the engine's results, never computed again here.  Every field is text, a number, a list or
 another of these classes, so :meth:`Report.to_data` is plain JSON for Typst and the same
 mapping feeds the Jinja2 templates.  Record text is cut to a sensible length and its control
-characters escaped when the model is built (:func:`~.text.clip`); each renderer escapes it for
+characters escaped when the model is built (:func:`~.clipping.clip`); each renderer escapes it for
 its format.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .clipping import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +227,5 @@ class Report:
 
     def to_data(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (dicts, lists, text, numbers, null); no text
-        longer than :data:`~.text.ANY_LIMIT` or with a control character in it."""
-        from .text import clean
-
+        longer than :data:`~.clipping.ANY_LIMIT` or with a control character in it."""
         return clean(asdict(self))  # type: ignore[no-any-return]

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..api import Outcome
 from ..engine.evaluate import scope_units
 from ..engine.periods import Period, all_periods
 from ..engine.results import Result
-from ..i18n import _
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
+from ..render import vocabulary
 from ..render.labels import progress, still_needed
-from .text import TEXT_LIMIT, clip, day_text, number_text
+from ..render.vocabulary import Wording, number_text
+from .clipping import TEXT_LIMIT, clip
+from .text import day_text
 
 
 def period_table(plan: Plan) -> dict[str, Period]:
@@ -114,21 +117,13 @@ def actual_text(result: Result) -> str:
 def detail_text(result: Result, titles: dict[str, str], view: View | None = None) -> str:
     """Why a result is what it is, in a few words (record text cut: ``titles`` are); with
     the view, a count still running says what is still needed (``剩余3天，还差5次``)."""
-    if result.missing:
-        return clip(_("missing: {values}").format(values="、".join(result.missing)), TEXT_LIMIT)
-    if result.violations:
-        first = result.violations[0]
-        text = clip(f"{titles.get(first.record) or clip(first.record)}: {first.message}",
-                    TEXT_LIMIT)
-        more = len(result.violations) - 1
-        return text + (_(" (+{n} more)").format(n=more) if more else "")
-    if result.status == "waived" and result.waiver:
-        return _("waiver {id}").format(id=clip(result.waiver))
-    if result.due is not None and result.status in ("late", "unmet", "pending"):
-        return _("due {day}").format(day=day_text(result.due))
-    if view is not None:
-        rule = view.plan.rule(result.rule)
-        period = view.periods.get(result.period)
-        if rule is not None and period is not None:
-            return still_needed(rule.kind, result, period.end, view.as_of)
+    wording = Wording(titles=titles, ident=clip, day=day_text,
+                      cut=partial(clip, limit=TEXT_LIMIT))
+    text = vocabulary.detail_text(result, wording)
+    if text or view is None:
+        return text
+    rule = view.plan.rule(result.rule)
+    period = view.periods.get(result.period)
+    if rule is not None and period is not None:
+        return still_needed(rule.kind, result, period.end, view.as_of)
     return ""

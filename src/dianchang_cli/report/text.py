@@ -8,58 +8,23 @@ Period and day names follow the language (``2023年4月`` / ``April 2023``) with
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Any
 
-from ..diagnostics import printable
+from ..core import WORST_FIRST as WORST
 from ..engine.periods import Period
 from ..i18n import _, is_chinese
 from ..planfile.plan import Plan
 from ..render.labels import STATUS_SYMBOLS, status_word
+from .clipping import ANY_LIMIT as ANY_LIMIT  # re-exported: cutting text lives in .clipping
+from .clipping import TITLE_LIMIT as TITLE_LIMIT
+from .clipping import clip as clip
 from .model import Cell
 
-# worst first: the status a heatmap cell shows when a unit has several results that month
-WORST = ("unmet", "late", "pending", "waived", "met", "info")
 COLOURS = {"met": "#c8e6c9", "unmet": "#ffcdd2", "late": "#ffe0b2", "pending": "#fff59d",
            "waived": "#bbdefb", "info": "#eeeeee", "": "#ffffff"}
 NO_RESULT = "—"
-# record text is cut when the model is built, so every format (md, html, pdf, xlsx) gets it:
-# a 1 MB title made a month's PDF take 15 s and 1.5 GB
-TITLE_LIMIT = 200  # a title, a name, a place, an id, a field value
-TEXT_LIMIT = 300  # a detail or a violation message (which may quote a title and a value)
-MESSAGE_LIMIT = 500  # a data problem with what is expected
-ANY_LIMIT = 5000  # any other text of the report (the plan's own text)
-_SPACES = re.compile("[\t\n\r\f\v\x85\u2028\u2029]+")
 _ZH_DIGITS = "〇一二三四五六七八九"
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
-
-
-def clip(value: Any, limit: int = TITLE_LIMIT) -> str:
-    r"""``value`` as one line of at most ``limit`` characters (then ``…``): line breaks and
-    tabs become spaces, other control characters are shown escaped (``\x1b``).
-
-    >>> clip("a\nb\x1b[31m"), clip("长" * 300)[-3:], len(clip("x" * 10**6))
-    ('a b\\x1b[31m', '长长…', 200)
-    """
-    text = value if isinstance(value, str) else "" if value is None else str(value)
-    if len(text) <= limit and text.isprintable():
-        return text
-    text = _SPACES.sub(" ", text)
-    short = len(text) <= limit
-    text = printable(text[:limit], limit=limit)  # control characters escaped, nothing cut
-    return text if short and len(text) <= limit else text[:limit - 1] + "…"
-
-
-def clean(value: Any, limit: int = ANY_LIMIT) -> Any:
-    """Every string in plain data (dicts, lists) passed through :func:`clip`."""
-    if isinstance(value, str):
-        return clip(value, limit)
-    if isinstance(value, dict):
-        return {k: clean(v, limit) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v, limit) for v in value]
-    return value
 
 
 def labels() -> dict[str, str]:
@@ -136,15 +101,6 @@ def plan_topic(plan: Plan) -> str:
         topic = topic.removeprefix(year)
     topic = topic.removesuffix("要点").strip()
     return topic or title
-
-
-def number_text(value: Any) -> str:
-    """``36``, ``3.5``, ``12`` (not ``12.0``); empty for a missing value."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
-    return str(value)
 
 
 def cell(status: str) -> Cell:

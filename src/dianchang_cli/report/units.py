@@ -8,15 +8,17 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
+from ..core import OWED
 from ..engine.periods import Period, all_periods, month, shift
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..records.model import Record
+from ..render.vocabulary import number_text
+from .clipping import TEXT_LIMIT, clip
 from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
 from .scope import View, actual_text, detail_text, overlaps
-from .text import TEXT_LIMIT, cell, clip, number_text
+from .text import cell
 
-OWED = ("unmet", "pending")
 BREACHES_SHOWN = 20  # per unit; the rest are counted in one line
 
 
