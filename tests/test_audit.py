@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from dianchang_cli.gitrepo.audit import audit, codeowners
+from dianchang_cli.gitrepo.audit import audit
+from dianchang_cli.gitrepo.codeowners import codeowners
 from dianchang_cli.gitrepo.git import GitError
 from dianchang_cli.planfile.loader import load_plan
 from test_git_support import GitRepo, dc, reading

@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
         plan: Path | None = opt["plan"],
         output: str | None = own["output"],
     ) -> None:
-        from ..gitrepo.audit import DEFAULT_CODEOWNERS
-        from ..gitrepo.audit import codeowners as make
+        from ..gitrepo.codeowners import DEFAULT_CODEOWNERS
+        from ..gitrepo.codeowners import codeowners as make
         from ..planfile.loader import load_plan
 
         where = repo_from(repo, plan, None)
