@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core import OWED
 from ..diagnostics import printable
 from ..engine.conditions import ConditionError
 from ..engine.context import TARGET_FIELD, Compiled, Context, Selector
@@ -251,7 +252,7 @@ class _Explainer:
             else:
                 records.append(self._entry(rec, COUNTS))
         near: list[Entry] = []
-        if period is not None and res.status in ("unmet", "pending") and rule.kind != "each":
+        if period is not None and res.status in OWED and rule.kind != "each":
             near = self._near(res, period)
         return ResultText(printable(plan.unit_name(res.unit)), shown, res.status,
                           status_word(res.status), progress(res.actual, res.target), says,
