@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result
+    from ..planfile.model import Rule
     from ..planfile.plan import Plan
 
 FEW = 3  # warnings shown per code without --verbose
@@ -64,11 +65,22 @@ def _ends(plan: Plan) -> dict[str, dt.date]:
     return out
 
 
-def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
-    console = _console(out)
-    plan = outcome.plan
-    errors = [p for p in outcome.problems if p.severity == "error"]
-    warnings = [p for p in outcome.problems if p.severity != "error"]
+class _Ends:
+    """Period label → last day, worked out from the plan when a row first asks."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.ends: dict[str, dt.date] | None = None
+
+    def get(self, label: str) -> dt.date | None:
+        if self.ends is None:
+            self.ends = _ends(self.plan)
+        return self.ends.get(label)
+
+
+def _print_problems(console: Console, errors: list[Problem], warnings: list[Problem],
+                    verbose: bool) -> None:
+    """Invalid records in full, then warnings (a few of each code without ``--verbose``)."""
     if errors:
         heading = _("Invalid records ({n})").format(n=len(errors))
         console.print("[bold red]" + escape(heading) + "[/]")
@@ -86,7 +98,39 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
                                         .format(n=len(warnings) - len(shown))))
         console.print()
 
-    ends: dict[str, dt.date] | None = None  # period label → last day, when first needed
+
+def _section_table(title: str) -> Table:
+    table = Table(title=escape(title), title_justify="left", title_style="bold",
+                  show_header=True, header_style="bold", expand=False, pad_edge=False,
+                  show_lines=False)
+    table.add_column(_("Rule"), no_wrap=True)
+    table.add_column(_("Unit / period"), overflow="fold", max_width=30)
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Progress"), no_wrap=True, justify="right")
+    table.add_column(_("Detail"), overflow="fold", max_width=36)
+    return table
+
+
+def _add_rule(table: Table, rule: Rule, results: list[Result], outcome: Outcome, ends: _Ends,
+              verbose: bool) -> None:
+    """The rule's line with its tally, then a line per result worth a look."""
+    counts = Counter(r.status for r in results)
+    tally = " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in sorted(counts.items()))
+    table.add_row(f"[bold]{escape(rule.id)}[/]", f"[bold]{escape(rule.name)}[/]", "",
+                  "", escape(tally))
+    for r in results:
+        if r.status in QUIET and not verbose:
+            continue
+        unit = outcome.plan.unit_name(r.unit)
+        still = still_needed(rule.kind, r, ends.get(r.period), outcome.as_of)
+        table.add_row("", escape(f"{unit} {r.period}"), _status_cell(r.status),
+                      progress(r.actual, r.target), escape(detail_text(r) or still))
+
+
+def _print_results(console: Console, outcome: Outcome, verbose: bool) -> None:
+    """One table per section of the plan, for the rules that have results."""
+    plan = outcome.plan
+    ends = _Ends(plan)
     by_rule: dict[str, list[Result]] = defaultdict(list)
     for r in outcome.results:
         by_rule[r.rule].append(r)
@@ -94,33 +138,16 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
         shown = [rule for rule in rules if rule.id in by_rule]
         if not shown:
             continue
-        title = f"{section.id}、{section.title}" if section else _("Other rules")
-        table = Table(title=escape(title), title_justify="left", title_style="bold",
-                      show_header=True, header_style="bold", expand=False, pad_edge=False,
-                      show_lines=False)
-        table.add_column(_("Rule"), no_wrap=True)
-        table.add_column(_("Unit / period"), overflow="fold", max_width=30)
-        table.add_column(_("Status"), no_wrap=True)
-        table.add_column(_("Progress"), no_wrap=True, justify="right")
-        table.add_column(_("Detail"), overflow="fold", max_width=36)
+        table = _section_table(f"{section.id}、{section.title}" if section else _("Other rules"))
         for rule in shown:
-            results = by_rule[rule.id]
-            counts = Counter(r.status for r in results)
-            tally = " ".join(f"{STATUS_SYMBOLS[s]}{n}" for s, n in sorted(counts.items()))
-            table.add_row(f"[bold]{escape(rule.id)}[/]", f"[bold]{escape(rule.name)}[/]", "",
-                          "", escape(tally))
-            for r in results:
-                if r.status in QUIET and not verbose:
-                    continue
-                unit = plan.unit_name(r.unit)
-                if ends is None:
-                    ends = _ends(plan)
-                still = still_needed(rule.kind, r, ends.get(r.period), outcome.as_of)
-                table.add_row("", escape(f"{unit} {r.period}"), _status_cell(r.status),
-                              progress(r.actual, r.target), escape(detail_text(r) or still))
+            _add_rule(table, rule, by_rule[rule.id], outcome, ends, verbose)
         console.print(table)
         console.print()
 
+
+def _print_footer(console: Console, outcome: Outcome, invalid: int) -> None:
+    """The year's scores, then the one-line summary."""
+    plan = outcome.plan
     year = f"{plan.year:04d}"
     scored = [(plan.unit_name(unit), row[year]) for unit, row in outcome.scores.items()
               if year in row]
@@ -130,7 +157,16 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
             + " · ".join(f"{name} {score:g}" for name, score in scored)))
     summary = outcome.summary()
     parts = [_("{n} records").format(n=len(outcome.records))]
-    if errors:
-        parts.append(_("{n} invalid").format(n=len(errors)))
+    if invalid:
+        parts.append(_("{n} invalid").format(n=invalid))
     parts += [f"{status_word(s)} {n}" for s, n in summary.items() if n]
     console.print(_("As of {day}: ").format(day=outcome.as_of.isoformat()) + " · ".join(parts))
+
+
+def render(outcome: Outcome, out: TextIO, verbose: bool = False) -> None:
+    console = _console(out)
+    errors = [p for p in outcome.problems if p.severity == "error"]
+    warnings = [p for p in outcome.problems if p.severity != "error"]
+    _print_problems(console, errors, warnings, verbose)
+    _print_results(console, outcome, verbose)
+    _print_footer(console, outcome, len(errors))
