@@ -272,66 +272,84 @@ class _Explainer:
 
     # -------------------------------------------------------------- sentences
     def _says(self, res: Result, period: Period) -> list[str]:
-        plan, rule, kind = self.plan, self.rule, self.rule.kind
+        """What the result means, in sentences: the waiver, then what the rule's kind says."""
         out: list[str] = []
         if res.status == "waived" and res.waiver:
             rec = self.by_id.get(res.waiver)
             out.append(_("Waived by the waiver record “{title}” ({file}).").format(
                 title=printable(rec.title if rec else res.waiver),
                 file=printable(rec.file if rec else "")))
-        left = (period.end - self.as_of).days
-        this = _this(plan, period)
-        end = _day(plan, period.end)
+        kind = self.rule.kind
         if kind == "count":
-            n, target = int(res.actual or 0), int(res.target or 0)
-            short = max(target - n, 0)
-            if short == 0:
-                out.append(_("{n} counted; the target of at least {target} is reached.")
-                           .format(n=n, target=target))
-            elif res.status == "pending" or (res.status == "waived" and left > 0):
-                out.append(_("{n} counted so far; {this} has {left} days left (until {end}), "
-                             "{short} more needed.").format(n=n, this=this, left=left, end=end,
-                                                            short=short))
-                if short > left:
-                    out.append(_("Even one a day, the target can no longer be reached in "
-                                 "time."))
-            else:
-                out.append(_("{n} counted when the period ended on {end}; the target is at "
-                             "least {target}: {short} short.").format(
-                                 n=n, end=end, target=target, short=short))
+            out += self._count_says(res, period)
         elif kind == "coverage":
-            missing = "、".join(printable(v) for v in res.missing or ())
-            if not missing:
-                out.append(_("Every required value is covered."))
-            elif res.status == "pending" or (res.status == "waived" and left > 0):
-                out.append(_("Still missing: {values}; {this} has {left} days left (until "
-                             "{end}).").format(values=missing, this=this, left=left, end=end))
-            else:
-                out.append(_("Still missing when the period ended on {end}: {values}.")
-                           .format(end=end, values=missing))
+            out += self._coverage_says(res, period)
         elif kind == "deadline":
             out += self._deadline(res)
         elif kind == "each":
-            total, broken = int(res.target or 0), len(res.violations)
-            if broken:
-                out.append(_("{k} of {n} records do not meet the requirement:").format(
-                    k=broken, n=total))
-            else:
-                out.append(_("All {n} records meet the requirement.").format(n=total))
+            out += self._each_says(res)
         elif kind == "exists":
-            deadline = rule.due.date if rule.due and rule.due.date else period.end
-            if res.records:
-                out.append(_("An entry meeting the rule is registered."))
-            elif res.status == "pending":
-                out.append(_("No entry meeting the rule yet; it is due by {due}.").format(
-                    due=_day(plan, deadline)))
-            else:
-                out.append(_("No entry meeting the rule was registered by {due}.").format(
-                    due=_day(plan, deadline)))
+            out += self._exists_says(res, period)
         elif kind == "tally":
             out.append(_("{n} records counted (a tally: no target).").format(
                 n=int(res.actual or 0)))
         return out
+
+    def _running(self, res: Result, period: Period) -> tuple[int, bool]:
+        """Days left in the period, and whether the result is still running (pending, or
+        waived while the period lasts)."""
+        left = (period.end - self.as_of).days
+        return left, res.status == "pending" or (res.status == "waived" and left > 0)
+
+    def _count_says(self, res: Result, period: Period) -> list[str]:
+        n, target = int(res.actual or 0), int(res.target or 0)
+        short = max(target - n, 0)
+        end = _day(self.plan, period.end)
+        left, running = self._running(res, period)
+        if short == 0:
+            return [_("{n} counted; the target of at least {target} is reached.")
+                    .format(n=n, target=target)]
+        if not running:
+            return [_("{n} counted when the period ended on {end}; the target is at "
+                      "least {target}: {short} short.").format(
+                          n=n, end=end, target=target, short=short)]
+        out = [_("{n} counted so far; {this} has {left} days left (until {end}), "
+                 "{short} more needed.").format(n=n, this=_this(self.plan, period), left=left,
+                                                end=end, short=short)]
+        if short > left:
+            out.append(_("Even one a day, the target can no longer be reached in time."))
+        return out
+
+    def _coverage_says(self, res: Result, period: Period) -> list[str]:
+        missing = "、".join(printable(v) for v in res.missing or ())
+        end = _day(self.plan, period.end)
+        left, running = self._running(res, period)
+        if not missing:
+            return [_("Every required value is covered.")]
+        if running:
+            return [_("Still missing: {values}; {this} has {left} days left (until "
+                      "{end}).").format(values=missing, this=_this(self.plan, period),
+                                        left=left, end=end)]
+        return [_("Still missing when the period ended on {end}: {values}.")
+                .format(end=end, values=missing)]
+
+    def _each_says(self, res: Result) -> list[str]:
+        total, broken = int(res.target or 0), len(res.violations)
+        if broken:
+            return [_("{k} of {n} records do not meet the requirement:").format(
+                k=broken, n=total)]
+        return [_("All {n} records meet the requirement.").format(n=total)]
+
+    def _exists_says(self, res: Result, period: Period) -> list[str]:
+        rule = self.rule
+        deadline = rule.due.date if rule.due and rule.due.date else period.end
+        if res.records:
+            return [_("An entry meeting the rule is registered.")]
+        if res.status == "pending":
+            return [_("No entry meeting the rule yet; it is due by {due}.").format(
+                due=_day(self.plan, deadline))]
+        return [_("No entry meeting the rule was registered by {due}.").format(
+            due=_day(self.plan, deadline))]
 
     def _deadline(self, res: Result) -> list[str]:
         plan = self.plan
