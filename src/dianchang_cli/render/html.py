@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import printable
 from ..i18n import _
 from .markdown import TemplateProblem, render_template, shown_name
 from .typst_engine import RenderError
+
+if TYPE_CHECKING:
+    from . import ReportOptions
 
 TEMPLATE = "report.html.j2"
 
@@ -53,3 +56,8 @@ def render(data: dict[str, Any], override: Path | None = None, embed_font: bool 
 
         page = embed(page)
     return page.encode("utf-8")
+
+
+def render_report(data: dict[str, Any], options: ReportOptions) -> bytes:
+    """The report format ``html`` of :data:`~dianchang_cli.render.REPORT_FORMATS`."""
+    return render(data, options.templates, embed_font=options.embed_font)

@@ -35,6 +35,8 @@ from .typst_engine import RenderError
 if TYPE_CHECKING:
     import jinja2
 
+    from . import ReportOptions
+
 PACKAGED = Path(__file__).parent / "templates"
 TEMPLATE = "report.md.j2"
 CODE = "plan-template"
@@ -412,3 +414,8 @@ def render_template(name: str, data: dict[str, Any], override: Path | None, *,
 def render(data: dict[str, Any], override: Path | None = None) -> bytes:
     """The report as UTF-8 Markdown."""
     return render_template(TEMPLATE, data, override, html=False).encode("utf-8")
+
+
+def render_report(data: dict[str, Any], options: ReportOptions) -> bytes:
+    """The report format ``md`` of :data:`~dianchang_cli.render.REPORT_FORMATS`."""
+    return render(data, options.templates)

@@ -22,11 +22,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
 from .markdown import MAX_TEMPLATE_BYTES, TemplateProblem, read_override, shown_name
 from .typst_engine import FontNotFound, RenderError, choose_font, compile_pdf
+
+if TYPE_CHECKING:
+    from . import ReportOptions
 
 PACKAGED = Path(__file__).parent / "templates"
 TEMPLATE = "report.typ"
@@ -159,3 +162,8 @@ def render(data: dict[str, Any], override: Path | None = None, font: str | None 
     except OSError as err:  # the temporary copy could not be written
         raise RenderError(_("The Typst template {file} failed: {message}").format(
             file=shown_name(override, TEMPLATE), message=err.strerror or err)) from None
+
+
+def render_report(data: dict[str, Any], options: ReportOptions) -> bytes:
+    """The report format ``pdf`` of :data:`~dianchang_cli.render.REPORT_FORMATS`."""
+    return render(data, options.templates, font=options.font, when=options.when)

@@ -7,25 +7,25 @@
 'reports/2023-04-dongyuan.pdf'
 
 The model (:mod:`.model`) is built from a check outcome by :func:`.build.build`; the
-renderers live in :mod:`dianchang_cli.render` and are imported only for the chosen format
-(jinja2 for Markdown and HTML, typst for PDF).
+renderers live in :mod:`dianchang_cli.render`, registered by name in its
+``REPORT_FORMATS`` and imported only for the chosen format (jinja2 for Markdown and HTML,
+typst for PDF).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine.periods import Period, month, quarter, year_period
+from ..render import REPORT_FORMATS, ReportOptions, report_renderer
 
 if TYPE_CHECKING:
     from .model import Report
 
-FORMATS = ("md", "html", "pdf")
-_MODULES = {"md": "markdown", "html": "html", "pdf": "pdf"}
+FORMATS = tuple(REPORT_FORMATS)  # md, html, pdf
 _PATTERNS = {"month": re.compile(r"^(\d{4})-(\d{1,2})$"),
              "quarter": re.compile(r"^(\d{4})-[Qq]([1-4])$"),
              "year": re.compile(r"^(\d{4})$")}
@@ -65,11 +65,8 @@ def render(report: Report, fmt: str, templates: Path | None = None, font: str | 
 
     Raises :class:`~dianchang_cli.render.typst_engine.RenderError` when it cannot be made.
     """
-    module = import_module(f"..render.{_MODULES[fmt]}", __name__)
-    data = report.to_data()
-    if fmt == "pdf":  # the PDF's own date is the day the report was made: same input, same bytes
-        when = when or dt.date.fromisoformat(report.made)
-        return module.render(data, templates, font=font, when=when)  # type: ignore[no-any-return]
-    if fmt == "html":
-        return module.render(data, templates, embed_font=embed_font)  # type: ignore[no-any-return]
-    return module.render(data, templates)  # type: ignore[no-any-return]
+    # the PDF's own date is the day the report was made: same input, same bytes
+    options = ReportOptions(templates=templates, font=font,
+                            when=when or dt.date.fromisoformat(report.made),
+                            embed_font=embed_font)
+    return report_renderer(fmt)(report.to_data(), options)
