@@ -105,14 +105,14 @@ def fail_usage(message: str) -> NoReturn:
 def run_check(where: Repo, *, as_of: dt.date | None = None,
               units: Collection[str] | None = None, rules: Collection[str] | None = None,
               changed_since: str | None = None) -> Outcome:
-    """The pipeline (:func:`~dianchang_cli.pipeline.run`, with git facts), its usage
-    errors and plan errors turned into exit 2."""
+    """:func:`api.check` (the pipeline with git facts), its usage errors and plan errors
+    turned into exit 2.  Looked up on the facade at each call, as library users see it."""
+    from .. import api
     from ..gitrepo.changes import RevisionError
-    from ..pipeline import run
 
     try:
-        return run(where, as_of=as_of, units=units, rules=rules,
-                   changed_since=changed_since)
+        return api.check(where, as_of=as_of, units=units, rules=rules,
+                         changed_since=changed_since)
     except RevisionError as err:
         fail_usage(str(err))
     except PlanError as err:
