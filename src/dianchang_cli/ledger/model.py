@@ -33,8 +33,8 @@ from ..render.vocabulary import number_text
 from ..report.clipping import MESSAGE_LIMIT, clip
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..diagnostics import Problem
+    from ..outcome import Outcome
 
 THEME_FIELD = "theme"
 PLATFORM_FIELD = "app_order"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from ..api import Outcome
+    from ..outcome import Outcome
 
 CheckRenderer = Callable[["Outcome", TextIO, bool], None]
 

@@ -25,9 +25,9 @@ from ..i18n import _
 from .vocabulary import detail_lines, violation_place
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result, Violation
+    from ..outcome import Outcome
 
 
 def escape_data(text: str) -> str:

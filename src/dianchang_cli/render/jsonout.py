@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from ..api import Outcome
+    from ..outcome import Outcome
 
 
 def document(outcome: Outcome) -> dict[str, Any]:

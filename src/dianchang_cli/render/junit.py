@@ -24,9 +24,9 @@ from ..core import FAILING, SKIPPED
 from .vocabulary import detail_lines, violation_place
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result
+    from ..outcome import Outcome
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

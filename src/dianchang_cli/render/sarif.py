@@ -35,9 +35,9 @@ from ..i18n import N_, _, is_chinese
 from .vocabulary import violation_place
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result, Violation
+    from ..outcome import Outcome
     from ..planfile.model import Rule
 
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"

@@ -21,9 +21,9 @@ from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word, still_
 from .vocabulary import detail_text
 
 if TYPE_CHECKING:
-    from ..api import Outcome
     from ..diagnostics import Problem
     from ..engine.results import Result
+    from ..outcome import Outcome
     from ..planfile.model import Rule
     from ..planfile.plan import Plan
 

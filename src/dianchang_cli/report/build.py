@@ -12,12 +12,12 @@ import datetime as dt
 from collections import Counter
 from itertools import groupby
 
-from ..api import Outcome
 from ..core import FAILING
 from ..engine.periods import Period
 from ..engine.results import STATUSES, Result
 from ..engine.score import score_for
 from ..i18n import _, is_chinese
+from ..outcome import Outcome
 from ..planfile.model import Rule
 from ..render.labels import (
     STATUS_SYMBOLS,

@@ -1,6 +1,6 @@
 """Why a result is what it is, in sentences a community secretary can read.
 
-:func:`explain` turns a check :class:`~dianchang_cli.api.Outcome` (for one rule) into an
+:func:`explain` turns a check :class:`~dianchang_cli.outcome.Outcome` (for one rule) into an
 :class:`Explanation`: plain data, every text already in the active language, which
 ``dc explain`` prints and tests read.  Nothing here shows the plan's CEL or a raw window or
 field id: conditions are the plan's own sentences (``condition_text``, ``select.where_text``,
@@ -46,7 +46,7 @@ from .scope import period_table
 from .text import period_text
 
 if TYPE_CHECKING:
-    from ..api import Outcome
+    from ..outcome import Outcome
 
 NO_TEXT = N_("(the plan gives no wording for this)")
 NEAR_DAYS = 31  # a record this many days outside a period "almost" counted

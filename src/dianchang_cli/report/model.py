@@ -1,6 +1,6 @@
 """The report as one value: what every renderer (Markdown, HTML, PDF) prints.
 
-Built once from a check :class:`~dianchang_cli.api.Outcome` by :mod:`.build` — statuses are
+Built once from a check :class:`~dianchang_cli.outcome.Outcome` by :mod:`.build` — statuses are
 the engine's results, never computed again here.  Every field is text, a number, a list or
 another of these classes, so :meth:`Report.to_data` is plain JSON for Typst and the same
 mapping feeds the Jinja2 templates.  Record text is cut to a sensible length and its control

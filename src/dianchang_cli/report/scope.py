@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
 
-from ..api import Outcome
 from ..engine.evaluate import scope_units
 from ..engine.periods import Period, all_periods
 from ..engine.results import Result
+from ..outcome import Outcome
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render import vocabulary
