@@ -272,7 +272,7 @@ class Context:
                 day = rec.day(rule.date_field)
                 if day is not None and day > cutoff:
                     continue
-                if not upto and not self._in_period(rule, rec, day, period):
+                if not upto and not self.in_period(rule, rec, day, period):
                     continue
                 if self._passes_where(c, rec, period):
                     out.append(rec)
@@ -288,7 +288,9 @@ class Context:
         return rec.day(rule.date_field)
 
     @staticmethod
-    def _in_period(rule: Rule, rec: Record, day: dt.date | None, period: Period) -> bool:
+    def in_period(rule: Rule, rec: Record, day: dt.date | None, period: Period) -> bool:
+        """Whether ``rec`` (counted on ``day``) belongs to ``period`` for ``rule``: by its
+        ``period_field`` when the rule names one, else by the day."""
         if rule.period_field:
             return rec.fields.get(rule.period_field) == period.label
         return day is not None and period.contains(day)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from ..core import OPEN
 from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..planfile.plan import Plan
@@ -218,7 +219,7 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
                     if result is None:
                         continue
                     waiver = waivers.get((rule.id, unit, period.label))
-                    if waiver and result.status in ("unmet", "pending", "late"):
+                    if waiver and result.status in OPEN:
                         result = replace(result, status="waived", waiver=waiver)
                     results.append(result)
     return results

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Status = Literal["met", "unmet", "pending", "late", "waived", "info"]
-STATUSES: tuple[Status, ...] = ("met", "unmet", "late", "pending", "waived", "info")
+from ..core import STATUSES, Status  # the one status vocabulary (re-exported here)
+
+__all__ = ["STATUSES", "Result", "Status", "Violation"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from ..core import FAILING
 from ..planfile.plan import Plan
 from .results import Result
 
-DEDUCTED = ("unmet", "late")
+DEDUCTED = FAILING  # results that cost points
 
 
 def deductions(plan: Plan, results: Iterable[Result]) -> dict[str, dict[str, float]]:

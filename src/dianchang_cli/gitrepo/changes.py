@@ -92,7 +92,7 @@ def affected(plan: Plan, results: Sequence[Result], changed: Sequence[Record],
             continue
         for rec in changed:
             if (rec.type in rule.select.types and res.unit in reach[rec.id]
-                    and Context._in_period(rule, rec, rec.day(rule.date_field), period)):
+                    and Context.in_period(rule, rec, rec.day(rule.date_field), period)):
                 out.append(res)
                 break
     return out
