@@ -39,11 +39,6 @@ LOOSE = {"__init__", "__main__", "api", "core", "diagnostics", "i18n", "outcome"
 
 # Back-references that exist today (importer → imported, module names without the package).
 KNOWN_DEBTS: set[tuple[str, str]] = {
-    # load/batch.py is the load-and-validate driver: it belongs beside records/validate.py
-    ("load.batch", "planfile.plan"),
-    ("load.batch", "records.model"),
-    ("load.batch", "records.pii"),
-    ("load.batch", "records.validate"),
     # the plan loader compiles conditions and checks periods and dates while it loads
     ("planfile.loader", "engine.conditions"),
     ("planfile.loader", "engine.context"),

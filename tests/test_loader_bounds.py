@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 
 from conftest import PLAN
 from dianchang_cli.diagnostics import Problem, printable
-from dianchang_cli.load import batch
-from dianchang_cli.load.batch import RecordSet, discover, load_records
 from dianchang_cli.load.files import Unreadable, lexically_inside, read_limited
 from dianchang_cli.load.yamlsafe import load_bytes, locate
 from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
+from dianchang_cli.records import batch
+from dianchang_cli.records.batch import RecordSet, discover, load_records
 from dianchang_cli.records.model import Record
 
 READING = "type: 阅读活动\nunit: dongyuan\ndate: 2023-04-{day:02d}\ntitle: 阅读活动 {day}\n"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PLAN
-from dianchang_cli.load import batch
-from dianchang_cli.load.batch import PARALLEL_FROM, RecordSet, load_records
 from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
+from dianchang_cli.records import batch
+from dianchang_cli.records.batch import PARALLEL_FROM, RecordSet, load_records
 
 UNITS = ("dongyuan", "xiyuan", "nanhu", "beiguan", "hexi")
 BAD = ("type: 阅读活动\nunit: nowhere\ndate: 2023-05-01\ntitle: 未知单位\n",

@@ -20,11 +20,11 @@ from pathlib import Path
 from .core import Repo
 from .engine.evaluate import check_waivers
 from .engine.index import Index
-from .load.batch import RecordSet, load_records
 from .outcome import Outcome
 from .pipeline import UsageError, require_known, require_records, run
 from .planfile.loader import load_plan
 from .planfile.plan import Plan
+from .records.batch import RecordSet, load_records
 
 __all__ = ["Outcome", "Repo", "UsageError", "check", "load", "require_known",
            "require_records", "validate_files"]

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core import Repo
-from ..load.batch import SUFFIXES
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
+from ..records.batch import SUFFIXES
 from .git import log
 
 NO_UNIT = "?"

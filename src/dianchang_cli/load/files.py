@@ -11,7 +11,7 @@ a file is opened it is looked at with ``lstat``/``stat``:
   most that much (``too-large``).
 
 Only the last part of a path is looked at unless ``strict=True``: a walk that does not follow
-symlinked folders (:func:`dianchang_cli.load.batch.discover`) cannot reach a file through
+symlinked folders (:func:`dianchang_cli.records.batch.discover`) cannot reach a file through
 one, so checking every file's full real path would only cost time.  A path named by a person
 (``dc validate FILE``) may pass through a symlinked folder: ``strict=True`` resolves it.
 """

@@ -24,10 +24,10 @@ from ..gitrepo.changes import changed_record_files, narrow
 from ..gitrepo.changes import note as changes_note
 from ..gitrepo.git import provenance
 from ..i18n import _
-from ..load.batch import RecordSet, load_records
 from ..outcome import Outcome
 from ..planfile.loader import load_plan
 from ..planfile.plan import Plan
+from ..records.batch import RecordSet, load_records
 
 
 class UsageError(Exception):

@@ -5,9 +5,10 @@ problems; sending raw YAML values back would cost more in pickling than the pars
 The garbage collector is paused during the bulk load (records are long-lived; collecting
 mid-load only walks them again).
 
-Only regular files inside the repository are read (:func:`~.files.read_limited`): the walk
-does not follow symlinked folders and never opens anything, and a ``*.yaml`` that is a
-symlink, a pipe, a device or a folder is listed, so that it is reported rather than skipped.
+Only regular files inside the repository are read
+(:func:`~dianchang_cli.load.files.read_limited`): the walk does not follow symlinked folders
+and never opens anything, and a ``*.yaml`` that is a symlink, a pipe, a device or a folder
+is listed, so that it is reported rather than skipped.
 
 Workers get the validator with their tasks, not by inheriting a global, so the platform's
 start method serves: ``fork`` where it is the default (Linux up to Python 3.13), ``spawn`` on
@@ -29,12 +30,12 @@ from pathlib import Path, PurePath
 
 from ..diagnostics import Problem, printable
 from ..i18n import _
+from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
+from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
-from ..records.model import Record
-from ..records.pii import may_hold_pii
-from ..records.validate import Validator, cross_check
-from .files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
-from .yamlsafe import load_bytes
+from .model import Record
+from .pii import may_hold_pii
+from .validate import Validator, cross_check
 
 SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 1500  # below this many files one process is faster than starting workers
