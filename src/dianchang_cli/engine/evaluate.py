@@ -1,7 +1,8 @@
 """Stage 4 — evaluate: every rule × scope unit × period → :class:`Result`.
 
 The loop is generic: scopes come from ``units.yaml``, periods from the plan's calendar, the
-judgement from the rule's kind module.  Waiver records approved from above turn a result
+judgement from the rule's kind module (a bare verdict, which the loop stamps with rule,
+unit, period and severity).  Waiver records approved from above turn a result
 that is not met into ``waived``; a waiver that does not count is a ``bad-waiver`` problem
 (:func:`check_waivers`).
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from ..core import OPEN
 from ..diagnostics import Problem, printable
 from ..i18n import _
+from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..records.model import Record
 from . import kinds
@@ -205,21 +207,33 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
         waivers = check_waivers(plan, index, as_of).valid
     results: list[Result] = []
     for rule in plan.rules:
-        if rules is not None and rule.id not in rules:
-            continue
-        compiled = Compiled.of(rule)
-        kind = kinds.get(rule.kind)
-        periods = periods_for(plan, rule.period, as_of)
-        for scope in rule.scopes:
-            for unit, who in scope_units(plan, scope):
-                if units and unit not in units:
-                    continue
-                for period in periods:
-                    result = kind(compiled, ctx, unit, who, period)
-                    if result is None:
-                        continue
-                    waiver = waivers.get((rule.id, unit, period.label))
-                    if waiver and result.status in OPEN:
-                        result = replace(result, status="waived", waiver=waiver)
-                    results.append(result)
+        if rules is None or rule.id in rules:
+            results.extend(_rule_results(plan, rule, ctx, as_of, units, waivers))
     return results
+
+
+def _rule_results(plan: Plan, rule: Rule, ctx: Context, as_of: dt.date,
+                  units: Collection[str] | None,
+                  waivers: Mapping[tuple[str, str, str], str]) -> list[Result]:
+    """One rule's results: its kind's verdict for every unit of its scopes and every period,
+    stamped with rule, unit, period and severity (none for a kind that does not judge);
+    waived where a valid waiver covers a result that is not met."""
+    compiled = Compiled.of(rule)
+    kind = kinds.get(rule.kind)
+    severity = rule.severity if kind.JUDGES else None
+    periods = periods_for(plan, rule.period, as_of)
+    out: list[Result] = []
+    for scope in rule.scopes:
+        for unit, who in scope_units(plan, scope):
+            if units and unit not in units:
+                continue
+            for period in periods:
+                verdict = kind.check(compiled, ctx, who, period)
+                if verdict is None:
+                    continue
+                result = verdict.stamp(rule.id, unit, period.label, severity)
+                waiver = waivers.get((rule.id, unit, period.label))
+                if waiver and result.status in OPEN:
+                    result = replace(result, status="waived", waiver=waiver)
+                out.append(result)
+    return out

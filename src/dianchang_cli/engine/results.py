@@ -1,4 +1,9 @@
-"""What evaluating a rule yields: one :class:`Result` per rule × unit × period."""
+"""What evaluating a rule yields: one :class:`Result` per rule × unit × period.
+
+A rule kind judges and returns a bare :class:`Verdict` (status and evidence); the evaluator
+stamps it with the rule, the unit, the period and the severity (:meth:`Verdict.stamp`), so
+no kind repeats them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 
 from ..core import STATUSES, Status  # the one status vocabulary (re-exported here)
 
-__all__ = ["STATUSES", "Result", "Status", "Violation"]
+__all__ = ["STATUSES", "Result", "Status", "Verdict", "Violation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +69,24 @@ class Result:
         if self.waiver:
             out["waived_by"] = self.waiver
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a rule kind says about one unit and period, before it is stamped: the status
+    and its evidence (the fields of :class:`Result` that a kind decides)."""
+
+    status: Status
+    actual: Any = None
+    target: Any = None
+    records: tuple[str, ...] = ()
+    missing: tuple[str, ...] | None = None
+    violations: tuple[Violation, ...] = ()
+    due: dt.date | None = None
+    late_records: tuple[str, ...] = ()
+
+    def stamp(self, rule: str, unit: str, period: str, severity: str | None) -> Result:
+        """The :class:`Result` of rule ``rule`` for ``unit`` in ``period``."""
+        return Result(rule, unit, period, self.status, severity, self.actual, self.target,
+                      self.records, self.missing, self.violations, self.due, None,
+                      self.late_records)

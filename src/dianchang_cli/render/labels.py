@@ -1,10 +1,15 @@
-"""Words shown for statuses, scopes, periods and kinds, in the active language."""
+"""Words shown for statuses, scopes, periods and kinds, in the active language.
+
+A rule kind's word and how its target reads are declared by its module in
+``engine/kinds/``; :func:`kind_word` and :func:`target_text` ask it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ..engine import kinds
 from ..i18n import N_, _
 
 if TYPE_CHECKING:
@@ -37,14 +42,6 @@ PERIOD_WORDS = {
     "half": N_("half-yearly"),
     "year": N_("yearly"),
     "festival": N_("each festival"),
-}
-KIND_WORDS = {
-    "count": N_("count"),
-    "coverage": N_("coverage"),
-    "each": N_("every record"),
-    "deadline": N_("deadline"),
-    "exists": N_("exists"),
-    "tally": N_("tally"),
 }
 BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed")}
 UNIT_KIND_WORDS = {
@@ -85,7 +82,9 @@ def unit_kind_word(kind: str) -> str:
 
 
 def kind_word(kind: str) -> str:
-    return _(KIND_WORDS.get(kind, kind))
+    """The word the kind module declares (``every record`` for ``each``)."""
+    found = kinds.find(kind)
+    return _(found.WORD if found is not None else kind)
 
 
 def basis_word(basis: str) -> str:
@@ -103,51 +102,14 @@ def progress(result_actual: object, result_target: object) -> str:
     return ""
 
 
-def field_name(rule: Rule, plan: Plan | None, field: str | None) -> str:
-    """The name the plan gives a field of the rule's record types (``宣讲阵地``), else its id."""
-    if plan is not None and field:
-        for type_id in rule.select.types:
-            spec = plan.field_spec(type_id, field)
-            if spec is not None and spec.name:
-                return spec.name
-    return field or ""
-
-
-def field_values(rule: Rule, plan: Plan | None) -> list[str]:
-    """The values a coverage rule's field can take, from the plan (its enum)."""
-    if plan is None or not rule.field:
-        return []
-    for type_id in rule.select.types:
-        spec = plan.field_spec(type_id, rule.field)
-        if spec is not None and spec.values:
-            return list(spec.values)
-    return []
-
-
 def target_text(rule: Rule, plan: Plan | None = None) -> str:
-    """The rule's target in a few words: ``≥ 8``, ``≥ 1, by day 7``, ``covers 5``.
+    """The rule's target in a few words, as its kind module reads it: ``≥ 8``, ``≥ 1, by
+    day 7``, ``covers 5``.
 
     With the plan, a coverage field is named as the plan names it (``宣讲阵地``), not by id.
     """
-    if rule.kind == "count":
-        return f"≥ {rule.target}"
-    if rule.kind == "deadline" and rule.due:
-        when = (_("by day {d}").format(d=rule.due.day) if rule.due.day
-                else _("by {d}").format(d=rule.due.date.isoformat() if rule.due.date else ""))
-        return _("≥ {n}, {when}").format(n=rule.target or 1, when=when)
-    if rule.kind == "coverage":
-        if rule.values:
-            return _("covers {values}").format(values="、".join(rule.values))
-        values = field_values(rule, plan)
-        if values:
-            return _("covers every {f}: {values}").format(f=field_name(rule, plan, rule.field),
-                                                          values="、".join(values))
-        return _("covers all values of {f}").format(f=field_name(rule, plan, rule.field))
-    if rule.kind == "each":
-        return _("every record")
-    if rule.kind == "exists":
-        return _("exists")
-    return _("count only")
+    found = kinds.find(rule.kind)
+    return found.target_text(rule, plan) if found is not None else _("count only")
 
 
 def still_needed(kind: str, result: Result, end: dt.date | None, as_of: dt.date) -> str:

@@ -1,32 +1,89 @@
-"""One module per rule kind, registered by name.
+"""One module per rule kind; each declares itself, and this package registers them by name.
 
-A kind is a function ``evaluate(c, ctx, unit, who, period) -> Result | None``: given a
-compiled rule, the evaluation context, the unit the result is reported under, whose records
-count, and the period, it returns that result (``None`` when the kind has nothing to say,
-e.g. an ``each`` rule in a month without records).
+A kind module (as a yamllint rule module declares ``ID``, ``CONF`` and ``check``) declares:
+
+- ``ID``: its name, as a rule's ``kind:`` writes it;
+- ``NEEDS``: the plan keys a rule of this kind must give; an entry that is a tuple of keys
+  is satisfied by any one of them (``each`` needs ``condition`` or ``checks``);
+- ``WORD``: its name in a sentence, a msgid marked with ``N_`` (shown through ``_``);
+- ``JUDGES``: whether its results judge (met, unmet …) and so carry the rule's severity,
+  which the rule must then give; ``tally`` only counts;
+- ``target_text(rule, plan)``: the rule's target in a few words, in the active language;
+- ``check(c, ctx, who, period)``: the judgement of one compiled rule for whose records and
+  one period, as a bare :class:`~dianchang_cli.engine.results.Verdict` (``None`` when the
+  kind has nothing to say, e.g. an ``each`` rule in a month without records).  The
+  evaluator stamps rule, unit, period and severity into the result.
+
+Every module of this package whose name does not start with ``_`` is a kind: adding a kind
+is adding one module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from types import ModuleType
+from typing import Protocol, cast
 
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
 from ..periods import Period
-from ..results import Result
-from . import count, coverage, deadline, each, exists, tally
+from ..results import Verdict
 
-Kind = Callable[[Compiled, Context, str, Selector, Period], Result | None]
+DECLARES = ("ID", "NEEDS", "WORD", "JUDGES", "target_text", "check")
 
-KINDS: dict[str, Kind] = {
-    "count": count.evaluate,
-    "coverage": coverage.evaluate,
-    "deadline": deadline.evaluate,
-    "each": each.evaluate,
-    "exists": exists.evaluate,
-    "tally": tally.evaluate,
-}
+
+class Kind(Protocol):
+    """What a kind module declares (see the module docstring)."""
+
+    ID: str
+    NEEDS: tuple[str | tuple[str, ...], ...]
+    WORD: str
+    JUDGES: bool
+
+    def target_text(self, rule: Rule, plan: Plan | None = None) -> str: ...
+
+    def check(self, c: Compiled, ctx: Context, who: Selector, period: Period
+              ) -> Verdict | None: ...
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(module: ModuleType) -> Kind:
+    """Admit a kind module under its ``ID``; it must declare everything in :data:`DECLARES`."""
+    missing = [name for name in DECLARES if not hasattr(module, name)]
+    if missing:
+        raise TypeError(f"rule kind module {module.__name__} does not declare "
+                        f"{', '.join(missing)}")
+    kind = cast(Kind, module)
+    if KINDS.get(kind.ID, kind) is not kind:
+        raise ValueError(f"two rule kind modules declare the ID {kind.ID!r}")
+    KINDS[kind.ID] = kind
+    return kind
+
+
+def _discover() -> None:
+    """Register every kind module of this package, in the order of their names."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            register(importlib.import_module(f"{__name__}.{info.name}"))
 
 
 def get(name: str) -> Kind:
-    """The kind called ``name``; the plan loader only admits known names."""
-    return KINDS[name]
+    """The kind called ``name``; a name no module declares is a programming error here (the
+    plan loader admits only known kinds)."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(f"unknown rule kind {name!r}; known: {', '.join(sorted(KINDS))}"
+                       ) from None
+
+
+def find(name: str) -> Kind | None:
+    """The kind called ``name``, or ``None``: for words about a rule whatever its kind."""
+    return KINDS.get(name)
+
+
+_discover()

@@ -8,17 +8,30 @@ how many are still needed and in how many days.
 
 from __future__ import annotations
 
+from ...i18n import N_
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
 from ..periods import Period
-from ..results import Result
+from ..results import Verdict
+
+ID = "count"
+NEEDS: tuple[str | tuple[str, ...], ...] = ("target",)
+WORD = N_("count")
+JUDGES = True
 
 
-def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    """``≥ 8``."""
+    return f"≥ {rule.target}"
+
+
+def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
     found = ctx.select(c, who, period)
     target = c.rule.target or 0
     if len(found) >= target:
         status = "met"
     else:
         status = "unmet" if ctx.ended(period.end) else "pending"
-    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
-                  target=target, records=tuple(r.id for r in found))
+    return Verdict(status, actual=len(found), target=target,
+                   records=tuple(r.id for r in found))

@@ -6,9 +6,49 @@ one value or a list.  ``actual`` lists the covered values, ``missing`` the rest.
 
 from __future__ import annotations
 
+from ...i18n import N_, _
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
 from ..periods import Period
-from ..results import Result
+from ..results import Verdict
+
+ID = "coverage"
+NEEDS: tuple[str | tuple[str, ...], ...] = ("field",)
+WORD = N_("coverage")
+JUDGES = True
+
+
+def field_name(rule: Rule, plan: Plan | None, field: str | None) -> str:
+    """The name the plan gives a field of the rule's record types (``宣讲阵地``), else its id."""
+    if plan is not None and field:
+        for type_id in rule.select.types:
+            spec = plan.field_spec(type_id, field)
+            if spec is not None and spec.name:
+                return spec.name
+    return field or ""
+
+
+def field_values(rule: Rule, plan: Plan | None) -> list[str]:
+    """The values a coverage rule's field can take, from the plan (its enum)."""
+    if plan is None or not rule.field:
+        return []
+    for type_id in rule.select.types:
+        spec = plan.field_spec(type_id, rule.field)
+        if spec is not None and spec.values:
+            return list(spec.values)
+    return []
+
+
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    """``covers 甲、乙``; with the plan, the field named as the plan names it (``宣讲阵地``)."""
+    if rule.values:
+        return _("covers {values}").format(values="、".join(rule.values))
+    values = field_values(rule, plan)
+    if values:
+        return _("covers every {f}: {values}").format(f=field_name(rule, plan, rule.field),
+                                                      values="、".join(values))
+    return _("covers all values of {f}").format(f=field_name(rule, plan, rule.field))
 
 
 def required_values(c: Compiled, ctx: Context) -> list[str]:
@@ -21,7 +61,7 @@ def required_values(c: Compiled, ctx: Context) -> list[str]:
     return []
 
 
-def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
     found = ctx.select(c, who, period)
     seen: set[str] = set()
     for rec in found:
@@ -34,6 +74,5 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
         status = "met"
     else:
         status = "unmet" if ctx.ended(period.end) else "pending"
-    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=covered,
-                  target=len(required), missing=tuple(missing),
-                  records=tuple(r.id for r in found))
+    return Verdict(status, actual=covered, target=len(required), missing=tuple(missing),
+                   records=tuple(r.id for r in found))

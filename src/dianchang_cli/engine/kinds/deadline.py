@@ -14,9 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ...i18n import N_, _
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
 from ..periods import Period, shift
-from ..results import Result
+from ..results import Verdict
+
+ID = "deadline"
+NEEDS: tuple[str | tuple[str, ...], ...] = ("due",)
+WORD = N_("deadline")
+JUDGES = True
+
+
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    """``≥ 1, by day 7`` / ``≥ 2, by 2023-06-30``."""
+    if rule.due is None:  # not a rule the plan admits (it needs `due`)
+        return _("count only")
+    when = (_("by day {d}").format(d=rule.due.day) if rule.due.day
+            else _("by {d}").format(d=rule.due.date.isoformat() if rule.due.date else ""))
+    return _("≥ {n}, {when}").format(n=rule.target or 1, when=when)
 
 
 def due_day(c: Compiled, period: Period) -> dt.date:
@@ -30,7 +47,7 @@ def due_day(c: Compiled, period: Period) -> dt.date:
     return min(shift(period.start, max(due.day, 1) - 1), period.end)
 
 
-def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
     found = ctx.select(c, who, period)
     target = c.rule.target or 1
     due = due_day(c, period)
@@ -42,6 +59,6 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
         status = "late"
     else:
         status = "unmet" if ctx.ended(due) else "pending"
-    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
-                  target=target, records=tuple(r.id for r in found), due=due,
-                  late_records=tuple(r.id for r in late))
+    return Verdict(status, actual=len(found), target=target,
+                   records=tuple(r.id for r in found), due=due,
+                   late_records=tuple(r.id for r in late))

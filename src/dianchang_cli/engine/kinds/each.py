@@ -15,14 +15,25 @@ plan are not judged: the plan did not yet apply to them.
 
 from __future__ import annotations
 
+from ...i18n import N_, _
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ...records.model import Record
 from ..context import Compiled, Context, Selector
 from ..periods import Period
-from ..results import Result, Violation
+from ..results import Verdict, Violation
+
+ID = "each"
+NEEDS: tuple[str | tuple[str, ...], ...] = (("condition", "checks"),)
+WORD = N_("every record")
+JUDGES = True
 
 
-def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
-             ) -> Result | None:
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    return _("every record")
+
+
+def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict | None:
     found = ctx.select(c, who, period) + _standing(c, ctx, who, period)
     if not found:
         return None
@@ -33,9 +44,8 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
             why, fields = failed
             violations.append(Violation(rec.id, why, rec.file, rec.line_of(fields), fields))
     status = "unmet" if violations else "met"
-    return Result(c.rule.id, unit, period.label, status, c.rule.severity,
-                  actual=len(found) - len(violations), target=len(found),
-                  records=tuple(r.id for r in found), violations=tuple(violations))
+    return Verdict(status, actual=len(found) - len(violations), target=len(found),
+                   records=tuple(r.id for r in found), violations=tuple(violations))
 
 
 def _standing(c: Compiled, ctx: Context, who: Selector, period: Period) -> list[Record]:

@@ -7,12 +7,24 @@ condition must hold for the entry (e.g. a red station offering all six services)
 
 from __future__ import annotations
 
+from ...i18n import N_, _
+from ...planfile.model import Rule
+from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
 from ..periods import Period
-from ..results import Result
+from ..results import Verdict
+
+ID = "exists"
+NEEDS: tuple[str | tuple[str, ...], ...] = ()
+WORD = N_("exists")
+JUDGES = True
 
 
-def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period) -> Result:
+def target_text(rule: Rule, plan: Plan | None = None) -> str:
+    return _("exists")
+
+
+def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
     candidates = ctx.select(c, who, period, upto=True)
     deadline = c.rule.due.date if c.rule.due and c.rule.due.date else period.end
     found = [r for r in candidates
@@ -22,6 +34,6 @@ def evaluate(c: Compiled, ctx: Context, unit: str, who: Selector, period: Period
         status = "met"
     else:
         status = "unmet" if ctx.ended(deadline) else "pending"
-    return Result(c.rule.id, unit, period.label, status, c.rule.severity, actual=len(found),
-                  target=c.rule.target or 1, records=tuple(r.id for r in found),
-                  due=c.rule.due.date if c.rule.due else None)
+    return Verdict(status, actual=len(found), target=c.rule.target or 1,
+                   records=tuple(r.id for r in found),
+                   due=c.rule.due.date if c.rule.due else None)
