@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -15,13 +15,14 @@ from .common import (
     EXIT_OK,
     NO_METAVAR,
     as_of_from,
+    format_choices,
     options,
     print_notes,
     repo_from,
     run_check,
 )
 
-Format = Enum("Format", {name: name for name in CHECK_FORMATS}, type=str)  # type: ignore[misc]
+Format = format_choices("Format", CHECK_FORMATS)
 
 
 class FailOn(StrEnum):
@@ -37,11 +38,11 @@ def register(app: typer.Typer) -> None:
     @app.command(help=_("Validate every record, evaluate every rule and print the results. "
                         "Exit 1 when something fails (see --fail-on), 2 for a broken plan."))
     def check(
-        repo: Path | None = opt["repo"],
-        plan: Path | None = opt["plan"],
-        records: Path | None = opt["records"],
-        as_of: str | None = opt["as_of"],
-        unit: list[str] | None = opt["unit"],
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
+        records: Path | None = opt.records,
+        as_of: str | None = opt.as_of,
+        unit: list[str] | None = opt.unit,
         rule: list[str] | None = typer.Option(None, "--rule", metavar=_("RULE"), help=_(
             "Only this rule (repeatable)."), show_default=False),
         format: Format = typer.Option("table", "--format", "-f",

@@ -11,16 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from ..core import Repo
 from ..diagnostics import PlanError, printable
 from ..i18n import _
-from ..pipeline import UsageError
 
 if TYPE_CHECKING:
     from ..engine.periods import Period
@@ -31,29 +33,62 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 NO_METAVAR = ""  # flags take no value: no type label such as <bool> in --help
 
 
-def options() -> dict[str, object]:
-    """Typer option objects, built after the language is set so their help is translated.
+@dataclass(frozen=True)
+class SharedOptions:
+    """The typer option objects several commands share, one typed field each.
 
+    Built by :func:`options` after the language is set, so their help is translated.
     Metavars are words (文件夹, 日期, 单位) instead of typer's type labels (``<path>``,
     ``<list[str]>``), which read as noise in Chinese help.
     """
-    return {
-        "repo": typer.Option(None, "--repo", metavar=_("FOLDER"), help=_(
+
+    repo: Any
+    plan: Any
+    records: Any
+    as_of: Any
+    unit: Any
+
+
+def options() -> SharedOptions:
+    """The shared options, in the active language."""
+    return SharedOptions(
+        repo=typer.Option(None, "--repo", metavar=_("FOLDER"), help=_(
             "The records repository: plan/ and records/ below it (default: current folder)."),
             show_default=False),
-        "plan": typer.Option(None, "--plan", metavar=_("FOLDER"),
-                             help=_("The plan folder (default: REPO/plan)."),
+        plan=typer.Option(None, "--plan", metavar=_("FOLDER"),
+                          help=_("The plan folder (default: REPO/plan)."), show_default=False),
+        records=typer.Option(None, "--records", metavar=_("FOLDER"),
+                             help=_("The records folder (default: REPO/records)."),
                              show_default=False),
-        "records": typer.Option(None, "--records", metavar=_("FOLDER"),
-                                help=_("The records folder (default: REPO/records)."),
-                                show_default=False),
-        "as_of": typer.Option(None, "--as-of", metavar=_("DATE"), help=_(
+        as_of=typer.Option(None, "--as-of", metavar=_("DATE"), help=_(
             "Evaluate as of the end of this day, e.g. 2023-06-30 (default: now, at most the "
             "plan year's end; a deadline due today is still pending until the day is over)."),
             show_default=False),
-        "unit": typer.Option(None, "--unit", metavar=_("UNIT"),
-                             help=_("Only this unit (repeatable)."), show_default=False),
-    }
+        unit=typer.Option(None, "--unit", metavar=_("UNIT"),
+                          help=_("Only this unit (repeatable)."), show_default=False),
+    )
+
+
+TEXT_OR_JSON = ("text", "json")
+
+
+def text_or_json_option() -> Any:
+    """``--format/-f text|json`` of the commands that print text or json (audit, validate);
+    :func:`text_or_json` checks its value."""
+    return typer.Option("text", "--format", "-f", metavar="text|json", help=_("text or json."))
+
+
+def text_or_json(value: str) -> str:
+    """``value`` when it is text or json; exit 2 otherwise."""
+    if value not in TEXT_OR_JSON:
+        fail_usage(_("--format must be text or json"))
+    return value
+
+
+def format_choices(name: str, formats: Iterable[str]) -> type[Enum]:
+    """The typer choice type of a ``--format`` whose values are the registry's names:
+    typer refuses any other value with its usage error (check, report, ledger)."""
+    return Enum(name, {n: n for n in formats}, type=str)  # type: ignore[return-value]
 
 
 def repo_from(repo: Path | None, plan: Path | None, records: Path | None) -> Repo:
@@ -97,6 +132,36 @@ def plan_failed(err: PlanError) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
+@contextmanager
+def plan_errors() -> Iterator[None]:
+    """The one place where a :class:`PlanError` becomes exit 2 (see :func:`plan_failed`)."""
+    try:
+        yield
+    except PlanError as err:
+        plan_failed(err)
+
+
+def load_plan(where: Repo) -> Plan:
+    """The plan of ``where``; exit 2 when it is broken."""
+    from ..engine.plancheck import load_plan as load
+
+    with plan_errors():
+        return load(where.plan_dir, where.root)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """The one writer of output files: atomically, parents created; exit 2 with a sentence
+    when the file cannot be written."""
+    from ..render.atomic import write_bytes
+
+    try:
+        write_bytes(path, data)
+    except (OSError, ValueError) as exc:
+        fail_usage(_("Cannot write {path}: {error}").format(
+            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
+                                                       or str(exc))))
+
+
 def fail_usage(message: str) -> NoReturn:
     print(message, file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
@@ -109,21 +174,19 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
     turned into exit 2.  Looked up on the facade at each call, as library users see it."""
     from .. import api
     from ..gitrepo.changes import RevisionError
+    from ..pipeline import UsageError
 
     try:
-        return api.check(where, as_of=as_of, units=units, rules=rules,
-                         changed_since=changed_since)
-    except RevisionError as err:
-        fail_usage(str(err))
-    except PlanError as err:
-        plan_failed(err)
-    except UsageError as err:
+        with plan_errors():
+            return api.check(where, as_of=as_of, units=units, rules=rules,
+                             changed_since=changed_since)
+    except (RevisionError, UsageError) as err:
         fail_usage(str(err))
 
 
 def require_units(plan: Plan, units: Collection[str] | None) -> None:
     """Exit 2 listing the plan's units when ``--unit`` names one it does not have."""
-    from ..pipeline import require_known
+    from ..pipeline import UsageError, require_known
 
     try:
         require_known(plan, units)

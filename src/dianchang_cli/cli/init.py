@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,34 +11,36 @@ import typer
 
 from ..diagnostics import PlanError, printable
 from ..i18n import _
-from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, plan_failed
+from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, plan_errors
 
 if TYPE_CHECKING:
     from ..scaffold import Scaffold
 
 
-def _options() -> dict[str, Any]:
-    """Built after the language is set, so their help is translated."""
-    return {
-        "directory": typer.Argument(..., metavar=_("FOLDER"), help=_(
-            "Folder of the new repository (created if missing).")),
-        "force": typer.Option(False, "--force", metavar=NO_METAVAR,
-                              help=_("Overwrite existing files.")),
-        "plan": typer.Option(None, "--plan", metavar=_("FOLDER"),
-                             help=_("Copy the plan from this folder."),
-                             show_default=False),
-        "from_repo": typer.Option(None, "--from-repo", metavar=_("FOLDER"), help=_(
+@dataclass(frozen=True)
+class InitOptions:
+    """``dc init``'s arguments, built after the language is set so their help is translated."""
+
+    directory: Any = field(default_factory=lambda: typer.Argument(
+        ..., metavar=_("FOLDER"), help=_("Folder of the new repository (created if missing).")))
+    force: Any = field(default_factory=lambda: typer.Option(
+        False, "--force", metavar=NO_METAVAR, help=_("Overwrite existing files.")))
+    plan: Any = field(default_factory=lambda: typer.Option(
+        None, "--plan", metavar=_("FOLDER"), help=_("Copy the plan from this folder."),
+        show_default=False))
+    from_repo: Any = field(default_factory=lambda: typer.Option(
+        None, "--from-repo", metavar=_("FOLDER"), help=_(
             "Copy the plan of this records repository (its plan/ folder)."),
-            show_default=False),
-        "dc_source": typer.Option(None, "--dc-source", metavar=_("SOURCE"), help=_(
+        show_default=False))
+    dc_source: Any = field(default_factory=lambda: typer.Option(
+        None, "--dc-source", metavar=_("SOURCE"), help=_(
             "Where CI installs dc from, as pip understands it after 'dianchang-cli @', "
             "e.g. git+https://git.example.org/dc.git (default: a placeholder to fill in)."),
-            show_default=False),
-    }
+        show_default=False))
 
 
 def register(app: typer.Typer) -> None:
-    o = _options()
+    o = InitOptions()
 
     @app.command(help=_(
         "Create a new records repository in DIR: plan/ (a copy of --plan, of --from-repo's "
@@ -46,11 +49,11 @@ def register(app: typer.Typer) -> None:
         "reports/, a README for community staff, GitHub Actions and GitLab CI files. "
         "Refuses to overwrite existing files unless --force (exit 1)."))
     def init(
-        directory: Path = o["directory"],
-        force: bool = o["force"],
-        plan: Path | None = o["plan"],
-        from_repo: Path | None = o["from_repo"],
-        dc_source: str | None = o["dc_source"],
+        directory: Path = o.directory,
+        force: bool = o.force,
+        plan: Path | None = o.plan,
+        from_repo: Path | None = o.from_repo,
+        dc_source: str | None = o.dc_source,
     ) -> None:
         if plan is not None and from_repo is not None:
             fail_usage(_("give --plan or --from-repo, not both"))
@@ -78,10 +81,8 @@ def _init(directory: Path, force: bool, plan: Path | None, from_repo: Path | Non
         built = scaffold.build(directory, source, dc_source)
     except scaffold.SourceError as exc:
         fail_usage(_("dc init: the plan cannot be copied: {why}").format(why=exc))
-    try:
+    with plan_errors():
         built.verify()
-    except PlanError as err:
-        plan_failed(err)
     clash = built.existing()
     if clash and not force:
         print(_("dc init: these files exist already (use --force to overwrite them):"))

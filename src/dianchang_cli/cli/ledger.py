@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,15 +18,17 @@ from .common import (
     EXIT_OK,
     as_of_from,
     fail_usage,
+    format_choices,
     one_output,
     options,
     output_format,
     repo_from,
     require_units,
     run_check,
+    write_file,
 )
 
-LedgerFormat = Enum("LedgerFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
+LedgerFormat = format_choices("LedgerFormat", FORMATS)
 
 
 def _types(plan: Plan, names: list[str] | None) -> list[str] | None:
@@ -58,52 +61,46 @@ def _month(text: str) -> tuple[int, int]:
     return year, month_no
 
 
-def _write(path: Path, data: bytes) -> None:
-    from ..render.atomic import write_bytes
+@dataclass(frozen=True)
+class LedgerOptions:
+    """This command's own options (built after the language is set, like the shared ones)."""
 
-    try:
-        write_bytes(path, data)
-    except (OSError, ValueError) as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(
-            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
-                                                       or str(exc))))
-
-
-def _options() -> dict[str, object]:
-    """This command's own options (built after the language is set, like common.options)."""
-    return {
-        "month": typer.Option(..., "--month", metavar=_("MONTH"),
-                              help=_("The month, e.g. 2023-04."), show_default=False),
-        "unit": typer.Option(None, "--unit", metavar=_("UNIT"), help=_(
+    month: Any = field(default_factory=lambda: typer.Option(
+        ..., "--month", metavar=_("MONTH"), help=_("The month, e.g. 2023-04."),
+        show_default=False))
+    unit: Any = field(default_factory=lambda: typer.Option(
+        None, "--unit", metavar=_("UNIT"), help=_(
             "Only this unit and its branches; repeatable: one ledger per unit."),
-            show_default=False),
-        "format": typer.Option(None, "--format", "-f", show_default=False, help=_(
-            "Output format: md (default), xlsx or pdf; default: from --output's extension.")),
-        "output": typer.Option(None, "--output", "-o", metavar=_("FILE"), help=_(
+        show_default=False))
+    format: Any = field(default_factory=lambda: typer.Option(
+        None, "--format", "-f", show_default=False, help=_(
+            "Output format: md (default), xlsx or pdf; default: from --output's extension.")))
+    output: Any = field(default_factory=lambda: typer.Option(
+        None, "--output", "-o", metavar=_("FILE"), help=_(
             "Where to write (default: REPO/reports/ledger-MONTH[-UNIT].FORMAT)."),
-            show_default=False),
-        "type": typer.Option(None, "--type", metavar=_("TYPE"), help=_(
+        show_default=False))
+    type: Any = field(default_factory=lambda: typer.Option(
+        None, "--type", metavar=_("TYPE"), help=_(
             "Record type of the ledger (repeatable; default: every type that requires "
-            "volunteers and service_hours)."), show_default=False),
-    }
+            "volunteers and service_hours)."), show_default=False))
 
 
 def register(app: typer.Typer) -> None:
-    opt = {**options(), **_options()}
+    opt, own = options(), LedgerOptions()
 
     @app.command(help=_("Write the monthly volunteer service ledger (rows, totals, per-unit "
                         "subtotals) from the records, as Markdown, xlsx or PDF, and print "
                         "the file's path."))
     def ledger(
-        month: str = opt["month"],
-        unit: list[str] | None = opt["unit"],
-        format: LedgerFormat | None = opt["format"],
-        output: Path | None = opt["output"],
-        type_: list[str] | None = opt["type"],
-        repo: Path | None = opt["repo"],
-        plan: Path | None = opt["plan"],
-        records: Path | None = opt["records"],
-        as_of: str | None = opt["as_of"],
+        month: str = own.month,
+        unit: list[str] | None = own.unit,
+        format: LedgerFormat | None = own.format,
+        output: Path | None = own.output,
+        type_: list[str] | None = own.type,
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
+        records: Path | None = opt.records,
+        as_of: str | None = opt.as_of,
     ) -> None:
         year, month_no = _month(month)
         units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
@@ -122,6 +119,6 @@ def register(app: typer.Typer) -> None:
             except RenderError as err:
                 fail_usage(err.message)
             path = output or default_output(where.reports_dir, book.period, one, fmt)
-            _write(path, data)
+            write_file(path, data)
             print(path)
         raise typer.Exit(EXIT_OK)

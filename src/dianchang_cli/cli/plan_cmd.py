@@ -10,15 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.padding import Padding
-from rich.text import Text
 
-from ..diagnostics import PlanError
 from ..i18n import _
-from ..pipeline.plan_tests import diff_lines, run_cases
-from .common import EXIT_FAIL, EXIT_OK, options, plan_failed, repo_from
+from .common import EXIT_FAIL, EXIT_OK, options, plan_errors, repo_from
 
 
 def register(app: typer.Typer) -> None:
@@ -31,34 +25,18 @@ def register(app: typer.Typer) -> None:
                                      "and actual results for failures. Exit 1 if a case "
                                      "fails, 2 for a broken plan."))
     def test(
-        repo: Path | None = opt["repo"],
-        plan: Path | None = opt["plan"],
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
         keyword: str | None = typer.Option(None, "-k", "--keyword", metavar=_("NAME"), help=_(
             "Only cases whose folder name contains this text."), show_default=False),
     ) -> None:
+        from ..pipeline.plan_tests import run_cases
+        from ..render.plantests import render
+
         where = repo_from(repo, plan, None)
-        try:
+        with plan_errors():
             outcomes = run_cases(where, keyword)
-        except PlanError as err:
-            plan_failed(err)
-        console = Console(highlight=False)
-        if not outcomes:
-            console.print(_("No test cases found under {d}.").format(
-                d=escape(str(where.plan_dir / "tests"))))
-        failed = 0
-        for out in outcomes:
-            if out.passed:
-                console.print("[green]✓ " + escape(_("PASS")) + "[/] " + escape(out.case.name))
-                continue
-            failed += 1
-            console.print("[bold red]✗ " + escape(_("FAIL")) + "[/] " + escape(out.case.name))
-            if out.case.spec and out.case.spec.description:
-                console.print(Padding(Text(out.case.spec.description, style="dim"),
-                                      (0, 0, 0, 4)))
-            for line in diff_lines(out):
-                style = {"- ": "red", "+ ": "green"}.get(line[:2], "yellow")
-                console.print(f"    [{style}]{escape(line)}[/]", soft_wrap=True)
-        console.print(_("{p} passed, {f} failed").format(p=len(outcomes) - failed, f=failed))
+        failed = render(outcomes, where.plan_dir / "tests")
         raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
 
     app.add_typer(plan_app, name="plan")

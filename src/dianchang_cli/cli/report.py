@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from enum import Enum
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from ..diagnostics import printable
 from ..engine.periods import Period
 from ..i18n import _
 from ..report import FORMATS, default_output
@@ -25,6 +25,7 @@ from .common import (
     NO_METAVAR,
     as_of_from,
     fail_usage,
+    format_choices,
     one_output,
     options,
     output_format,
@@ -32,9 +33,10 @@ from .common import (
     repo_from,
     require_units,
     run_check,
+    write_file,
 )
 
-ReportFormat = Enum("ReportFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
+ReportFormat = format_choices("ReportFormat", FORMATS)
 
 
 def made_day() -> dt.date:
@@ -60,50 +62,57 @@ def _period(month: str | None, quarter: str | None, year: str | None) -> Period:
     return period_option(kind, text)
 
 
-def _options() -> dict[str, object]:
+@dataclass(frozen=True)
+class ReportCommandOptions:
     """The options of ``dc report`` (built after the language is set, like the shared ones)."""
-    return {
-        "month": typer.Option(None, "--month", metavar=_("MONTH"),
-                              help=_("The month, e.g. 2023-04."), show_default=False),
-        "quarter": typer.Option(None, "--quarter", metavar=_("QUARTER"),
-                                help=_("The quarter, e.g. 2023-Q2."), show_default=False),
-        "year": typer.Option(None, "--year", metavar=_("YEAR"),
-                             help=_("The year, e.g. 2023."), show_default=False),
-        "unit": typer.Option(None, "--unit", metavar=_("UNIT"), help=_(
+
+    month: Any = field(default_factory=lambda: typer.Option(
+        None, "--month", metavar=_("MONTH"), help=_("The month, e.g. 2023-04."),
+        show_default=False))
+    quarter: Any = field(default_factory=lambda: typer.Option(
+        None, "--quarter", metavar=_("QUARTER"), help=_("The quarter, e.g. 2023-Q2."),
+        show_default=False))
+    year: Any = field(default_factory=lambda: typer.Option(
+        None, "--year", metavar=_("YEAR"), help=_("The year, e.g. 2023."), show_default=False))
+    unit: Any = field(default_factory=lambda: typer.Option(
+        None, "--unit", metavar=_("UNIT"), help=_(
             "Only this unit (e.g. one community); repeatable: one report per unit."),
-            show_default=False),
-        "format": typer.Option(None, "--format", "-f", show_default=False, help=_(
-            "md (default), html or pdf; default: from --output's extension.")),
-        "output": typer.Option(None, "--output", "-o", metavar=_("FILE"), show_default=False,
-                               help=_("Where to write the report.")),
-        "font": typer.Option(None, "--font", metavar=_("FONT"), show_default=False, help=_(
-            "PDF: an installed system font family instead of the bundled Noto Sans CJK SC.")),
-        "embed_font": typer.Option(False, "--embed-font", metavar=NO_METAVAR, help=_(
+        show_default=False))
+    format: Any = field(default_factory=lambda: typer.Option(
+        None, "--format", "-f", show_default=False, help=_(
+            "md (default), html or pdf; default: from --output's extension.")))
+    output: Any = field(default_factory=lambda: typer.Option(
+        None, "--output", "-o", metavar=_("FILE"), show_default=False,
+        help=_("Where to write the report.")))
+    font: Any = field(default_factory=lambda: typer.Option(
+        None, "--font", metavar=_("FONT"), show_default=False, help=_(
+            "PDF: an installed system font family instead of the bundled Noto Sans CJK SC.")))
+    embed_font: Any = field(default_factory=lambda: typer.Option(
+        False, "--embed-font", metavar=NO_METAVAR, help=_(
             "HTML: carry the Chinese font inside the file (subset to its text, ~0.5 MB), for "
-            "readers without a Chinese font.")),
-    }
+            "readers without a Chinese font.")))
 
 
 def register(app: typer.Typer) -> None:
     opt = options()
-    own = _options()
+    own = ReportCommandOptions()
 
     @app.command(help=_("Render the status report of a month, quarter or year as Markdown, "
                         "HTML or PDF (default file: reports/<period>[-<unit>].<format>) and "
                         "print the path written."))
     def report(
-        month: str | None = own["month"],
-        quarter: str | None = own["quarter"],
-        year: str | None = own["year"],
-        unit: list[str] | None = own["unit"],
-        format: ReportFormat | None = own["format"],
-        output: Path | None = own["output"],
-        font: str | None = own["font"],
-        embed_font: bool = own["embed_font"],
-        repo: Path | None = opt["repo"],
-        plan: Path | None = opt["plan"],
-        records: Path | None = opt["records"],
-        as_of: str | None = opt["as_of"],
+        month: str | None = own.month,
+        quarter: str | None = own.quarter,
+        year: str | None = own.year,
+        unit: list[str] | None = own.unit,
+        format: ReportFormat | None = own.format,
+        output: Path | None = own.output,
+        font: str | None = own.font,
+        embed_font: bool = own.embed_font,
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
+        records: Path | None = opt.records,
+        as_of: str | None = opt.as_of,
     ) -> None:
         from ..render.typst_engine import RenderError
         from ..report import render
@@ -133,17 +142,6 @@ def register(app: typer.Typer) -> None:
             except RenderError as err:
                 print(err.message, file=sys.stderr)
                 raise typer.Exit(EXIT_USAGE) from None
-            _write(path, data)
+            write_file(path, data)
             print(path)
         raise typer.Exit(EXIT_OK)
-
-
-def _write(path: Path, data: bytes) -> None:
-    from ..render.atomic import write_bytes
-
-    try:
-        write_bytes(path, data)
-    except (OSError, ValueError) as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(
-            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
-                                                       or str(exc))))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
 
-from .. import api
-from ..diagnostics import PlanError
 from ..i18n import _
-from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, plan_failed, repo_from
+from .common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    options,
+    plan_errors,
+    repo_from,
+    text_or_json,
+    text_or_json_option,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,28 +27,17 @@ def register(app: typer.Typer) -> None:
     def validate(
         files: list[Path] = typer.Argument(..., metavar=_("FILE"), help=_(
             "Record files to validate.")),
-        repo: Path | None = opt["repo"],
-        plan: Path | None = opt["plan"],
-        records: Path | None = opt["records"],
-        format: str = typer.Option("text", "--format", "-f", metavar="text|json",
-                                   help=_("text or json.")),
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
+        records: Path | None = opt.records,
+        format: str = text_or_json_option(),
     ) -> None:
-        if format not in ("text", "json"):
-            fail_usage(_("--format must be text or json"))
+        from .. import api
+        from ..render.validate import errors, render
+
+        fmt = text_or_json(format)
         where = repo_from(repo, plan, records)
-        try:
+        with plan_errors():
             _plan, loaded = api.validate_files(where, files)
-        except PlanError as err:
-            plan_failed(err)
-        errors = [p for p in loaded.problems if p.severity == "error"]
-        if format == "json":
-            json.dump({"files": loaded.files, "records": len(loaded.records),
-                       "errors": [p.as_json() for p in errors]},
-                      sys.stdout, ensure_ascii=False, indent=2)
-            print()
-        else:
-            for p in loaded.problems:
-                print(p.text())
-            print(_("{n} files checked, {bad} invalid").format(
-                n=loaded.files, bad=len({p.file for p in errors})))
-        raise typer.Exit(EXIT_FAIL if errors else EXIT_OK)
+        render(loaded, fmt, sys.stdout)
+        raise typer.Exit(EXIT_FAIL if errors(loaded) else EXIT_OK)
