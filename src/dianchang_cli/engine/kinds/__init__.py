@@ -15,7 +15,7 @@ A kind module (as a yamllint rule module declares ``ID``, ``CONF`` and ``check``
   evaluator stamps rule, unit, period and severity into the result.
 
 Every module of this package whose name does not start with ``_`` is a kind: adding a kind
-is adding one module.
+is adding one module.  :func:`rule_problems` says what a plan's rule lacks for its kind.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import pkgutil
 from types import ModuleType
 from typing import Protocol, cast
 
+from ...diagnostics import printable
+from ...i18n import _
 from ...planfile.model import Rule
 from ...planfile.plan import Plan
 from ..context import Compiled, Context, Selector
@@ -73,7 +75,7 @@ def _discover() -> None:
 
 def get(name: str) -> Kind:
     """The kind called ``name``; a name no module declares is a programming error here (the
-    plan loader admits only known kinds)."""
+    plan's checks report an unknown kind with :func:`rule_problems` before anything runs)."""
     try:
         return KINDS[name]
     except KeyError:
@@ -84,6 +86,38 @@ def get(name: str) -> Kind:
 def find(name: str) -> Kind | None:
     """The kind called ``name``, or ``None``: for words about a rule whatever its kind."""
     return KINDS.get(name)
+
+
+def _given(rule: Rule, key: str) -> bool:
+    value = getattr(rule, key, None)
+    return value is not None and value != []
+
+
+def _need_text(need: str | tuple[str, ...]) -> str:
+    """``target``; ``condition (or checks)`` for keys of which one is enough."""
+    if isinstance(need, str):
+        return need
+    first, *others = need
+    return _("{key} (or {others})").format(key=first, others=", ".join(others))
+
+
+def rule_problems(rule: Rule) -> list[str]:
+    """What is wrong with a rule for its kind: an unknown kind, keys the kind needs that the
+    rule does not give, a severity missing on a kind that judges.  Empty: nothing."""
+    kind = KINDS.get(rule.kind)
+    if kind is None:
+        return [_("unknown kind '{kind}'; known kinds: {known}").format(
+            kind=printable(rule.kind), known=", ".join(sorted(KINDS)))]
+    out: list[str] = []
+    missing = [_need_text(need) for need in kind.NEEDS
+               if not any(_given(rule, key) for key in
+                          ((need,) if isinstance(need, str) else need))]
+    if missing:
+        out.append(_("a `{kind}` rule needs: {keys}").format(kind=kind.ID,
+                                                            keys=", ".join(missing)))
+    if kind.JUDGES and rule.severity is None:
+        out.append(_("give a `severity` (error or warning); only a tally has none"))
+    return out
 
 
 _discover()
