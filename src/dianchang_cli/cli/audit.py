@@ -18,6 +18,7 @@ from .common import (
     text_or_json,
     text_or_json_option,
 )
+from .typerhooks import DcCommand
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,8 @@ def register(app: typer.Typer) -> None:
     since_option = typer.Option(None, "--since", metavar=_("REV"), help=_(
         "Only commits after this git revision (REV..HEAD)."), show_default=False)
 
-    @app.command(help=_(
+    @app.command(cls=DcCommand,
+                 help=_(
         "List every commit that added, changed or deleted records of a unit by an author "
         "email not listed under `git:` for that unit, the community above it or the "
         "subdistrict in plan/units.yaml. The unit is the record's `unit:` (else its folder "

@@ -21,6 +21,7 @@ from .common import (
     repo_from,
     run_check,
 )
+from .typerhooks import DcCommand
 
 Format = format_choices("Format", CHECK_FORMATS)
 
@@ -35,7 +36,8 @@ class FailOn(StrEnum):
 def register(app: typer.Typer) -> None:
     opt = options()
 
-    @app.command(help=_("Validate every record, evaluate every rule and print the results. "
+    @app.command(cls=DcCommand,
+                 help=_("Validate every record, evaluate every rule and print the results. "
                         "Exit 1 when something fails (see --fail-on), 2 for a broken plan."))
     def check(
         repo: Path | None = opt.repo,

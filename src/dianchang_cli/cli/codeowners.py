@@ -9,6 +9,7 @@ import typer
 
 from ..i18n import _
 from .common import EXIT_OK, load_plan, options, repo_from, write_file
+from .typerhooks import DcCommand
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +18,8 @@ def register(app: typer.Typer) -> None:
         "Where to write (default: REPO/CODEOWNERS; - for standard output)."),
         show_default=False)
 
-    @app.command(help=_(
+    @app.command(cls=DcCommand,
+                 help=_(
         "Write a CODEOWNERS file: subdistrict staff own plan/ and records/, each unit's "
         "identities own records/<unit>/. Default: CODEOWNERS at the repository root (read "
         "by GitHub and GitLab); `--output -` prints it."))

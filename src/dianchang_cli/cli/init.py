@@ -12,6 +12,7 @@ import typer
 from ..diagnostics import PlanError, printable
 from ..i18n import _
 from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, plan_errors
+from .typerhooks import DcCommand
 
 if TYPE_CHECKING:
     from ..scaffold import Scaffold
@@ -42,7 +43,8 @@ class InitOptions:
 def register(app: typer.Typer) -> None:
     o = InitOptions()
 
-    @app.command(help=_(
+    @app.command(cls=DcCommand,
+                 help=_(
         "Create a new records repository in DIR: plan/ (a copy of --plan, of --from-repo's "
         "plan/, of ./plan when it exists, else a minimal packaged plan) with a commented "
         "units.yaml template, records/, examples/, evidence/ (large files ignored), "

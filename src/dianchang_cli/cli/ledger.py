@@ -27,6 +27,7 @@ from .common import (
     run_check,
     write_file,
 )
+from .typerhooks import DcCommand
 
 LedgerFormat = format_choices("LedgerFormat", FORMATS)
 
@@ -88,7 +89,8 @@ class LedgerOptions:
 def register(app: typer.Typer) -> None:
     opt, own = options(), LedgerOptions()
 
-    @app.command(help=_("Write the monthly volunteer service ledger (rows, totals, per-unit "
+    @app.command(cls=DcCommand,
+                 help=_("Write the monthly volunteer service ledger (rows, totals, per-unit "
                         "subtotals) from the records, as Markdown, xlsx or PDF, and print "
                         "the file's path."))
     def ledger(

@@ -13,17 +13,19 @@ import typer
 
 from ..i18n import _
 from .common import EXIT_FAIL, EXIT_OK, options, plan_errors, repo_from
+from .typerhooks import DcCommand, DcGroup
 
 
 def register(app: typer.Typer) -> None:
     opt = options()
-    plan_app = typer.Typer(name="plan", no_args_is_help=True,
+    plan_app = typer.Typer(name="plan", cls=DcGroup, no_args_is_help=True,
                            help=_("Work on the plan itself: run its test cases."))
 
-    @plan_app.command("test", help=_("Run every test case under plan/tests/ against the "
-                                     "plan: pass or fail per case, with a diff of expected "
-                                     "and actual results for failures. Exit 1 if a case "
-                                     "fails, 2 for a broken plan."))
+    @plan_app.command("test", cls=DcCommand,
+                      help=_("Run every test case under plan/tests/ against the "
+                             "plan: pass or fail per case, with a diff of expected "
+                             "and actual results for failures. Exit 1 if a case "
+                             "fails, 2 for a broken plan."))
     def test(
         repo: Path | None = opt.repo,
         plan: Path | None = opt.plan,

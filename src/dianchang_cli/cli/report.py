@@ -35,6 +35,7 @@ from .common import (
     run_check,
     write_file,
 )
+from .typerhooks import DcCommand
 
 ReportFormat = format_choices("ReportFormat", FORMATS)
 
@@ -97,7 +98,8 @@ def register(app: typer.Typer) -> None:
     opt = options()
     own = ReportCommandOptions()
 
-    @app.command(help=_("Render the status report of a month, quarter or year as Markdown, "
+    @app.command(cls=DcCommand,
+                 help=_("Render the status report of a month, quarter or year as Markdown, "
                         "HTML or PDF (default file: reports/<period>[-<unit>].<format>) and "
                         "print the path written."))
     def report(

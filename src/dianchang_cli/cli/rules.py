@@ -23,6 +23,7 @@ from .common import (
     repo_from,
     run_check,
 )
+from .typerhooks import DcCommand
 
 _PERIOD_LABEL = re.compile(r"^\d{4}(-(Q[1-4]|H[12]))?$")
 
@@ -40,7 +41,8 @@ def _wanted_period(month: str | None) -> str | None:
 def register(app: typer.Typer) -> None:
     opt = options()
 
-    @app.command(help=_("List every rule with its id, name, item, scope, period, target and "
+    @app.command(cls=DcCommand,
+                 help=_("List every rule with its id, name, item, scope, period, target and "
                         "basis, grouped by the plan's sections."))
     def rules(
         repo: Path | None = opt.repo,
@@ -55,7 +57,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(render_coverage(the_plan))
         render_rules(the_plan)
 
-    @app.command(help=_("Show a rule, its quoted source clause, and the records that count "
+    @app.command(cls=DcCommand,
+                 help=_("Show a rule, its quoted source clause, and the records that count "
                         "toward it."))
     def explain(
         rule_id: str = typer.Argument(..., metavar=_("RULE"), help=_("Rule id, e.g. 12.2")),

@@ -17,12 +17,14 @@ from .common import (
     text_or_json,
     text_or_json_option,
 )
+from .typerhooks import DcCommand
 
 
 def register(app: typer.Typer) -> None:
     opt = options()
 
-    @app.command(help=_("Validate only the given record files; no rule is evaluated. "
+    @app.command(cls=DcCommand,
+                 help=_("Validate only the given record files; no rule is evaluated. "
                         "Exit 1 if any is invalid."))
     def validate(
         files: list[Path] = typer.Argument(..., metavar=_("FILE"), help=_(

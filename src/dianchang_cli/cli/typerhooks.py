@@ -1,0 +1,149 @@
+"""dc's help and error screens in the active language, through typer's supported hooks.
+
+Checked against typer 0.29.2 (which vendors click as ``typer._click``).
+
+What has a supported hook uses it:
+
+- every command and group is built from :class:`DcCommand` / :class:`DcGroup` (``cls=`` on
+  ``Typer(...)`` and ``@app.command(...)``: subclassing typer's command classes is its
+  documented way to change their behaviour);
+- ``--help``'s own line ("Show this message and exit.", no ``<bool>``) comes from click's
+  overridable ``Command.get_help_option``;
+- typer's screens are set up only when one is shown: ``format_help`` (help) and the
+  group's ``make_context``/``invoke`` (where every usage error and abort passes on its way
+  to typer's error panel) translate ``typer.rich_utils`` before typer imports and uses it.
+  Importing it up front would cost ~100 ms (it pulls in rich.markdown) on every run.
+
+What has none stays a patch, said here why:
+
+- typer's panel titles and markers (Options, Arguments, Commands, Error, ``[default: …]``,
+  ``[required]``, "Aborted.", the "Try … for help." line) are module constants of
+  ``typer.rich_utils``, read through the standard library's ``gettext.gettext`` with the
+  process-wide default domain.  Translating them through gettext would mean a global text
+  domain and a ``LANGUAGE`` environment variable that every child process (git) inherits;
+  typer has no setting for them, so :func:`translate_typer` sets the constants;
+- help texts wrap instead of ending in "…": typer makes every help text with the private
+  ``rich_utils._make_rich_text`` and offers no overflow setting (:func:`_fold_long_words`);
+- an argument with a metavar of its own shows no type label (``<list[Path]>``): typer
+  creates the ``TyperArgument`` itself and takes no class for it, so
+  :func:`quiet_argument_types` overrides ``TyperArgument.display_type_rich``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from typer import Abort, TyperException
+from typer.core import TyperCommand, TyperGroup
+
+from ..i18n import _
+
+
+def _fold_long_words(rich_utils: ModuleType) -> None:
+    """Help texts wrap instead of ending in "…" when a line is full.
+
+    Typer prints option help in table cells whose overflow is rich's default "ellipsis", and
+    rich breaks lines only at spaces: a Chinese sentence (no spaces) longer than the cell is
+    one word, cut off with "…" at 80 columns while English wraps.  Giving the help text
+    ``overflow="fold"`` lets rich break such a word at the cell's edge (CJK characters are
+    measured as two columns).  The hook is typer's ``_make_rich_text`` (every help text goes
+    through it); a typer without it keeps its own behaviour.
+    """
+    original = getattr(rich_utils, "_make_rich_text", None)
+    if original is None or getattr(original, "_dc_fold", False):
+        return
+    from rich.text import Text
+
+    def make_rich_text(*args: Any, **kwargs: Any) -> Any:
+        made = original(*args, **kwargs)
+        if isinstance(made, Text):
+            made.overflow = "fold"
+        return made
+
+    make_rich_text._dc_fold = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = make_rich_text
+
+
+def translate_typer() -> None:
+    """Typer's own panel titles and markers, in the active language; help texts that wrap.
+
+    Imports ``typer.rich_utils``: call it only when a help or error screen is shown.
+    """
+    from typer import rich_utils
+
+    _fold_long_words(rich_utils)
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+
+
+def quiet_argument_types() -> None:
+    """No type label (``<list[Path]>``) beside an argument that has a metavar of its own.
+
+    Options take their metavar as the label (typer's supported ``metavar=``); arguments
+    show their metavar as the name *and* the annotation's type, which reads as noise.
+    """
+    from typer.core import TyperArgument
+
+    original = getattr(TyperArgument, "display_type_rich", None)
+    if original is None or getattr(original, "_dc_quiet", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return None if self.metavar else original(self, ctx)  # type: ignore[no-any-return]
+
+    display_type_rich._dc_quiet = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+@contextmanager
+def _translated_on_the_way_out() -> Iterator[None]:
+    """Translate typer's screens when an exception typer shows as a panel leaves.
+
+    Not for ``typer.Exit``, which every command raises to set its exit status: a plain run
+    never imports ``typer.rich_utils``."""
+    try:
+        yield
+    except (TyperException, Abort, EOFError):  # usage errors (a ClickException) and aborts
+        translate_typer()
+        raise
+
+
+class _Translated:
+    """The part :class:`DcCommand` and :class:`DcGroup` share: help in the active language."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+            option.metavar = ""  # a flag: no <bool> in --help
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        translate_typer()
+        return super().format_help(ctx, formatter)  # type: ignore[misc,no-any-return]
+
+
+class DcCommand(_Translated, TyperCommand):
+    """Every ``dc`` command (``@app.command(cls=DcCommand)``)."""
+
+
+class DcGroup(_Translated, TyperGroup):
+    """``dc`` and ``dc plan`` (``Typer(cls=DcGroup)``): usage errors and aborts, raised while
+    the command line is parsed or a command runs, find typer's screens translated."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _translated_on_the_way_out():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _translated_on_the_way_out():
+            return super().invoke(ctx)
