@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from dianchang_cli.api import Repo, check
 from dianchang_cli.engine.evaluate import evaluate
 from dianchang_cli.engine.periods import Period, day_ended
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.plan_tests import load_case, run_case
-from dianchang_cli.planfile.loader import load_plan
 
 UNITS = """
 subdistrict: top

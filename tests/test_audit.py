@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.gitrepo.audit import audit
 from dianchang_cli.gitrepo.codeowners import codeowners
 from dianchang_cli.gitrepo.git import GitError
-from dianchang_cli.planfile.loader import load_plan
 from test_git_support import GitRepo, dc, reading
 
 pytestmark = pytest.mark.usefixtures("english")

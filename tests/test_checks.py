@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo, check
 from dianchang_cli.diagnostics import PlanError
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.plan_tests import TEXTS_CASE, missing_texts, run_cases
-from dianchang_cli.planfile.loader import load_plan
 
 UNITS = """
 subdistrict: top

@@ -262,7 +262,7 @@ def test_a_deadline_not_yet_due_says_when(small: Repo, english: None) -> None:
 
 
 def test_labels_name_windows_and_fields_as_the_plan_does(english: None) -> None:
-    from dianchang_cli.planfile.loader import load_plan
+    from dianchang_cli.engine.plancheck import load_plan
     from dianchang_cli.render.labels import period_word, target_text
 
     plan = load_plan(ROOT / "plan")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "bench").rglob("*.py"))

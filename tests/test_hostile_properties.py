@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from conftest import PLAN
 from dianchang_cli.diagnostics import Problem
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.load.yamlsafe import load_bytes
-from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records.batch import load_records
 from dianchang_cli.records.model import Record

@@ -10,7 +10,7 @@ import pytest
 
 from dianchang_cli.api import Repo, check
 from dianchang_cli.engine.periods import periods_for
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 
 UNITS = """
 subdistrict: top

@@ -38,13 +38,7 @@ RANKS: dict[str, int] = {
 LOOSE = {"__init__", "__main__", "api", "core", "diagnostics", "i18n", "outcome"}
 
 # Back-references that exist today (importer → imported, module names without the package).
-KNOWN_DEBTS: set[tuple[str, str]] = {
-    # the plan loader compiles conditions and checks periods and dates while it loads
-    ("planfile.loader", "engine.conditions"),
-    ("planfile.loader", "engine.context"),
-    ("planfile.loader", "engine.periods"),
-    ("planfile.loader", "records.values"),
-}
+KNOWN_DEBTS: set[tuple[str, str]] = set()
 
 # Import cycles between modules that exist today (each as the set of its modules): none.
 KNOWN_CYCLES: set[frozenset[str]] = set()

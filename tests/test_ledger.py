@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Outcome, Repo
 from dianchang_cli.cli.app import build_app
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.i18n import _
 from dianchang_cli.ledger import build, default_types, renderer
 from dianchang_cli.ledger.markdown import escape, render_text
-from dianchang_cli.planfile.loader import load_plan
 
 VOL = "新时代文明实践志愿服务活动"  # test data only: the plan's volunteer-service type
 NASTY = "| # $x$ <b>加粗</b> *星* [链](x) `c` \\ ~~删~~"

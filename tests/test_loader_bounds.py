@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from conftest import PLAN
 from dianchang_cli.diagnostics import Problem, printable
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.load.files import Unreadable, lexically_inside, read_limited
 from dianchang_cli.load.yamlsafe import load_bytes, locate
-from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records import batch
 from dianchang_cli.records.batch import RecordSet, discover, load_records

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PLAN
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records import batch
 from dianchang_cli.records.batch import PARALLEL_FROM, RecordSet, load_records

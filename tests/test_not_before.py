@@ -11,7 +11,7 @@ import pytest
 
 from dianchang_cli.api import Repo, check, validate_files
 from dianchang_cli.diagnostics import PlanError
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 
 UNITS = """
 subdistrict: top

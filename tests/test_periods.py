@@ -34,7 +34,7 @@ from dianchang_cli.engine.periods import (
     shift,
     window_label,
 )
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.model import Due, Festival, Festivals, Window
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records.values import MAX_YEAR, MIN_YEAR

@@ -13,6 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.engine.results import Result, Violation
 from dianchang_cli.pipeline.plan_tests import (
     CaseSpec,
@@ -24,7 +25,6 @@ from dianchang_cli.pipeline.plan_tests import (
     run_case,
     run_cases,
 )
-from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from dianchang_cli.api import Repo, check
 from dianchang_cli.cli import main
 from dianchang_cli.diagnostics import PlanError, Problem
 from dianchang_cli.engine import context
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 
 READING = "type: 阅读活动\nunit: dongyuan\ndate: 2023-04-23\ntitle: 世界读书日阅读活动\n"
 RULE_171 = '''    select: {types: [reading_activity]}

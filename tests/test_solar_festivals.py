@@ -12,7 +12,7 @@ from dianchang_cli.api import Repo, check
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine.calendar import festival_date
 from dianchang_cli.engine.periods import all_periods
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.model import Festival
 
 UNITS = """

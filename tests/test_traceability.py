@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from dianchang_cli.planfile.loader import load_plan
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.model import Clause
 from dianchang_cli.planfile.model import CoverageEntry as Entry
 from dianchang_cli.planfile.plan import Plan

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from dianchang_cli.api import Outcome
 from dianchang_cli.diagnostics import _CONTROL as CONTROL
 from dianchang_cli.diagnostics import Problem
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.load.yamlsafe import load_bytes
-from dianchang_cli.planfile.loader import load_plan
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records import validate as validate_module
 from dianchang_cli.records.model import Record

@@ -20,9 +20,9 @@ from pathlib import Path
 from .core import Repo
 from .engine.evaluate import check_waivers
 from .engine.index import Index
+from .engine.plancheck import load_plan
 from .outcome import Outcome
 from .pipeline import UsageError, require_known, require_records, run
-from .planfile.loader import load_plan
 from .planfile.plan import Plan
 from .records.batch import RecordSet, load_records
 

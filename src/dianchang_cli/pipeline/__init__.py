@@ -17,6 +17,7 @@ from ..core import Repo
 from ..diagnostics import Problem, printable
 from ..engine.evaluate import check_waivers, default_as_of, evaluate
 from ..engine.index import Index
+from ..engine.plancheck import load_plan
 from ..engine.results import Result
 from ..engine.score import scores
 from ..gitrepo import history
@@ -25,7 +26,6 @@ from ..gitrepo.changes import note as changes_note
 from ..gitrepo.git import provenance
 from ..i18n import _
 from ..outcome import Outcome
-from ..planfile.loader import load_plan
 from ..planfile.plan import Plan
 from ..records.batch import RecordSet, load_records
 

@@ -45,11 +45,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ..core import Repo, Status
+from ..engine.plancheck import load_plan
 from ..engine.results import Result
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes
-from ..planfile.loader import load_plan
 from ..planfile.plan import Plan
 from . import run
 

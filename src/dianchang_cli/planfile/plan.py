@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..diagnostics import Problem
 from .model import (
     CoverageEntry,
     Festivals,
@@ -50,6 +51,17 @@ class Plan:
     coverage: dict[int, list[CoverageEntry]] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)  # "rule:1.1" → where
     files: list[str] = field(default_factory=list)
+
+    def problem_at(self, key: str, message: str, expected: str | None = None,
+                   code: str = "plan-invalid") -> Problem:
+        """A problem about the entry ``key`` of :attr:`origins`, at the line it was written.
+
+        A key not recorded falls back to the part before its first dot (a sub-key to its
+        entry), then to ``plan:0:0``.
+        """
+        o = self.origins.get(key) or self.origins.get(key.split(".")[0]) \
+            or Origin("plan", 0, 0)
+        return Problem(o.file, o.line, o.column, code, message, expected=expected)
 
     # ------------------------------------------------------------ time
     @property

@@ -23,7 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..planfile.loader import UNITS_FILE, load_plan
+from ..engine.plancheck import load_plan
+from ..planfile.loader import UNITS_FILE
 from ..planfile.plan import Plan
 
 HERE = Path(__file__).parent
