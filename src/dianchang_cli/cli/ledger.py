@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..diagnostics import printable
 from ..i18n import _
 from ..ledger import FORMATS, build, parse_month, renderer
-from ..planfile.plan import Plan
-from ..render.typst_engine import RenderError
 from .common import (
     EXIT_OK,
     as_of_from,
@@ -28,6 +26,9 @@ from .common import (
     write_file,
 )
 from .typerhooks import DcCommand
+
+if TYPE_CHECKING:
+    from ..planfile.plan import Plan
 
 LedgerFormat = format_choices("LedgerFormat", FORMATS)
 
@@ -104,6 +105,8 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt.records,
         as_of: str | None = opt.as_of,
     ) -> None:
+        from ..render.typst_engine import RenderError
+
         year, month_no = _month(month)
         units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
         one_output(output, unit or [])

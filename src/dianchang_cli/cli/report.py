@@ -12,13 +12,12 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..engine.periods import Period
 from ..i18n import _
-from ..report import FORMATS, default_output
+from ..render import REPORT_FORMATS
 from .common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -37,6 +36,10 @@ from .common import (
 )
 from .typerhooks import DcCommand
 
+if TYPE_CHECKING:
+    from ..engine.periods import Period
+
+FORMATS = tuple(REPORT_FORMATS)  # md, html, pdf: the report formats, by name
 ReportFormat = format_choices("ReportFormat", FORMATS)
 
 
@@ -117,7 +120,7 @@ def register(app: typer.Typer) -> None:
         as_of: str | None = opt.as_of,
     ) -> None:
         from ..render.typst_engine import RenderError
-        from ..report import render
+        from ..report import default_output, render
         from ..report.build import build, report_as_of
 
         period = _period(month, quarter, year)
