@@ -46,10 +46,14 @@ common_fields:
 record_types:
   - {id: visit, name: 巡查, kind: event}
 rules:
-  - {id: z, name: 每季三次巡查, item: 1, source: 每季巡查三次, basis: explicit, kind: fake,
-     scope: community, period: quarter, select: {types: [visit]}, severity: warning}
   - {id: c, name: 每季一次巡查, item: 1, source: 每季巡查三次, basis: explicit, kind: count,
      scope: community, period: quarter, select: {types: [visit]}, target: 1, severity: error}
+"""
+
+FAKE_RULE = """
+rules:
+  - {id: z, name: 每季三次巡查, item: 1, source: 每季巡查三次, basis: explicit, kind: fake,
+     scope: community, period: quarter, select: {types: [visit]}, severity: warning}
 """
 
 
@@ -95,6 +99,11 @@ def tiny(tmp_path: Path) -> Repo:
     return Repo.at(tmp_path)
 
 
+def add_fake_rule(repo: Repo) -> None:
+    """A rule of the fake kind: a plan may use a kind once its module is registered."""
+    (repo.plan_dir / "fake.yaml").write_text(FAKE_RULE, encoding="utf-8")
+
+
 def _results(repo: Repo, rule: str) -> dict[tuple[str, str], Result]:
     out = check(repo, as_of=dt.date(2024, 6, 30), rules=[rule], workers=1)
     assert out.problems == [], [p.text() for p in out.problems]
@@ -104,6 +113,7 @@ def _results(repo: Repo, rule: str) -> dict[tuple[str, str], Result]:
 def test_a_kind_module_registered_in_a_test_evaluates(registry: dict[str, kinds.Kind],
                                                       tiny: Repo, english: None) -> None:
     kinds.register(fake_module())
+    add_fake_rule(tiny)
     got = _results(tiny, "z")
     assert sorted(got) == [("east", "2024-Q1"), ("east", "2024-Q2"),
                            ("west", "2024-Q1"), ("west", "2024-Q2")]
@@ -125,6 +135,7 @@ def test_the_labels_read_a_kind_from_its_module(registry: dict[str, kinds.Kind],
 def test_a_kind_that_does_not_judge_carries_no_severity(registry: dict[str, kinds.Kind],
                                                         tiny: Repo) -> None:
     kinds.register(fake_module(JUDGES=False))
+    add_fake_rule(tiny)
     assert {r.severity for r in _results(tiny, "z").values()} == {None}
 
 
