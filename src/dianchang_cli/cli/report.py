@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ from ..i18n import _
 from ..render import REPORT_FORMATS
 from .common import (
     EXIT_OK,
-    EXIT_USAGE,
     NO_METAVAR,
     as_of_from,
     fail_usage,
@@ -145,8 +143,7 @@ def register(app: typer.Typer) -> None:
                               font=font or the_plan.settings.font, when=made,
                               embed_font=embed_font)
             except RenderError as err:
-                print(err.message, file=sys.stderr)
-                raise typer.Exit(EXIT_USAGE) from None
+                fail_usage(err.message)
             write_file(path, data)
             print(path)
         raise typer.Exit(EXIT_OK)
