@@ -1,0 +1,108 @@
+"""The plan is checked in two stages: the plan stage alone (``planfile.loader``: files,
+models, units tree, references) and against the engine (``engine.plancheck``: conditions,
+periods).  ``engine.plancheck.load_plan`` runs both in one pass, in one order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dianchang_cli.diagnostics import PlanError
+from dianchang_cli.engine import plancheck
+from dianchang_cli.planfile import loader
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "src" / "dianchang_cli" / "scaffold" / "minimal-plan"
+
+UNITS = """\
+subdistrict: top
+units:
+  - {id: top, name: 总部, kind: subdistrict}
+  - {id: east, name: 东区, kind: community}
+"""
+
+RULES = """\
+rules:
+  - id: "1.1"
+    name: 社区每月至少开展一次阅读活动
+    item: 1
+    source: "社区每月至少开展一次阅读活动"
+    basis: explicit
+    kind: count
+    scope: community
+    period: month
+    select:
+      types: [TYPES]
+      where: WHERE
+    target: 1
+    severity: error
+"""
+
+
+def make_plan(root: Path, types: str = "reading_activity",
+              where: str = "r.participants > 10") -> Path:
+    plan = root / "plan"
+    shutil.copytree(MINIMAL, plan)
+    (plan / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (plan / "rules.yaml").write_text(
+        RULES.replace("TYPES", types).replace("WHERE", f"'{where}'"), encoding="utf-8")
+    return plan
+
+
+def line_of(text: str, words: str) -> int:
+    return next(i for i, x in enumerate(text.splitlines(), 1) if words in x)
+
+
+def test_a_good_plan_passes_both_stages(tmp_path: Path) -> None:
+    plan = plancheck.load_plan(make_plan(tmp_path), tmp_path)
+    assert plancheck.plan_problems(plan) == []
+    assert loader.cross_check(plan) == []
+
+
+def test_the_plan_stage_leaves_conditions_to_the_engine(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path, where="r.participants >")
+    plan = loader.load_plan(plan_dir, tmp_path)  # the plan stage alone: nothing wrong
+    [problem] = plancheck.plan_problems(plan)
+    assert (problem.file, problem.line, problem.code) == (
+        "plan/rules.yaml", line_of(RULES, "where:"), "plan-invalid")
+    assert "`where`" in problem.message
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    assert err.value.problems == [problem]
+
+
+def test_each_rules_problems_stay_together_plan_stage_first(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path, types="reading_activity, nope", where="r.participants >")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    unknown, where = err.value.problems
+    assert "nope" in unknown.message and unknown.line == line_of(RULES, '- id: "1.1"')
+    assert "`where`" in where.message and where.line == line_of(RULES, "where:")
+
+
+def test_the_checks_are_lists_of_small_functions(tmp_path: Path) -> None:
+    plan = plancheck.load_plan(make_plan(tmp_path), tmp_path)
+    [rule] = plan.rules
+    for rule_check in (*loader.RULE_CHECKS, *plancheck.RULE_CHECKS):
+        assert rule_check(plan, rule) == [], rule_check.__name__
+    for plan_check in (*loader.PLAN_CHECKS, *plancheck.PLAN_CHECKS):
+        assert plan_check(plan) == [], plan_check.__name__
+
+
+def test_the_units_tree_is_checked_by_the_plan_stage(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    (plan_dir / "units.yaml").write_text(
+        UNITS + "  - {id: west, name: 西区, kind: community, parent: nowhere}\n"
+        "staff:\n  - {id: s1, name: 甲, unit: north}\n", encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        loader.load_plan(plan_dir, tmp_path)
+    parent, staff = err.value.problems
+    assert (parent.file, parent.line) == ("plan/units.yaml", 5) and "nowhere" in parent.message
+    assert staff.line == 7 and "north" in staff.message
+
+
+def test_the_real_plan_has_no_engine_problems() -> None:
+    plan = plancheck.load_plan(ROOT / "plan", ROOT)
+    assert plancheck.plan_problems(plan) == []
