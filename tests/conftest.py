@@ -27,6 +27,14 @@ def write_record(records_dir: Path, name: str, data: dict | str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """Every test starts in the default language: a test that runs ``dc --lang en`` in this
+    process must not change what the tests after it read."""
+    yield
+    i18n.set_language(None)
+
+
 @pytest.fixture
 def english() -> Iterator[None]:
     """Messages in English while a test runs (the default language is Chinese)."""

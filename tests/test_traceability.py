@@ -131,7 +131,8 @@ def _render(plan: Plan, mapping: Coverage) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_render_coverage_exit_0_and_lists_clauses(plan: Plan, mapping: Coverage) -> None:
+def test_render_coverage_exit_0_and_lists_clauses(plan: Plan, mapping: Coverage,
+                                                   english: None) -> None:
     code, text = _render(plan, mapping)
     assert code == 0
     assert "每月至少开展8次主题性活动" in text and "12.2" in text
@@ -146,8 +147,8 @@ def test_render_coverage_exit_0_and_lists_clauses(plan: Plan, mapping: Coverage)
     assert "Every duty clause is accounted for." in text
 
 
-def test_render_coverage_exit_1_when_a_sentence_is_dropped(plan: Plan,
-                                                           mapping: Coverage) -> None:
+def test_render_coverage_exit_1_when_a_sentence_is_dropped(plan: Plan, mapping: Coverage,
+                                                           english: None) -> None:
     dropped = "每月7号前按文件要求报送一名通辽好人典型事迹材料"
     keep = {n: [e for e in es if n != 14 or dropped not in e.sentence]
             for n, es in mapping.items()}

@@ -130,7 +130,7 @@ def test_a_hostile_plan_cannot_make_the_expected_text_long(plan: Plan) -> None:
     ("1.5: x\n", "'1.5'"),
 ])
 def test_a_key_that_is_not_a_word_is_a_bad_key(validator: Validator, extra: str,
-                                               shown: str) -> None:
+                                               shown: str, english: None) -> None:
     _record, problems = validate(validator, READING + extra)
     assert codes(problems) == [(5, 1, "bad-key")]
     assert shown in problems[0].message

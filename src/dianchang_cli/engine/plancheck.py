@@ -58,12 +58,8 @@ def plan_problems(plan: Plan) -> list[Problem]:
 
 def kind_problems(plan: Plan, rule: Rule) -> list[Problem]:
     """What the rule's kind needs and the rule does not give, at the rule's line."""
-    from . import kinds
+    from . import kinds  # each kind module declares the keys its rules need
 
-    # The kind declares its needs: engine.kinds.rule_problems(rule) -> list[str].  Until a
-    # kind module declares them, the plan model still checks them (planfile/model.py).
-    if not hasattr(kinds, "rule_problems"):
-        return []
     return [plan.problem_at(f"rules:{rule.id}", message)
             for message in kinds.rule_problems(rule)]
 
