@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
-
 from ..core import OWED
+from ..engine.kinds.deadline import rule_due_day
 from ..engine.periods import Period, all_periods, month, shift
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
@@ -158,8 +157,7 @@ def _deadlines(view: View, unit: str) -> list[Deadline]:
         for p in all_periods(plan, rule.period):
             if p.kind != "year" and p.end < plan.effective:
                 continue
-            due = rule.due.date or min(p.start + relativedelta(days=(rule.due.day or 1) - 1),
-                                       p.end)
+            due = rule_due_day(rule, p)
             if not nxt.contains(due):
                 continue
             for who in whom:

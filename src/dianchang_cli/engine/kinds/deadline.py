@@ -37,9 +37,15 @@ def target_text(rule: Rule, plan: Plan | None = None) -> str:
 
 
 def due_day(c: Compiled, period: Period) -> dt.date:
+    """The day rule ``c`` is due in ``period`` (see :func:`rule_due_day`)."""
+    return rule_due_day(c.rule, period)
+
+
+def rule_due_day(rule: Rule, period: Period) -> dt.date:
     """The fixed ``due.date``, else day ``due.day`` of the period, at most its last day
-    (``day: 31`` in April is April 30); never past ``date.max``."""
-    due = c.rule.due
+    (``day: 31`` in April is April 30); never past ``date.max``.  Reports ask it for
+    deadlines whose period has not begun yet, so it needs no evaluation context."""
+    due = rule.due
     assert due is not None
     if due.date is not None:
         return due.date
