@@ -314,3 +314,21 @@ def test_dc_validate_stops_a_bad_waiver(tiny: Repo) -> None:
     good = waiver(tiny, "good", "c", "east", "2024-03")
     ok = CliRunner().invoke(_app(), ["validate", "--repo", str(tiny.root), str(good)])
     assert ok.exit_code == 0, ok.output
+
+
+def test_the_outcome_carries_the_waivers_that_count_and_reports_list_only_those(
+        tiny: Repo) -> None:
+    """Reports read the engine's matched waivers instead of matching waiver records again:
+    a self-approved waiver is an error and is not shown as an exemption."""
+    from dianchang_cli.report import parse_period
+    from dianchang_cli.report.build import build
+
+    waiver(tiny, "good", "c", "west", "2024-03")
+    waiver(tiny, "self", "c", "east", "2024-03", approver="e-sec")
+    out = run(tiny, rules=["c"])
+    assert out.waivers == {("c", "west", "2024-03"): "good"}
+    period = parse_period("month", "2024-03")
+    assert period is not None
+    blocks = {u.id: u for u in build(out, period, made=dt.date(2024, 4, 1)).units}
+    assert [w.record for w in blocks["west"].waivers] == ["good"]
+    assert blocks["east"].waivers == []

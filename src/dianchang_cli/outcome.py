@@ -38,6 +38,8 @@ class Outcome:
     commits: dict[str, FirstCommit] = field(default_factory=dict)  # record id → first commit
     changed: set[str] | None = None  # --changed-since: the record files reported on
     day_open: bool = False  # no --as-of: the as-of day (today) is still running
+    # the waivers that count, as the engine matched them: (rule, unit, period) → record id
+    waivers: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.results)

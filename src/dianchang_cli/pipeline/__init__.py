@@ -146,4 +146,4 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
                    scores=by_unit,
                    provenance=prov, commits=facts.commits if facts else {},
                    changed=changed, notes=notes,
-                   day_open=day_open)
+                   day_open=day_open, waivers=waivers.valid)

@@ -105,25 +105,24 @@ def _totals(events: list[Record]) -> Event:
 
 
 def _waivers(view: View, unit: str) -> list[WaiverNote]:
-    """Waiver records for the unit whose period overlaps the report's, issued by as-of."""
+    """The waivers that count (as the engine matched them) for the unit, whose period
+    overlaps the report's."""
     plan, spec = view.plan, view.plan.waivers
     if spec is None or spec.type not in plan.types:
         return []
     named = {spec.rule, spec.unit, spec.period}
     rtype = plan.types[spec.type]
+    by_id = view.outcome.index.by_id
     out: list[WaiverNote] = []
-    for rec in view.outcome.index.of(spec.type, list(plan.units)):
-        target = str(rec.get(spec.unit, ""))
-        label = str(rec.get(spec.period, ""))
+    for (rule_id, target, label), rec_id in view.outcome.waivers.items():
         p = view.periods.get(label)
-        if view.owner.get(target) != unit or p is None or not overlaps(p, view.period):
-            continue
-        if rec.date is not None and rec.date > view.as_of:
+        rec = by_id.get(rec_id)
+        if rec is None or view.owner.get(target) != unit or p is None \
+                or not overlaps(p, view.period):
             continue
         facts = [Fact(fs.name or name, clip(_value(view, fs.type, rec.get(name))))
                  for name, fs in rtype.fields.items()
                  if name not in named and rec.get(name) not in (None, "", [])]
-        rule_id = str(rec.get(spec.rule, ""))
         out.append(WaiverNote(clip(rule_id), clip(_rule_name(view, rule_id)), clip(label),
                               clip(rec.id), facts))
     return out
