@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,12 @@ import typer
 
 from ..diagnostics import PlanError, printable
 from ..i18n import _
+from ..render.init import (
+    render_clash,
+    render_example_problems,
+    render_next,
+    render_written,
+)
 from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, plan_errors
 from .typerhooks import DcCommand
 
@@ -87,20 +94,12 @@ def _init(directory: Path, force: bool, plan: Path | None, from_repo: Path | Non
         built.verify()
     clash = built.existing()
     if clash and not force:
-        print(_("dc init: these files exist already (use --force to overwrite them):"))
-        for name in clash:
-            print(f"  {printable(str(directory / name))}")
+        render_clash(directory, clash, sys.stdout)
         raise typer.Exit(EXIT_FAIL)
     _writable(directory)
-    for name in built.write():
-        word = _("overwrote") if name in clash else _("created")
-        print(f"{word} {printable(str(directory / name))}")
-    print(_("plan copied from {src}").format(src=printable(str(source))) if source is not None
-          else _("plan: the minimal packaged example (one type, one rule); use --plan to copy "
-                 "a full plan"))
+    render_written(directory, built.write(), clash, source, sys.stdout)
     _check_examples(built)
-    print(_("next: edit plan/units.yaml, then run `git init` and `dc check` in {dir}")
-          .format(dir=shown))
+    render_next(directory, sys.stdout)
 
 
 def _writable(directory: Path) -> None:
@@ -122,6 +121,4 @@ def _check_examples(built: Scaffold) -> None:
         _plan, loaded = api.validate_files(api.Repo.at(built.dest), examples)
     except PlanError:
         return
-    for p in loaded.problems:
-        if p.severity == "error":
-            print(_("note: the example does not fit this plan: {p}").format(p=p.text()))
+    render_example_problems(loaded.problems, sys.stdout)
