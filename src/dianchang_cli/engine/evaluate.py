@@ -88,11 +88,6 @@ def check_waivers(plan: Plan, index: Index, as_of: dt.date) -> WaiverCheck:
     return out
 
 
-def waiver_map(plan: Plan, index: Index, as_of: dt.date) -> dict[tuple[str, str, str], str]:
-    """(rule, unit, period) → waiver record id, for valid waivers issued by ``as_of``."""
-    return check_waivers(plan, index, as_of).valid
-
-
 def _waiver_problems(plan: Plan, rec: Record, scopes: dict[str, set[str]],
                      labels: dict[str, list[Period]], checks_approver: bool
                      ) -> list[Problem]:

@@ -108,7 +108,7 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
         day_open: bool | None = None, units: Collection[str] | None = None,
         rules: Collection[str] | None = None, workers: int | None = None,
         git: bool = True, strict: bool = True, changed_since: str | None = None) -> Outcome:
-    """Load, validate, index and evaluate: the whole of a check as one immutable value.
+    """Load, validate, index and evaluate: the whole of a check as one value, built once.
 
     ``plan``: an already loaded plan (else it is loaded from ``repo``).  ``as_of`` means
     the end of that day; without it the check is as of now (today, at most the plan

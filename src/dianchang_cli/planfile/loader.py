@@ -325,20 +325,25 @@ def _repeats(ids: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
+def _duplicate_ids(src: _UnitsFile, key: str, entries: Sequence[Any], message: str,
+                   expected: str) -> list[Problem]:
+    """Each id of ``units.yaml``'s ``key`` list given a second time, at its own line."""
+    return [src.at((key, i, "id"), message.format(id=printable(entries[i].id),
+                                                   first=locate(src.node, (key, j))[0]),
+                   expected=expected, value=True)
+            for i, j in _repeats(e.id for e in entries)]
+
+
 def _duplicate_units(src: _UnitsFile) -> list[Problem]:
-    units = src.units.units
-    return [src.at(("units", i, "id"), _("unit id '{u}' is used twice (first on line {first})")
-                   .format(u=printable(units[i].id), first=locate(src.node, ("units", j))[0]),
-                   expected=_("each unit id once"), value=True)
-            for i, j in _repeats(u.id for u in units)]
+    return _duplicate_ids(src, "units", src.units.units,
+                          _("unit id '{id}' is used twice (first on line {first})"),
+                          _("each unit id once"))
 
 
 def _duplicate_staff(src: _UnitsFile) -> list[Problem]:
-    staff = src.units.staff
-    return [src.at(("staff", i, "id"), _("staff id '{s}' is used twice (first on line {first})")
-                   .format(s=printable(staff[i].id), first=locate(src.node, ("staff", j))[0]),
-                   expected=_("each staff id once"), value=True)
-            for i, j in _repeats(s.id for s in staff)]
+    return _duplicate_ids(src, "staff", src.units.staff,
+                          _("staff id '{id}' is used twice (first on line {first})"),
+                          _("each staff id once"))
 
 
 def _subdistrict_problems(src: _UnitsFile, by_id: dict[str, Unit]) -> list[Problem]:
