@@ -32,7 +32,22 @@ def _print_version(value: bool) -> None:
 
 
 def build_app() -> typer.Typer:
-    from . import audit, check, codeowners, init, ledger, plan_cmd, report, rules, validate
+    from . import (
+        audit,
+        check,
+        codeowners,
+        fmt,
+        import_cmd,
+        init,
+        ledger,
+        new,
+        plan_cmd,
+        report,
+        rules,
+        schema,
+        template,
+        validate,
+    )
 
     quiet_argument_types()
     app = typer.Typer(
@@ -55,6 +70,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         """(--lang is read before the app is built; this keeps it in --help.)"""
 
-    for module in (check, validate, rules, plan_cmd, report, ledger, init, audit, codeowners):
+    for module in (check, validate, new, import_cmd, template, schema, fmt, rules, plan_cmd,
+                   report, ledger, init, audit, codeowners):
         module.register(app)
     return app

@@ -269,3 +269,30 @@ def changed_files(root: Path, rev: str, paths: Sequence[str] = ()) -> list[str]:
     if diff is None or untracked is None:
         raise GitError(_("git diff failed in {root}").format(root=root))
     return sorted({p for p in (diff + untracked).split("\0") if p})
+
+
+def user_email(root: Path) -> str | None:
+    """The e-mail git will commit as here (``git config user.email``), or None."""
+    email = (_git(root, "config", "user.email") or "").strip()
+    return email or None
+
+
+def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
+    """Stage exactly ``paths`` and commit them with ``message``; the new commit's id.
+
+    Only these paths are committed (``git commit -- paths``), whatever else is staged.
+    :class:`GitError` says why it could not (no git, not a repository, no identity).
+    """
+    if shutil.which("git") is None:
+        raise GitError("git is not installed")
+    names = [str(p) for p in paths]
+    for args in (["add", "--", *names], ["commit", "-q", "-m", message, "--", *names]):
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  encoding="utf-8", errors="replace", timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise GitError(str(exc)) from None
+        if done.returncode != 0:
+            raise GitError((done.stderr or done.stdout).strip().splitlines()[-1:][0]
+                           if (done.stderr or done.stdout).strip() else "git failed")
+    return (_git(root, "rev-parse", "HEAD") or "").strip()

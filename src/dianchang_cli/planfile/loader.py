@@ -565,4 +565,26 @@ def _not_before_problems(plan: Plan) -> list[tuple[str, str]]:
     return out
 
 
-PLAN_CHECKS: tuple[PlanCheck, ...] = (_coverage_rules, _ledger_types, _waiver_type, _not_before)
+def _key_clashes(plan: Plan) -> list[Problem]:
+    """No key may name two fields of one record type: a record may write each field under
+    its id, its Chinese ``name`` or an alias (common fields included), so ``名称`` as the
+    name of a type's own field would make ``名称: …`` mean two things."""
+    out: list[Problem] = []
+    for rtype in plan.types.values():
+        owner: dict[str, str] = {}
+        for name, spec in {**plan.common_fields, **rtype.fields}.items():
+            for key in spec.spellings(name):
+                first = owner.setdefault(key, name)
+                if first != name:
+                    where = f"record_types:{rtype.id}" if name in rtype.fields \
+                        else f"common_fields.{name}"
+                    out.append(plan.problem_at(where, _(
+                        "record type {t}: the key '{k}' names both field {a} and field {b}")
+                        .format(t=rtype.id, k=printable(key), a=first, b=name),
+                        expected=_("a Chinese name or alias used by one field of the type "
+                                   "only")))
+    return out
+
+
+PLAN_CHECKS: tuple[PlanCheck, ...] = (_coverage_rules, _ledger_types, _waiver_type, _not_before,
+                                      _key_clashes)

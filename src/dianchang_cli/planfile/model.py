@@ -69,6 +69,12 @@ class FieldSpec(Strict):
     not_before: str | None = None  # date/datetime field: may not be earlier than that field
     note: str | None = None
 
+    def spellings(self, field_id: str) -> list[str]:
+        """Every key a record may write this field under: its id, its Chinese ``name``
+        and its ``aliases``, in that order, each once."""
+        return list(dict.fromkeys([field_id, *([self.name] if self.name else []),
+                                   *self.aliases]))
+
     @model_validator(mode="after")
     def _enum_has_values(self) -> FieldSpec:
         needs = self.type == "enum" or (self.type == "list" and self.items == "enum")

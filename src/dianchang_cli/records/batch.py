@@ -131,17 +131,27 @@ def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
         except Unreadable as bad:
             problems.append(Problem(shown, 0, 0, bad.code, bad.message, expected=bad.expected))
             continue
-        loaded = load_bytes(data, shown)
-        if loaded.problem:
-            problems.append(loaded.problem)
-            continue
-        record, found = validator.validate(loaded.value, loaded.node, shown,
-                                           _default_id(path, records_dir),
-                                           scan_pii=may_hold_pii(data))
+        record, found = validate_bytes(validator, data, shown, _default_id(path, records_dir))
         problems.extend(found)
         if record is not None:  # it counts; ``found`` may still hold warnings
             records.append(record)
     return records, problems
+
+
+def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: str
+                   ) -> tuple[Record | None, list[Problem]]:
+    """One record file's bytes → the record (with its warnings) or the problems keeping it
+    out: what ``dc check`` does with every file, for a file not written yet too."""
+    loaded = load_bytes(data, shown)
+    if loaded.problem:
+        return None, [loaded.problem]
+    return validator.validate(loaded.value, loaded.node, shown, default_id,
+                              scan_pii=may_hold_pii(data))
+
+
+def default_id(path: Path, records_dir: Path) -> str:
+    """The id of a record file that names none: its path below ``records/``, no suffix."""
+    return _default_id(path, records_dir)
 
 
 def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:

@@ -43,10 +43,10 @@ class TypeSchema:
     def __init__(self, plan: Plan, rtype: RecordType) -> None:
         self.type = rtype
         self.fields: dict[str, FieldSpec] = {**plan.common_fields, **rtype.fields}
-        self.keys: dict[str, str] = {name: name for name in self.fields}
-        for name, spec in self.fields.items():
-            for alias in spec.aliases:
-                self.keys[alias] = name
+        # Every spelling of a field's key (id, Chinese name, aliases) → its id; the plan
+        # loader has made sure no spelling names two fields of one type.
+        self.keys: dict[str, str] = {key: name for name, spec in self.fields.items()
+                                     for key in spec.spellings(name)}
         self.required = [n for n, s in self.fields.items() if s.required]
         self.not_before = [n for n, s in self.fields.items() if s.not_before]
         if rtype.kind in _DATED and "date" in self.fields and "date" not in self.required:
@@ -143,6 +143,8 @@ class Validator:
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
+        type_spec = plan.common_fields.get("type")
+        self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
@@ -162,15 +164,16 @@ class Validator:
             add("bad-value", _("a record must be a mapping of fields"),
                 expected=_("lines such as 'type: 阅读活动', 'unit: dongyuan', 'title: …'"))
             return None, problems
-        type_name = value.get("type")
+        type_key = next((k for k in self.type_keys if k in value), self.type_keys[0])
+        type_name = value.get(type_key)
         schema = self.schemas.get(self.plan.type_names.get(type_name, "")) \
             if isinstance(type_name, str) else None
         if scan_pii:
             self._pii(value, add)
         if schema is None:
-            if "type" in value:
+            if type_key in value:
                 add("unknown-type", _("unknown record type '{t}'").format(t=_quote(type_name)),
-                    ("type",), expected=_("one of the plan's types, e.g. {examples}").format(
+                    (type_key,), expected=_("one of the plan's types, e.g. {examples}").format(
                         examples=self.type_examples))
             else:
                 add("missing-field", _("the field 'type' is missing"),
