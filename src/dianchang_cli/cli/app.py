@@ -34,6 +34,7 @@ def _print_version(value: bool) -> None:
 def build_app() -> typer.Typer:
     from . import (
         audit,
+        calendar,
         check,
         codeowners,
         fmt,
@@ -45,7 +46,9 @@ def build_app() -> typer.Typer:
         report,
         rules,
         schema,
+        summary,
         template,
+        todo,
         validate,
     )
 
@@ -70,7 +73,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         """(--lang is read before the app is built; this keeps it in --help.)"""
 
-    for module in (check, validate, new, import_cmd, template, schema, fmt, rules, plan_cmd,
-                   report, ledger, init, audit, codeowners):
+    for module in (check, validate, todo, new, import_cmd, template, schema, fmt, rules,
+                   plan_cmd, report, summary, ledger, calendar, init, audit, codeowners):
         module.register(app)
     return app
