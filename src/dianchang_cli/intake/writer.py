@@ -63,12 +63,11 @@ def yaml(width: int = 4096) -> YAML:
 
 
 def plain(value: Any) -> Any:
-    """A typed value as a record file writes it: a date-time in Beijing time without its
-    offset (``2023-05-03 10:05``), a whole float as an integer, several lines as a block."""
+    """A typed value as a record file writes it: a date-time as the same instant in Beijing
+    time, without an offset (``2023-05-03 10:05``), a whole float as an integer, several
+    lines as a block."""
     if isinstance(value, dt.datetime):
-        local = value.astimezone(TZ) if value.tzinfo is not None else value
-        if value.tzinfo is not None and value.utcoffset() != dt.timedelta(hours=8):
-            return value.isoformat()
+        local = value.astimezone(TZ) if value.tzinfo is not None else value  # same instant
         return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():
         return int(value)
