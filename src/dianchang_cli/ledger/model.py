@@ -13,20 +13,24 @@ Record text (titles, places, themes, file names, problem messages) is cut to a s
 length and its control characters escaped here, once (:func:`~..report.clipping.clip`), so a
 1 MB title cannot make the PDF or the workbook huge.
 
-Columns are generic too: a *theme* column appears when a chosen type has a ``theme`` field,
-and a *platform number* column (the activity number in the volunteer platform) when one has
-an ``app_order`` field.
+Columns are generic too: in Chinese a field's column is headed by the plan's name of the
+field, and the derived columns (row number, evidence count, record file) by headers listed
+in :data:`DERIVED`, so that ``dc import`` reads an xlsx ledger back as the records it came
+from and ignores exactly those columns (:func:`derived_headers`).  A *theme* column appears
+when a chosen type has a ``theme`` field, and a *platform number* column (the activity
+number in the volunteer platform) when one has an ``app_order`` field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import _
+from ..i18n import DEFAULT_LANG, DOMAIN, LOCALE_DIR, N_, _, is_chinese
 from ..planfile.plan import Plan
 from ..records.model import Record
 from ..render.vocabulary import number_text
@@ -93,6 +97,8 @@ class Row:
     platform: str
 
     def value(self, key: str) -> Any:
+        if key == "id":
+            return self.record
         return self.unit_name if key == "unit" else getattr(self, key)
 
     def text(self, key: str) -> str:
@@ -135,6 +141,7 @@ class Ledger:
     dirty: bool | None
     font: str | None = None  # the plan's PDF font family (None: the bundled one)
     type_names: tuple[str, ...] = ()  # the plan's names of ``types``, same order
+    id_label: str = "id"  # the header of the record-id column (the plan's name in Chinese)
 
     @property
     def period(self) -> str:
@@ -167,19 +174,54 @@ class Ledger:
                  "copy made from the activity records, not a certificate.")
 
 
+# the columns that hold a record field: column key → field id (the others are derived)
+FIELD_OF = {"date": "date", "unit": "unit", "title": "title", "theme": THEME_FIELD,
+            "location": "location", "participants": "participants",
+            "volunteers": "volunteers", "service_hours": "service_hours",
+            "platform": PLATFORM_FIELD, "id": "id"}
+# Derived columns: not fields, so ``dc import`` of a ledger ignores them by these headers
+# (in English and in Chinese: see :func:`derived_headers`).
+DERIVED = {"index": N_("No."), "evidence": N_("Evidence count"), "file": N_("Record file")}
+
+
+def derived_headers() -> frozenset[str]:
+    """The headers of the ledger's derived columns in every language dc speaks: what an
+    import of a ledger workbook ignores without a warning."""
+    zh = gettext.translation(DOMAIN, LOCALE_DIR, languages=[DEFAULT_LANG], fallback=True)
+    return frozenset({*DERIVED.values(), *(zh.gettext(m) for m in DERIVED.values()),
+                      *(_(m) for m in DERIVED.values())})
+
+
+def field_label(plan: Plan, types: Sequence[str], key: str, english: str) -> str:
+    """A field column's header: in Chinese the plan's name of the field (so that the
+    workbook imports back with ``dc import``), in English ``english``."""
+    name = FIELD_OF.get(key)
+    if name is None or not is_chinese():
+        return english
+    for spec in [*(plan.types[t].fields.get(name) for t in types if t in plan.types),
+                 plan.common_fields.get(name)]:
+        if spec is not None and spec.name:
+            return spec.name
+    return english
+
+
 def _columns(plan: Plan, types: Sequence[str]) -> list[Column]:
     has = {name for t in types if t in plan.types for name in plan.types[t].fields}
-    cols = [Column("index", _("No.")), Column("date", _("Date")), Column("unit", _("Unit")),
-            Column("title", _("Activity"))]
+
+    def col(key: str, english: str, numeric: bool = False) -> Column:
+        return Column(key, field_label(plan, types, key, english), numeric)
+
+    cols = [Column("index", _(DERIVED["index"])), col("date", _("Date")),
+            col("unit", _("Unit")), col("title", _("Activity"))]
     if THEME_FIELD in has:
-        cols.append(Column("theme", _("Theme")))
-    cols += [Column("location", _("Location")),
-             Column("participants", _("Participants"), True),
-             Column("volunteers", _("Volunteers"), True),
-             Column("service_hours", _("Service hours"), True),
-             Column("evidence", _("Evidence"), True)]
+        cols.append(col("theme", _("Theme")))
+    cols += [col("location", _("Location")),
+             col("participants", _("Participants"), True),
+             col("volunteers", _("Volunteers"), True),
+             col("service_hours", _("Service hours"), True),
+             Column("evidence", _(DERIVED["evidence"]), True)]
     if PLATFORM_FIELD in has:
-        cols.append(Column("platform", _("Platform no.")))
+        cols.append(col("platform", _("Platform no.")))
     return cols
 
 
@@ -263,4 +305,5 @@ def build(outcome: Outcome, year: int, month: int, unit: str | None = None,
                   dirty=bool(dirty) if isinstance(dirty, bool) else None,
                   font=plan.settings.font,
                   type_names=tuple(plan.types[t].name if t in plan.types else t
-                                   for t in chosen_types))
+                                   for t in chosen_types),
+                  id_label=field_label(plan, chosen_types, "id", _("Record id")))

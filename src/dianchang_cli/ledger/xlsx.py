@@ -20,12 +20,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import _
-from .model import SUMMED, TOTALLED, Column, Ledger, Total
+from .model import DERIVED, SUMMED, TOTALLED, Column, Ledger, Total
 
 HEADER_ROW = 3  # row 1: title, row 2: provenance
 WIDTHS = {"index": 6, "date": 12, "unit": 22, "title": 40, "theme": 18, "location": 22,
           "participants": 10, "volunteers": 10, "service_hours": 12, "evidence": 10,
-          "platform": 20, "file": 44}
+          "platform": 20, "id": 30, "file": 44}
 FORMATS = {"index": "0", "date": "yyyy-mm-dd", "participants": "0", "volunteers": "0",
            "service_hours": "0.0#", "evidence": "0", "activities": "0"}
 BOLD = Font(bold=True)
@@ -47,7 +47,17 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, key: str = "",
 
 
 def _columns(ledger: Ledger) -> list[Column]:
-    return [*ledger.columns, Column("file", _("Record file"))]
+    """The ledger's columns, then the record's id (headed by the plan's name of the ``id``
+    field in Chinese: the key ``dc import`` matches rows to records by) and its file."""
+    return [*ledger.columns, Column("id", ledger.id_label), Column("file", _(DERIVED["file"]))]
+
+
+def sheet_title(ledger: Ledger) -> str:
+    """``<type name>台账`` for a ledger of one type (what ``dc import`` reads the type
+    from), else a plain "Ledger"; cut to Excel's 31 characters."""
+    if len(ledger.type_names) == 1:
+        return _("{type} ledger").format(type=ledger.type_names[0])[:31]
+    return _("Ledger")[:31]
 
 
 def _ledger_sheet(ws: Worksheet, ledger: Ledger) -> None:
@@ -123,7 +133,7 @@ def render(ledger: Ledger) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = _("Ledger")[:31]
+    ws.title = sheet_title(ledger)
     _ledger_sheet(ws, ledger)
     _notes_sheet(wb.create_sheet(_("About")[:31]), ledger)
     buf = io.BytesIO()
