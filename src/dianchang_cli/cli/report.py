@@ -55,7 +55,8 @@ def made_day() -> dt.date:
     return dt.date.today()
 
 
-def _period(month: str | None, quarter: str | None, year: str | None) -> Period:
+def period_from(month: str | None, quarter: str | None, year: str | None) -> Period:
+    """The one period of --month, --quarter or --year; exit 2 unless exactly one is given."""
     given = [(kind, value) for kind, value in (("month", month), ("quarter", quarter),
                                                ("year", year)) if value is not None]
     if len(given) != 1:
@@ -121,7 +122,7 @@ def register(app: typer.Typer) -> None:
         from ..report import default_output, render
         from ..report.build import build, report_as_of
 
-        period = _period(month, quarter, year)
+        period = period_from(month, quarter, year)
         units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
         one_output(output, unit or [])
         fmt = output_format(format.value if format is not None else None, output, FORMATS,

@@ -1,9 +1,90 @@
-"""``dc summary`` (being written)."""
+"""``dc summary``: the written summary of a month, quarter or year, printed for a chat group.
+
+``-f text`` (default) is a title line and a few plain lines to paste into a WeChat work
+group; ``-f md`` is a short Markdown post with a heading.  The sentences come from the
+template ``summary.txt.j2`` (``plan/templates/`` overrides the packaged one); the numbers
+from the report model.  Exit 0; usage errors, a broken plan or a broken template exit 2.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from ..i18n import _
+from .common import (
+    EXIT_OK,
+    as_of_from,
+    fail_usage,
+    format_choices,
+    options,
+    repo_from,
+    require_units,
+    run_check,
+)
+from .report import period_from
+from .typerhooks import DcCommand
+
+SummaryFormat = format_choices("SummaryFormat", ("text", "md"))
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """This command's own options (built after the language is set, like the shared ones)."""
+
+    month: Any = field(default_factory=lambda: typer.Option(
+        None, "--month", metavar=_("MONTH"), help=_("The month, e.g. 2023-04."),
+        show_default=False))
+    quarter: Any = field(default_factory=lambda: typer.Option(
+        None, "--quarter", metavar=_("QUARTER"), help=_("The quarter, e.g. 2023-Q2."),
+        show_default=False))
+    year: Any = field(default_factory=lambda: typer.Option(
+        None, "--year", metavar=_("YEAR"), help=_("The year, e.g. 2023."), show_default=False))
+    unit: Any = field(default_factory=lambda: typer.Option(
+        None, "--unit", metavar=_("UNIT"), help=_("Only this unit (e.g. one community)."),
+        show_default=False))
+    format: Any = field(default_factory=lambda: typer.Option(
+        "text", "--format", "-f", help=_(
+            "text: plain lines for a chat group (default); md: a short Markdown post.")))
 
 
 def register(app: typer.Typer) -> None:
-    """Not registered yet."""
+    opt = options()
+    own = SummaryOptions()
+
+    @app.command(cls=DcCommand,
+                 help=_("Print the written summary of a month, quarter or year: what was "
+                        "done, what fell short, what is pending, how many data problems."))
+    def summary(
+        month: str | None = own.month,
+        quarter: str | None = own.quarter,
+        year: str | None = own.year,
+        unit: str | None = own.unit,
+        format: SummaryFormat = own.format,
+        repo: Path | None = opt.repo,
+        plan: Path | None = opt.plan,
+        records: Path | None = opt.records,
+        as_of: str | None = opt.as_of,
+    ) -> None:
+        from ..render.typst_engine import RenderError
+        from ..report.build import build, report_as_of
+        from ..report.summary import summarize, summary_text
+
+        period = period_from(month, quarter, year)
+        where = repo_from(repo, plan, records)
+        outcome = run_check(where, as_of=as_of_from(as_of) or report_as_of(period))
+        require_units(outcome.plan, [unit] if unit else None)
+        if period.start.year != outcome.plan.year:
+            fail_usage(_("{period} is not in the plan year {year}.").format(
+                period=period.label, year=outcome.plan.year))
+        report = build(outcome, period, unit)
+        try:
+            text = summary_text(summarize(outcome, period, report),
+                                where.plan_dir / "templates", str(format.value))
+        except RenderError as err:
+            fail_usage(err.message)
+        print(text, end="")
+        raise typer.Exit(EXIT_OK)
