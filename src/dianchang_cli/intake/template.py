@@ -52,7 +52,8 @@ from .writer import field_order
 ROWS = 1000  # rows 2..ROWS of each column carry its validation
 LIST_SHEET = "_lists"  # the hidden sheet holding every drop-down list
 MAX_TITLE = 31  # Excel's limit on a sheet title
-BAD_TITLE = re.compile(r"[\[\]:*?/\\]")  # characters a sheet title may not hold
+BAD_TITLE = re.compile(r"[\[\]:*?/\\]")  # characters a sheet title may not hold …
+WIDE = {c: chr(ord(c) + 0xFEE0) for c in ":*?/\\"} | {"[": "【", "]": "】"}  # … and theirs
 BOOL_WORDS = ("是", "否")  # the yes/no words Friendly reads (its TRUE_WORDS/FALSE_WORDS)
 LIST_JOINER = "、"  # how several values share a cell (Friendly splits on it)
 PROMPT_TITLE, PROMPT, ERROR = 32, 255, 255  # Excel's limits on validation texts
@@ -111,14 +112,16 @@ def sheet_titles(plan: Plan) -> dict[str, str]:
     """Type id → its sheet's title, for every type of the plan in plan order.
 
     The title is the type's Chinese name with the characters Excel refuses (``[]:*?/\\``)
-    replaced by ``_`` and cut to 31 characters; a title taken already (Excel compares
-    without case) gets ``(2)``, ``(3)`` ….  Computed over all types, so a workbook of some
-    types names each sheet as a workbook of all would: the importer can call this too.
+    replaced by their full-width forms (``／``, ``：``, ``【`` …) and cut to 31 characters;
+    a title taken already (Excel compares without case) gets ``(2)``, ``(3)`` ….  Computed
+    over all types, so a workbook of some types names each sheet as a workbook of all
+    would: the importer can call this too.
     """
     taken = {instructions_title().casefold(), LIST_SHEET.casefold()}
     out: dict[str, str] = {}
     for type_id, rtype in plan.types.items():
-        base = BAD_TITLE.sub("_", _clean(rtype.name)).strip().strip("'") or type_id
+        wide = BAD_TITLE.sub(lambda m: WIDE[m.group()], _clean(rtype.name))
+        base = wide.strip().strip("'") or type_id
         title, n = base[:MAX_TITLE], 1
         while title.casefold() in taken:
             n += 1
@@ -294,7 +297,7 @@ def form_of(plan: Plan, spec: FieldSpec) -> str:
         "record": _("the {id} of a record of type {type}").format(
             id=_id_name(plan), type=_type_name(plan, spec.to)),
         "rule": _("the number of a rule of the plan, e.g. {example}").format(
-            example=plan.rules[0].id if plan.rules else "1.1"),
+            example=plan.rules[0].id) if plan.rules else _("the number of a rule of the plan"),
         "url": _("an https:// link, or a file path below the repository such as "
                  "evidence/photo.jpg"),
     }.get(kind, _("text"))
@@ -342,13 +345,13 @@ def _instructions(ws: Worksheet, plan: Plan, chosen: list[str],
         _put(ws, row, 1, line)
         row += 1
     row += 1
-    table = [(titles[t], _clean(plan.types[t].description or ""),
+    table = [(titles[t], plan.types[t].name, plan.types[t].description or "",
               "、".join(c.header for c in columns(plan, t) if c.required)) for t in chosen]
-    row = _table(ws, row, (_("Sheet (record type)"), _("What it records"),
+    row = _table(ws, row, (_("Sheet"), _("Record type"), _("What it records"),
                            _("Required columns")), table)
-    units = [(_clean(u.name), u.id) for u in plan.units.values()]
+    units = [(u.name, u.id) for u in plan.units.values()]
     _table(ws, row + 1, (_("Unit"), _("Unit id (for --unit)")), units)
-    for letter, width in zip("ABC", (28, 60, 40), strict=True):
+    for letter, width in zip("ABCD", (28, 28, 60, 40), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = None
 
