@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
         "Create a new records repository in DIR: plan/ (a copy of --plan, of --from-repo's "
         "plan/, of ./plan when it exists, else a minimal packaged plan) with a commented "
         "units.yaml template, records/, examples/, evidence/ (large files ignored), "
-        "reports/, a README for community staff, GitHub Actions and GitLab CI files. "
+        "reports/, a README for community staff, GitHub Actions and GitLab CI files, "
+        "records.schema.json and .vscode/ settings for editors. "
         "Refuses to overwrite existing files unless --force (exit 1)."))
     def init(
         directory: Path = o.directory,
@@ -91,7 +92,7 @@ def _init(directory: Path, force: bool, plan: Path | None, from_repo: Path | Non
     except scaffold.SourceError as exc:
         fail_usage(_("dc init: the plan cannot be copied: {why}").format(why=exc))
     with plan_errors():
-        built.verify()
+        built.add_schema(built.verify())
     clash = built.existing()
     if clash and not force:
         render_clash(directory, clash, sys.stdout)

@@ -15,6 +15,11 @@ cases about the source's own units).  The other files come from ``template/``, w
 leading ``dot-`` stands for ``.`` (packaging tools drop dotfiles), and ``@DC_SOURCE@`` is
 replaced by where pip installs dc from.  The new plan is loaded from a temporary copy
 before anything is written: a plan that does not load stops ``dc init`` with its problems.
+
+Editors: ``records.schema.json`` at the root is generated from the new plan
+(:meth:`Scaffold.add_schema`, the same text as ``dc schema``), and ``.vscode/`` (from the
+template) maps it onto ``records/**/*.yaml`` and recommends the YAML extension, so opening the
+folder in VS Code completes and checks records at once.
 """
 
 from __future__ import annotations
@@ -97,6 +102,13 @@ class Scaffold:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
             return load_plan(root / "plan", root)
+
+    def add_schema(self, plan: Plan) -> None:
+        """Add ``records.schema.json``: the record schema of the new repository's plan."""
+        from ..intake.schema import schema_text
+        from ..intake.writer import SCHEMA_FILE
+
+        self.files[SCHEMA_FILE] = schema_text(plan).encode("utf-8")
 
 
 class SourceError(Exception):
