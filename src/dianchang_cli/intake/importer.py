@@ -1,0 +1,241 @@
+"""``dc import``: spreadsheet rows → what to do with each (new, changed, unchanged, a problem).
+
+:func:`prepare` decides everything and writes nothing (``--dry-run`` is :func:`prepare`
+alone); :mod:`.apply` writes.  For each row (:mod:`.rows`):
+
+1. ``--unit`` fills an empty unit; a row of another unit (not the unit nor one of its
+   branches) is a problem at its unit cell.
+2. Its id is the ``编号`` column (the common field ``id``, any spelling), else a stable id
+   made from its content: ``<unit>-<yyyymmdd>-<8 hex>`` of a SHA-256 over type, unit, date
+   and title (:func:`stable_id`), written into the new file — so importing the same sheet
+   again finds every row's record and writes nothing.
+3. The row becomes record text (:func:`.writer.render`) and goes through
+   :func:`~..records.batch.validate_bytes`: the very validator of ``dc check``.  Each
+   problem is placed at its cell (the field's column) or at the row.  No file is written for
+   a bad row; ID-card and mobile numbers are masked by the validator, never echoed.
+4. A row whose id names an existing record is compared with it, field by field, over the
+   columns the sheet has: the same → *unchanged*; different → *changed* (which fields, old
+   → new), written only with ``--update``.  For the comparison and the validation the row's
+   values are laid over the existing record's, so a sheet with a few columns can update a
+   few fields; an empty cell in a present column removes the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..diagnostics import Problem, printable
+from ..i18n import _
+from ..planfile.plan import Plan
+from ..records.batch import validate_bytes
+from ..records.model import Record
+from ..records.validate import Validator
+from .friendly import Friendly
+from .rows import Headers, Issue, Row, Where, sheet_rows
+from .sheets import Book
+from .writer import render
+
+Kind = Literal["new", "changed", "unchanged"]
+NOT_COMPARED = ("id", "type")  # the id finds the record; a type change is a problem
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an existing record that the row changes."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Action:
+    """What one valid row asks for."""
+
+    kind: Kind
+    where: Where
+    record_id: str
+    type_id: str
+    unit: str
+    day: dt.date | None
+    values: dict[str, Any]  # the record's values to write (new) or the row's (changed)
+    existing: Record | None = None
+    changes: list[Change] = field(default_factory=list)
+    path: Path | None = None  # the file written / to write / updated
+    text: str = ""  # a new record's text as validated (keys as ids, no modeline)
+
+
+@dataclass
+class ImportResult:
+    """Everything one import found: actions, problems, notes — nothing written yet."""
+
+    actions: list[Action] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+    def of(self, kind: Kind) -> list[Action]:
+        return [a for a in self.actions if a.kind == kind]
+
+    @property
+    def bad_rows(self) -> int:
+        """Rows (and sheets, files) with at least one error."""
+        return len({(i.where.file, i.where.sheet, i.where.row) for i in self.issues
+                    if i.severity == "error"})
+
+
+def stable_id(type_id: str, unit: str, day: dt.date | None, title: Any) -> str:
+    """``<unit>-<yyyymmdd>-<8 hex>``: the same row content gives the same id every time."""
+    text = "\x1f".join([type_id, unit, day.isoformat() if day else "", str(title or "")])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{unit}-{day:%Y%m%d}-{digest}" if day else f"{unit}-{digest}"
+
+
+class Importer:
+    """Decides what each row of some workbooks means for the repository; build once."""
+
+    def __init__(self, plan: Plan, records: Iterable[Record], unit: str | None = None,
+                 today: dt.date | None = None) -> None:
+        self.plan = plan
+        self.validator = Validator(plan, today)
+        self.friendly = Friendly(plan, today)
+        self.headers = Headers(plan, self.validator)
+        self.by_id = {r.id: r for r in records}
+        self.unit = unit
+        self.members = set(plan.members(unit)) if unit else set()
+        self.seen: dict[str, Where] = {}
+
+    def prepare(self, books: Sequence[Book]) -> ImportResult:
+        """The actions and problems of every sheet of ``books``."""
+        out = ImportResult()
+        for book in books:
+            out.files.append(book.name)
+            out.notes.extend(book.notes)
+            out.issues.extend(Issue(Where(book.name, s.sheet), s.code, s.message, s.expected)
+                              for s in book.issues)
+            for grid in book.grids:
+                rows, issues = sheet_rows(grid, self.headers, self.friendly,
+                                          Where(book.name, grid.title))
+                out.issues.extend(issues)
+                if rows:
+                    out.sheets.append(f"{book.name} › {grid.title}")
+                for row in rows:
+                    self._row(row, out)
+        return out
+
+    def _row(self, row: Row, out: ImportResult) -> None:
+        values = dict(row.values)
+        problem = self._unit(row, values)
+        if problem is not None:
+            out.issues.append(problem)
+            return
+        unit = values.get("unit")
+        unit = unit if isinstance(unit, str) else ""
+        day = values.get("date") if isinstance(values.get("date"), dt.date) else None
+        record_id = values.get("id")
+        if record_id is None:
+            record_id = stable_id(row.type_id, unit, day, values.get("title"))
+            values["id"] = record_id
+        record_id = str(record_id)
+        if record_id in self.seen:
+            out.issues.append(Issue(row.where.at(row.columns.get("id")), "duplicate-id", _(
+                "the id '{id}' is already used by {where}").format(
+                id=printable(record_id, 80), where=self.seen[record_id].text()),
+                expected=_("each record once in an import")))
+            return
+        self.seen[record_id] = row.where
+        existing = self.by_id.get(record_id)
+        if existing is not None and existing.type != row.type_id:
+            out.issues.append(Issue(row.where.at(row.columns.get("id")), "bad-value", _(
+                "the id '{id}' belongs to a record of another type ({t})").format(
+                id=printable(record_id, 80), t=printable(self.plan.types[existing.type].name
+                                                         if existing.type in self.plan.types
+                                                         else existing.type, 40)),
+                expected=_("a new id, or the record's own type")))
+            return
+        if existing is not None and not any(
+                not _same(existing.fields.get(n), values.get(n)) for n in row.columns
+                if n not in NOT_COMPARED):
+            # the cells hold the record's own values: nothing to validate or write
+            out.actions.append(Action("unchanged", row.where, record_id, row.type_id,
+                                      existing.unit, existing.date, values, existing,
+                                      path=Path(existing.file)))
+            return
+        merged = {**existing.fields, **values} if existing is not None else values
+        record, text = self._validate(row, merged, record_id, out)
+        if record is None:
+            return
+        action = Action("new", row.where, record_id, row.type_id, record.unit, record.date,
+                        values if existing is None else merged, existing, text=text)
+        if existing is not None:
+            action.changes = compare(row, record, existing)
+            action.kind = "changed" if action.changes else "unchanged"
+            action.path = Path(existing.file)
+        out.actions.append(action)
+
+    def _unit(self, row: Row, values: dict[str, Any]) -> Issue | None:
+        """Fill the unit from ``--unit``; a row of another unit is a problem."""
+        if not self.unit:
+            return None
+        value = values.get("unit")
+        if value is None:
+            values["unit"] = self.unit
+            return None
+        if value in self.plan.units and value not in self.members:
+            return Issue(row.where.at(row.columns.get("unit")), "other-unit", _(
+                "this row belongs to {row_unit}, not to {unit} (--unit)").format(
+                row_unit=printable(self.plan.unit_name(value), 60),
+                unit=printable(self.plan.unit_name(self.unit), 60)),
+                expected=_("rows of {unit} or its branches only").format(
+                    unit=printable(self.plan.unit_name(self.unit), 60)))
+        return None
+
+    def _validate(self, row: Row, values: dict[str, Any], record_id: str,
+                  out: ImportResult) -> tuple[Record | None, str]:
+        """The record the values make and its text, or ``None`` with the problems placed
+        at cells."""
+        text = render(self.plan, row.type_id, values)
+        record, problems = validate_bytes(self.validator, text.encode("utf-8"),
+                                          row.where.text(), record_id)
+        out.issues.extend(placed(row, p) for p in problems)
+        return record, text
+
+
+def placed(row: Row, problem: Problem) -> Issue:
+    """A validator problem at the cell of the field it names (``path[0]``), else the row."""
+    key = problem.path[0] if problem.path else None
+    col = row.columns.get(key) if isinstance(key, str) else None
+    return Issue(row.where.at(col), problem.code, problem.message, problem.expected,
+                 problem.severity)
+
+
+def compare(row: Row, record: Record, existing: Record) -> list[Change]:
+    """The fields of the sheet's columns whose values differ from the existing record."""
+    changes: list[Change] = []
+    for name in row.columns:
+        if name in NOT_COMPARED:
+            continue
+        old, new = existing.fields.get(name), record.fields.get(name)
+        if _same(old, new):
+            continue
+        changes.append(Change(name, old, row.values.get(name)))
+    return changes
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal typed values: a date-time is never the same as a bare date, nor a bool a 1."""
+    if old in (None, "", []) and new in (None, "", []):
+        return True
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    if isinstance(old, dt.datetime) != isinstance(new, dt.datetime):
+        return False
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    return bool(old == new)
