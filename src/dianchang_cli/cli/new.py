@@ -149,13 +149,15 @@ def _interactive(intake: Intake, type_text: str | None, sets: list[str], unit: s
         values = intake.values(type_id, typed, intake.defaults(type_id, unit))
         for problem in intake.draft(type_id, values).errors:
             if intake.field_of(type_id, problem) in typed:  # a bad --set value: ask again
+                print(intake.describe(problem), file=sys.stderr)
                 typed.pop(str(intake.field_of(type_id, problem)))
         values = intake.values(type_id, typed, intake.defaults(type_id, unit))
+        given = {*typed, *(["unit"] if unit else [])}  # --unit is an answer too
         for name in intake.required(type_id):
-            if name not in typed:
+            if name not in given:
                 values = _ask_field(intake, type_id, name, values)
         optional = [n for n in intake.order(type_id)
-                    if n not in typed and n not in intake.required(type_id)]
+                    if n not in given and n not in intake.required(type_id)]
         if optional and _confirm(_("Fill in the other, optional fields?"), False):
             for name in optional:
                 values = _ask_field(intake, type_id, name, values)
