@@ -27,6 +27,7 @@ from dianchang_cli.intake.template import (
     columns,
     instructions_title,
     sheet_titles,
+    type_for_sheet,
 )
 from dianchang_cli.planfile.plan import Plan
 
@@ -73,6 +74,7 @@ def list_values(book: Workbook, ref: str) -> list[str]:
     sheet, cells = ref.split("!")
     assert sheet.strip("'") == LIST_SHEET
     first, last = cells.replace("$", "").split(":")
+    assert first[1:] == "1"
     return [c.value for row in book[LIST_SHEET][f"{first}:{last}"] for c in row]
 
 
@@ -83,6 +85,7 @@ def test_one_sheet_per_type_between_instructions_and_hidden_lists(plan: Plan,
     assert book.sheetnames == [instructions_title(), *titles.values(), LIST_SHEET]
     for type_id, title in titles.items():  # "/" becomes "／"; nothing else changes
         assert title == plan.types[type_id].name.replace("/", "／")
+        assert type_for_sheet(plan, f" {title} ") == type_id
     assert book[LIST_SHEET].sheet_state == "hidden"
     assert book.active.title == instructions_title()
     assert book.properties.creator == "dc" and book.properties.subject == plan.meta.title
@@ -351,3 +354,15 @@ def test_repo_copy_works_from_its_own_folder(monkeypatch: pytest.MonkeyPatch,
     code, _out, err = dc("-o", "mine.xlsx", "--type", "宣讲")
     assert code == 0, err
     assert openpyxl.load_workbook(tmp_path / "mine.xlsx").sheetnames[1] == "宣讲"
+
+
+def test_no_sheet_but_the_type_sheets_has_a_row_of_field_names(plan: Plan,
+                                                               book: Workbook) -> None:
+    """The importer takes a row naming two fields for a header: the instructions and the
+    hidden lists must never look like one."""
+    spellings = {key for rtype in plan.types.values()
+                 for name, spec in {**plan.common_fields, **rtype.fields}.items()
+                 for key in spec.spellings(name)}
+    for title in (instructions_title(), LIST_SHEET):
+        for row in book[title].iter_rows(values_only=True):
+            assert sum(1 for v in row if v in spellings) < 2, (title, row)

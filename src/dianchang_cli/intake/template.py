@@ -132,6 +132,14 @@ def sheet_titles(plan: Plan) -> dict[str, str]:
     return out
 
 
+def type_for_sheet(plan: Plan, title: str) -> str | None:
+    """The type whose template sheet is titled ``title`` (as Excel compares: without
+    case), or None — for a reader of filled-in templates, where a type name holding
+    ``/`` or ``:`` was written with its full-width form."""
+    wanted = title.strip().casefold()
+    return next((t for t, s in sheet_titles(plan).items() if s.casefold() == wanted), None)
+
+
 def build_workbook(plan: Plan, types: Sequence[str] | None = None) -> bytes:
     """The template workbook (xlsx bytes) for ``types`` (type ids; default: every type)."""
     chosen = list(types) if types else list(plan.types)
@@ -157,23 +165,25 @@ def build_workbook(plan: Plan, types: Sequence[str] | None = None) -> bytes:
 
 # ---------------------------------------------------------------- the drop-down lists
 class _Lists:
-    """The hidden sheet: one column per distinct list, each written once."""
+    """The hidden sheet: one column per distinct list, each written once, from row 1 on.
+
+    No labels above the lists: a row of field names would look like a header to the
+    importer, which skips sheets without one."""
 
     def __init__(self, sheet: Worksheet) -> None:
         self.sheet = sheet
         self.ranges: dict[tuple[str, ...], str] = {}
 
-    def ref(self, label: str, values: Sequence[str]) -> str:
-        """The absolute range (``'_lists'!$A$2:$A$6``) holding ``values``, below ``label``."""
+    def ref(self, values: Sequence[str]) -> str:
+        """The absolute range (``'_lists'!$A$1:$A$5``) holding ``values``."""
         key = tuple(values)
         if key not in self.ranges:
             col = len(self.ranges) + 1
             letter = get_column_letter(col)
-            _put(self.sheet, 1, col, label)
-            for row, value in enumerate(values, start=2):
+            for row, value in enumerate(values, start=1):
                 _put(self.sheet, row, col, value)
             self.ranges[key] = (f"{quote_sheetname(LIST_SHEET)}!"
-                                f"${letter}$2:${letter}${len(values) + 1}")
+                                f"${letter}$1:${letter}${len(values)}")
         return self.ranges[key]
 
 
@@ -247,8 +257,8 @@ def _validate(ws: Worksheet, letter: str, plan: Plan, column: Column,
     base: dict[str, Any] = {}
     if kind == "list":
         base = {"type": None}  # several values in one cell: a prompt only, never blocking
-    elif offered is not None:
-        base = {"type": "list", "formula1": lists.ref(column.header, offered),
+    elif offered:
+        base = {"type": "list", "formula1": lists.ref(offered),
                 "error": _("Pick a value from the drop-down list.")}
     elif kind in ("date", "datetime"):
         low = max(_serial(dt.date(MIN_YEAR, 1, 1)), 1)
@@ -350,7 +360,7 @@ def _instructions(ws: Worksheet, plan: Plan, chosen: list[str],
     row = _table(ws, row, (_("Sheet"), _("Record type"), _("What it records"),
                            _("Required columns")), table)
     units = [(u.name, u.id) for u in plan.units.values()]
-    _table(ws, row + 1, (_("Unit"), _("Unit id (for --unit)")), units)
+    _table(ws, row + 1, (_("Unit name"), _("Unit id (for --unit)")), units)
     for letter, width in zip("ABCD", (28, 28, 60, 40), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = None
