@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
                 path=printable(str(output))))
         write_file(output, build_workbook(the_plan, types))
         print(output)
-        print(_("Fill it in, then import it: dc import {path} --unit UNIT-ID").format(
-            path=printable(str(output))), file=sys.stderr)
+        print(_("Fill it in, then import it: dc import {path} --unit {unit}").format(
+            path=printable(str(output)), unit=_("UNIT-ID")), file=sys.stderr)
         raise typer.Exit(EXIT_OK)
 
     app.add_typer(template_app, name="template")

@@ -294,7 +294,7 @@ def form_of(plan: Plan, spec: FieldSpec) -> str:
         "text": _("text"),
         "integer": _("a whole number"),
         "number": _("a number, e.g. 2.5"),
-        "bool": _("是 or 否"),
+        "bool": _("{yes} or {no}").format(yes=BOOL_WORDS[0], no=BOOL_WORDS[1]),
         "date": _("a date, e.g. {example}").format(example=_example(plan, "date")),
         "datetime": _("a date and time, e.g. {example}").format(
             example=_example(plan, "datetime")),
@@ -323,17 +323,18 @@ def comment_text(plan: Plan, column: Column, offered: list[str] | None) -> str:
     """The header's comment: required or not, what the field is, its form, its values."""
     lines = [_("Required") if column.required else _("Optional")]
     if column.field == "id":
-        lines.append(_("Leave empty for a new row: dc gives the record its {id}.").format(
-            id=column.header))
+        lines.append(_("Leave empty for a new row: dc gives the record its {id}. To change a "
+                       "record filed already, write its {id}.").format(id=column.header))
     if column.spec.note:
         lines.append(_clean(column.spec.note))
     lines.append(_("Form: {form}").format(form=form_of(plan, column.spec)))
-    if offered:
+    kind = column.spec.items if column.spec.type == "list" else column.spec.type
+    if offered and kind in ("enum", "bool"):  # unit and staff names: the drop-down has them
         shown = LIST_JOINER.join(offered[:SHOWN_VALUES])
         more = "…" if len(offered) > SHOWN_VALUES else ""
         lines.append(_("Values: {values}").format(values=shown + more))
-        if column.spec.type != "list":
-            lines.append(_("Pick from the drop-down list."))
+    if offered and column.spec.type != "list":
+        lines.append(_("Pick from the drop-down list."))
     return "\n".join(lines)
 
 
