@@ -213,3 +213,50 @@ def test_dest_that_is_a_file_is_a_usage_error(tmp_path) -> None:
     dest.write_text("x", encoding="utf-8")
     done = init(dest)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------- editors
+def test_editor_files_map_the_schema_of_the_new_plan_onto_records(tmp_path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from dianchang_cli.engine.plancheck import load_plan
+    from dianchang_cli.intake.schema import schema_text
+    from dianchang_cli.load.yamlsafe import load_bytes
+
+    new = tmp_path / "new"
+    done = init(new, cwd=tmp_path)  # the packaged minimal plan: not the project's schema
+    assert done.returncode == 0, done.stderr
+    assert str(new / "records.schema.json") in done.stdout
+    text = (new / "records.schema.json").read_text(encoding="utf-8")
+    assert text == schema_text(load_plan(new / "plan", new))
+    assert text != (ROOT / "records.schema.json").read_text(encoding="utf-8")
+    settings = json.loads((new / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"] == {
+        "./records.schema.json": ["records/**/*.yaml", "records/**/*.yml"]}
+    assert settings["files.encoding"] == "utf8"
+    extensions = json.loads((new / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert extensions["recommendations"] == ["redhat.vscode-yaml"]
+    example = new / "examples" / "reading-activity.yaml"
+    value = load_bytes(example.read_bytes(), str(example)).value
+    assert not list(Draft202012Validator(json.loads(text)).iter_errors(value))
+    readme = (new / "README.md").read_text(encoding="utf-8")
+    assert "VS Code" in readme and "dc schema -o records.schema.json" in readme
+
+
+def test_the_schema_is_overwritten_only_with_force(tmp_path) -> None:
+    new = tmp_path / "new"
+    assert init(new).returncode == 0
+    schema = new / "records.schema.json"
+    schema.write_text("{}\n", encoding="utf-8")
+    again = init(new)
+    assert again.returncode == 1 and str(schema) in again.stdout
+    assert schema.read_text(encoding="utf-8") == "{}\n"
+    assert init(new, "--force").returncode == 0
+    from dianchang_cli.engine.plancheck import load_plan
+    from dianchang_cli.intake.schema import schema_text
+
+    text = schema.read_text(encoding="utf-8")
+    assert text == schema_text(load_plan(new / "plan", new))
+    units = json.loads(text)["$defs"]["unit"]["enum"]  # the new units.yaml, not the project's
+    assert units == [u["id"] for u in yaml.safe_load(
+        (new / "plan" / "units.yaml").read_text(encoding="utf-8"))["units"]]
