@@ -1,5 +1,8 @@
 """``dc import``: spreadsheet rows → what to do with each (new, changed, unchanged, a problem).
 
+Hidden sheets are skipped (the value lists behind drop-downs live there), and so is every
+sheet without a header (:mod:`.rows`).
+
 :func:`prepare` decides everything and writes nothing (``--dry-run`` is :func:`prepare`
 alone); :mod:`.apply` writes.  For each row (:mod:`.rows`):
 
@@ -120,6 +123,8 @@ class Importer:
             out.issues.extend(Issue(Where(book.name, s.sheet), s.code, s.message, s.expected)
                               for s in book.issues)
             for grid in book.grids:
+                if grid.hidden:  # list sheets behind drop-downs, not data
+                    continue
                 rows, issues = sheet_rows(grid, self.headers, self.friendly,
                                           Where(book.name, grid.title))
                 out.issues.extend(issues)

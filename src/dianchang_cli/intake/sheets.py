@@ -193,7 +193,7 @@ def _read_workbook(path: Path, book: Book) -> None:
 def _grid(workbook: Any, index: int, meta: Any, book: Book) -> Grid | None:
     """One sheet as a :class:`Grid`, or ``None`` (a chart sheet, a sheet too big)."""
     title = str(meta.name)
-    hidden = "Visible" not in str(meta.visible)
+    hidden = not str(meta.visible).endswith(".Visible")  # Hidden, VeryHidden
     try:
         sheet = workbook.get_sheet_by_index(index)
         if sheet.total_width > MAX_COLUMNS or sheet.total_height > MAX_ROWS:

@@ -1,0 +1,330 @@
+"""dc import: real workbooks and CSV files in a temporary repository, through the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from dianchang_cli.api import Repo
+from dianchang_cli.cli.app import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+VOL = "新时代文明实践志愿服务活动"  # test data only: the plan's volunteer-service type
+HEADER = ["序号", "日期", "*名称", "服务主题", "志愿者人数", "志愿服务总时长（小时）",
+          "参与人数"]
+MOBILE = "13912345678"
+
+
+def workbook(path: Path, sheets: dict[str, list[list[Any]]],
+             merge: dict[str, list[str]] | None = None, hidden: tuple[str, ...] = ()) -> Path:
+    """An .xlsx with one sheet per entry (rows from A1), merged ranges and hidden sheets."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for cells in (merge or {}).get(title, []):
+            ws.merge_cells(cells)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def dc_import(repo: Repo, *args: str) -> tuple[int, dict[str, Any]]:
+    """``dc import … -f json`` in ``repo``: the exit status and the JSON summary."""
+    result = CliRunner().invoke(build_app(), ["import", *args, "--repo", str(repo.root),
+                                              "-f", "json"])
+    assert "Traceback" not in result.output, result.output
+    try:
+        return result.exit_code, json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return result.exit_code, {"output": result.output}
+
+
+def dc_text(repo: Repo, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(build_app(), ["import", *args, "--repo", str(repo.root)])
+    return result.exit_code, result.output
+
+
+def record_files(repo: Repo) -> dict[str, str]:
+    return {p.relative_to(repo.root).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(repo.records_dir.rglob("*.yaml"))}
+
+
+def loaded(repo: Repo, rel: str) -> dict[str, Any]:
+    return yaml.safe_load((repo.root / rel).read_text(encoding="utf-8"))
+
+
+def row(day: Any, title: str, theme: str = "卫生健康", vols: Any = 5, hours: Any = 2,
+        people: Any = 30, n: int = 1) -> list[Any]:
+    return [n, day, title, theme, vols, hours, people]
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Callable[..., Path]:
+    """``ledger(rows, name=…)``: a one-sheet workbook named after the type, title line first."""
+
+    def make(rows: list[list[Any]], name: str = "台账.xlsx", **kw: Any) -> Path:
+        return workbook(tmp_path / name, {VOL: [["东苑社区5月台账"], HEADER, *rows]}, **kw)
+
+    return make
+
+
+def test_rows_become_record_files(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([
+        row(dt.date(2023, 5, 2), "义诊进社区", vols="１２", hours="2.5", n=1),
+        row(45058, "清洁家园", people=" ３６ ", n=2),  # an Excel serial: 2023-05-12
+        row(None, "同日第二场", n=3),  # the date cell is merged with the row above
+        [None] * 7,  # a blank row
+        row("2023年5月20日", "助老服务", vols=7.0, n=4),
+        ["合计", None, None, None, 29, None, None],
+        row(dt.date(2023, 5, 30), "合计以下不读", n=5),
+    ], merge={VOL: ["B4:B5"]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0, out
+    assert out["summary"] == {"added": 4, "updated": 0, "changed": 0, "unchanged": 0,
+                              "problem_rows": 0}
+    by_title = {loaded(repo, a["path"])["title"]: loaded(repo, a["path"]) for a in out["added"]}
+    assert set(by_title) == {"义诊进社区", "清洁家园", "同日第二场", "助老服务"}
+    first = by_title["义诊进社区"]
+    assert (first["unit"], first["date"], first["volunteers"], first["service_hours"]) == (
+        "dongyuan", dt.date(2023, 5, 2), 12, 2.5)
+    assert by_title["清洁家园"]["date"] == dt.date(2023, 5, 12)
+    assert by_title["清洁家园"]["participants"] == 36
+    assert by_title["同日第二场"]["date"] == dt.date(2023, 5, 12)
+    assert by_title["助老服务"]["date"] == dt.date(2023, 5, 20)
+    assert by_title["助老服务"]["volunteers"] == 7
+    assert first["id"].startswith("dongyuan-20230502-") and first["type"] == VOL
+    path = next(a["path"] for a in out["added"] if "0502" in a["path"])
+    assert path == "records/dongyuan/2023/05/volunteer_service-0502.yaml"
+    assert (repo.root / path).read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../../../../records.schema.json\n")
+
+
+def test_reimport_writes_nothing(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "义诊进社区"), row(dt.date(2023, 5, 3), "读书")])
+    assert dc_import(repo, str(book), "--unit", "dongyuan")[0] == 0
+    before = record_files(repo)
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["unchanged"] == 2 and out["added"] == []
+    assert record_files(repo) == before
+
+
+def test_changed_row_reported_then_updated_with_comments_kept(
+        repo: Repo, ledger: Callable[..., Path]) -> None:
+    ident = "dy-2023-001"
+    header = [*HEADER, "编号"]
+    book = workbook(repo.root / "a.xlsx", {VOL: [header, [*row(dt.date(2023, 5, 2), "义诊"),
+                                                           ident]]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0
+    path = repo.root / out["added"][0]["path"]
+    text = path.read_text(encoding="utf-8").replace("title:", "# 协调员备注：保留\ntitle:")
+    path.write_text(text, encoding="utf-8")
+    workbook(book, {VOL: [header, [*row(dt.date(2023, 5, 2), "义诊", vols=9, people=None),
+                                   ident]]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and out["summary"]["changed"] == 1
+    changes = {c["field"]: (c["old"], c["new"]) for c in out["changed"][0]["changes"]}
+    assert changes["volunteers"] == ("5", "9") and "participants" in changes
+    assert path.read_text(encoding="utf-8") == text  # reported, not written
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update")
+    assert code == 0 and out["summary"]["updated"] == 1
+    after = path.read_text(encoding="utf-8")
+    assert "# 协调员备注：保留" in after and "volunteers: 9" in after
+    assert "participants" not in after  # an empty cell removes the field
+    assert dc_import(repo, str(book), "--unit", "dongyuan")[1]["summary"]["unchanged"] == 1
+
+
+def test_dry_run_writes_nothing(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "义诊"), row(dt.date(2023, 5, 2), "义诊二")])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--dry-run")
+    assert code == 0 and out["dry_run"] is True
+    assert [a["path"] for a in out["added"]] == [
+        "records/dongyuan/2023/05/volunteer_service-0502.yaml",
+        "records/dongyuan/2023/05/volunteer_service-0502-2.yaml"]
+    assert record_files(repo) == {}
+
+
+def test_bad_enum_is_located_at_its_cell(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "好的"), row(dt.date(2023, 5, 3), "坏的",
+                                                         theme="不存在的主题")])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and out["summary"]["added"] == 1 and out["summary"]["problem_rows"] == 1
+    [problem] = out["problems"]
+    assert (problem["sheet"], problem["cell"], problem["code"]) == (VOL, "D4", "bad-value")
+    assert problem["where"] == f"台账.xlsx › {VOL} › D4" and "卫生健康" in problem["expected"]
+
+
+def test_missing_required_field_is_at_the_row(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "缺时长", hours=None)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and record_files(repo) == {}
+    [problem] = out["problems"]
+    assert (problem["row"], problem["cell"], problem["code"]) == (3, None, "missing-field")
+
+
+def test_pii_cell_is_a_problem_and_never_echoed(repo: Repo, tmp_path: Path) -> None:
+    book = workbook(tmp_path / "p.xlsx", {VOL: [[*HEADER, "活动简介"], [
+        *row(dt.date(2023, 5, 2), "走访"), f"联系电话{MOBILE}"]]})
+    code, text = dc_text(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and MOBILE not in text and "[pii]" in text and "H2" in text
+    assert record_files(repo) == {}
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert MOBILE not in json.dumps(out, ensure_ascii=False)
+
+
+def test_unit_option(repo: Repo, tmp_path: Path) -> None:
+    header = ["日期", "单位", "名称", "服务主题", "志愿者人数", "志愿服务总时长（小时）"]
+    book = workbook(tmp_path / "u.xlsx", {VOL: [header,
+                                                [dt.date(2023, 5, 2), "东苑社区", "a", "其他", 1, 1],
+                                                [dt.date(2023, 5, 2), "西苑社区（示例）", "b", "其他", 1, 1],
+                                                [dt.date(2023, 5, 2), None, "c", "其他", 1, 1]]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and out["summary"]["added"] == 2
+    [problem] = out["problems"]
+    assert (problem["cell"], problem["code"]) == ("B3", "other-unit")
+    code, _out = dc_text(repo, str(book), "--unit", "nowhere")
+    assert code == 2 and len(record_files(repo)) == 2
+
+
+def test_gbk_csv_is_read_and_said(repo: Repo, tmp_path: Path) -> None:
+    text = "日期,名称,服务主题,志愿者人数,志愿服务总时长（小时）,类型\n" \
+           f"2023-05-02,义诊进社区,卫生健康,5,2,{VOL}\n"
+    path = tmp_path / "东苑.csv"
+    path.write_bytes(text.encode("gbk"))
+    code, out = dc_import(repo, str(path), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["added"] == 1
+    assert any("GB18030" in note for note in out["notes"])
+    assert loaded(repo, out["added"][0]["path"])["title"] == "义诊进社区"
+
+
+def test_utf8_bom_csv_and_undecodable_csv(repo: Repo, tmp_path: Path) -> None:
+    path = tmp_path / f"{VOL}.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\n" +
+                     ",".join(map(str, row("2023-05-02", "读书会"))).encode() + b"\n")
+    code, out = dc_import(repo, str(path), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["added"] == 1 and out["notes"] == []
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe\xff" * 10)
+    code, out = dc_import(repo, str(bad))
+    assert code == 1 and out["problems"][0]["code"] == "bad-encoding"
+
+
+def test_sheets_type_column_notes_and_unknown_columns(repo: Repo, tmp_path: Path) -> None:
+    book = workbook(tmp_path / "m.xlsx", {
+        "填写说明": [["请按下表填写"], ["日期写成 2023-05-02"]],
+        "混合": [["类型", "日期", "名称", "服务主题", "志愿者人数", "志愿服务总时长（小时）",
+                "备注栏"],
+               [VOL, dt.date(2023, 5, 2), "义诊", "其他", 3, 1, "随便写"],
+               ["阅读活动", dt.date(2023, 5, 3), "读书会", None, None, None, None]],
+        "没有类型": [["日期", "名称"], [dt.date(2023, 5, 2), "x"]],
+        "_lists": [["日期", "名称"], ["a", "b"]],
+    }, hidden=("_lists",))
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert out["summary"]["added"] == 2
+    by_code = {p["code"]: p for p in out["problems"]}
+    assert by_code["unknown-column"]["severity"] == "warning"
+    assert by_code["unknown-column"]["cell"] == "G1"
+    assert by_code["unknown-type"]["sheet"] == "没有类型"
+    assert "_lists" not in json.dumps(out["problems"], ensure_ascii=False)
+    assert code == 1  # the sheet without a type
+
+
+def test_same_id_twice_is_a_problem(repo: Repo, tmp_path: Path) -> None:
+    header = [*HEADER, "编号"]
+    book = workbook(tmp_path / "d.xlsx", {VOL: [header, [*row(dt.date(2023, 5, 2), "a"), "X1"],
+                                                [*row(dt.date(2023, 5, 3), "b"), "X1"]]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and out["summary"]["added"] == 1
+    assert [(p["code"], p["cell"]) for p in out["problems"]] == [("duplicate-id", "H3")]
+
+
+def test_keys_zh(repo: Repo, ledger: Callable[..., Path]) -> None:
+    code, out = dc_import(repo, str(ledger([row(dt.date(2023, 5, 2), "义诊")])),
+                          "--unit", "dongyuan", "--keys", "zh")
+    data = loaded(repo, out["added"][0]["path"])
+    assert code == 0 and data["名称"] == "义诊" and data["类型"] == VOL
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_commit_makes_one_commit(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "义诊"), row(dt.date(2023, 5, 3), "清洁")],
+                  name="东苑5月台账.xlsx")
+    code, _text = dc_text(repo, str(book), "--unit", "dongyuan", "--commit")
+    assert code == 2 and record_files(repo) == {}  # not a repository: nothing written
+    _git(repo.root, "init", "-q")
+    _git(repo.root, "config", "user.email", "coord@example.org")
+    _git(repo.root, "config", "user.name", "协调员")
+    _git(repo.root, "add", "plan")
+    _git(repo.root, "commit", "-q", "-m", "plan")
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--commit")
+    assert code == 0 and out["commit"]
+    assert _git(repo.root, "rev-list", "--count", "HEAD").strip() == "2"
+    message = _git(repo.root, "log", "-1", "--format=%B")
+    assert "东苑5月台账.xlsx" in message and "2" in message.splitlines()[0]
+    assert "coord@example.org" in message and VOL in message
+    changed = _git(repo.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(changed) == sorted(a["path"] for a in out["added"])
+    assert _git(repo.root, "status", "--porcelain", "records") == ""
+
+
+def test_ledger_round_trip_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(ROOT / "plan", root / "plan")
+    shutil.copytree(ROOT / "records", root / "records")
+    repo = Repo.at(root)
+    before = record_files(repo)
+    result = CliRunner().invoke(build_app(), ["ledger", "--repo", str(root), "--month",
+                                              "2023-05", "-f", "xlsx", "-o",
+                                              str(tmp_path / "台账.xlsx")])
+    assert result.exit_code == 0, result.output
+    code, out = dc_import(repo, str(tmp_path / "台账.xlsx"))
+    assert code == 0, out
+    assert out["problems"] == [] and out["added"] == [] and out["changed"] == []
+    assert out["summary"]["unchanged"] > 10
+    assert record_files(repo) == before
+
+
+def test_two_thousand_rows(repo: Repo, tmp_path: Path) -> None:
+    from bench.make_workbook import build
+
+    book = tmp_path / "big.xlsx"
+    build(book, 2000, "dongyuan", repo.plan_dir)
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0, out["problems"][:3]
+    assert out["summary"]["added"] == 2000 and len(record_files(repo)) == 2000
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["unchanged"] == 2000
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice makes the .xls")
+def test_real_xls_and_ods(repo: Repo, ledger: Callable[..., Path], tmp_path: Path) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "义诊"), row(45058, "清洁", vols="８")])
+    out_dir = tmp_path / "converted"
+    for fmt in ("xls", "ods"):
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--convert-to", fmt, "--outdir", str(out_dir), str(book)],
+                       capture_output=True, check=True, timeout=180)
+    for fmt in ("xls", "ods"):
+        code, out = dc_import(repo, str(out_dir / f"台账.{fmt}"), "--unit", "dongyuan",
+                              "--dry-run")
+        assert code == 0, out
+        assert out["summary"]["added"] == 2
