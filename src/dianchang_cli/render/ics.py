@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..i18n import _
 
 if TYPE_CHECKING:
-    from icalendar import Event
+    from icalendar import Component, Event
 
     from ..planfile.plan import Plan
     from ..report.deadlines import DatedItem
@@ -55,11 +55,31 @@ def _event(item: DatedItem, stamp: dt.datetime, remind: int) -> Event:
     return event
 
 
+def _timezone(year: int) -> Component:
+    """The ``VTIMEZONE`` of Asia/Shanghai for the plan year, from the system's time-zone
+    tables; without them (a bare container), the fixed +08:00 China has kept since 1991."""
+    from icalendar import Timezone, TimezoneStandard
+
+    try:
+        return Timezone.from_tzid(TZID, first_date=dt.date(year, 1, 1),
+                                  last_date=dt.date(year + 1, 1, 1))
+    except Exception:  # zoneinfo raises several kinds when it has no tables
+        zone = Timezone()
+        zone.add("tzid", TZID)
+        standard = TimezoneStandard()
+        standard.add("dtstart", dt.datetime(year, 1, 1))
+        standard.add("tzname", "CST")
+        standard.add("tzoffsetfrom", dt.timedelta(hours=8))
+        standard.add("tzoffsetto", dt.timedelta(hours=8))
+        zone.add_component(standard)
+        return zone
+
+
 def render_ics(plan: Plan, items: Sequence[DatedItem], remind: int = 3,
                unit_name: str | None = None) -> bytes:
     """The calendar of ``items`` as the bytes of an ``.ics`` file (CRLF line ends, lines
     folded at 75 octets, as RFC 5545 asks; icalendar does both)."""
-    from icalendar import Calendar, Timezone
+    from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", "-//dianchang-cli//dc calendar//ZH")
@@ -69,8 +89,7 @@ def render_ics(plan: Plan, items: Sequence[DatedItem], remind: int = 3,
     name = _("{plan}: deadlines").format(plan=plan.meta.title)
     cal.add("x-wr-calname", f"{name}（{unit_name}）" if unit_name else name)
     cal.add("x-wr-timezone", TZID)
-    cal.add_component(Timezone.from_tzid(TZID, first_date=dt.date(plan.year, 1, 1),
-                                         last_date=dt.date(plan.year + 1, 1, 1)))
+    cal.add_component(_timezone(plan.year))
     stamp = _stamp(plan)
     for item in items:
         cal.add_component(_event(item, stamp, remind))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import FAILING, OWED
 from ..diagnostics import printable
-from ..engine.periods import Period
+from ..engine.periods import Period, all_periods, shift
 from ..engine.results import Result
 from ..i18n import N_, _
 from ..planfile.model import Rule
@@ -226,7 +226,7 @@ def _periods(plan: Plan) -> dict[str, Period]:
     periods = period_table(plan)
     for rule in plan.rules:
         if rule.period not in ("month", "quarter", "year"):
-            periods.update({p.label: p for p in _rule_periods(plan, rule.period)})
+            periods.update({p.label: p for p in all_periods(plan, rule.period)})
     return periods
 
 
@@ -238,7 +238,7 @@ def open_and_recent(outcome: Outcome, members: set[str] | None = None
     periods = _periods(plan)
     opened: list[TodoItem] = []
     recent: list[TodoItem] = []
-    since = as_of - dt.timedelta(days=RECENT_DAYS)
+    since = shift(as_of, -RECENT_DAYS)  # never before date.min
     for res in outcome.results:
         period = periods.get(res.period)
         if (members is not None and res.unit not in members) or period is None:
@@ -256,12 +256,6 @@ def open_and_recent(outcome: Outcome, members: set[str] | None = None
         if item is not None:
             target.append(item)
     return _sorted(opened), _sorted(recent)
-
-
-def _rule_periods(plan: Plan, spec: str) -> list[Period]:
-    from ..engine.periods import all_periods
-
-    return all_periods(plan, spec)
 
 
 def unit_of_file(outcome: Outcome, file: str, record: str | None) -> str | None:
