@@ -58,6 +58,8 @@ BOOL_WORDS = ("是", "否")  # the yes/no words Friendly reads (its TRUE_WORDS/F
 LIST_JOINER = "、"  # how several values share a cell (Friendly splits on it)
 PROMPT_TITLE, PROMPT, ERROR = 32, 255, 255  # Excel's limits on validation texts
 SHOWN_VALUES = 40  # values listed in one comment at most
+MAX_NOTE = 500  # characters of a plan's note or description shown in one cell or comment
+RESERVED = ("history",)  # a sheet title Excel keeps for itself
 TEXT_FORMAT = "@"
 CODE_KINDS = {"record", "rule", "month", "period", "url"}  # formatted as text
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "integer": "0",
@@ -117,7 +119,7 @@ def sheet_titles(plan: Plan) -> dict[str, str]:
     over all types, so a workbook of some types names each sheet as a workbook of all
     would: the importer can call this too.
     """
-    taken = {instructions_title().casefold(), LIST_SHEET.casefold()}
+    taken = {instructions_title().casefold(), LIST_SHEET.casefold(), *RESERVED}
     out: dict[str, str] = {}
     for type_id, rtype in plan.types.items():
         wide = BAD_TITLE.sub(lambda m: WIDE[m.group()], _clean(rtype.name))
@@ -207,6 +209,8 @@ def choices(plan: Plan, type_id: str, column: Column) -> list[str] | None:
 
 
 def _names(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """The names to offer for ``(id, name)`` pairs: the name, or the id where two share it
+    (Friendly maps a shared name to neither, so only the id would import)."""
     pairs = list(pairs)
     seen: dict[str, int] = {}
     for _id, name in pairs:
@@ -217,6 +221,8 @@ def _names(pairs: Iterable[tuple[str, str]]) -> list[str]:
 
 # ---------------------------------------------------------------- one type's sheet
 def _type_sheet(ws: Worksheet, plan: Plan, type_id: str, lists: _Lists) -> None:
+    """A type's sheet: the header row with its styles and comments, and each column's
+    width, number format and validation."""
     cols = columns(plan, type_id)
     for index, column in enumerate(cols, start=1):
         cell = _put(ws, 1, index, column.header)
@@ -267,12 +273,7 @@ def _validate(ws: Worksheet, letter: str, plan: Plan, column: Column,
                 "formula1": str(low), "formula2": str(high),
                 "error": _("Write a date like {example}.").format(example=_example(plan, kind))}
     elif kind in ("integer", "number"):
-        low = -1e15 if spec.min is None else spec.min
-        base = {"type": "whole" if kind == "integer" else "decimal",
-                "operator": "greaterThanOrEqual",
-                "formula1": str(math.ceil(low) if kind == "integer" else low),
-                "error": _("Write a number of at least {min}.").format(min=_num(low))
-                if spec.min is not None else _("Write a number.")}
+        base = _numeric(kind, spec.min)
     else:
         base = {"type": None}
     error = base.pop("error", "")
@@ -284,6 +285,19 @@ def _validate(ws: Worksheet, letter: str, plan: Plan, column: Column,
                            error=_cut(error, ERROR) if error else None)
     check.add(f"{letter}2:{letter}{ROWS}")
     ws.add_data_validation(check)
+
+
+def _numeric(kind: str, least: float | None) -> dict[str, Any]:
+    """A whole-number (``integer``) or decimal (``number``) check, at least ``min``."""
+    whole = kind == "integer"
+    low: float = -1e15 if least is None else (math.ceil(least) if whole else least)
+    if least is None:
+        error = _("Write a whole number.") if whole else _("Write a number.")
+    else:
+        error = (_("Write a whole number of at least {min}.") if whole else
+                 _("Write a number of at least {min}.")).format(min=_num(low))
+    return {"type": "whole" if whole else "decimal", "operator": "greaterThanOrEqual",
+            "formula1": _num(low), "error": error}
 
 
 # ---------------------------------------------------------------- texts
@@ -326,7 +340,7 @@ def comment_text(plan: Plan, column: Column, offered: list[str] | None) -> str:
         lines.append(_("Leave empty for a new row: dc gives the record its {id}. To change a "
                        "record filed already, write its {id}.").format(id=column.header))
     if column.spec.note:
-        lines.append(_clean(column.spec.note))
+        lines.append(_cut(_clean(column.spec.note), MAX_NOTE))
     lines.append(_("Form: {form}").format(form=form_of(plan, column.spec)))
     kind = column.spec.items if column.spec.type == "list" else column.spec.type
     if offered and kind in ("enum", "bool"):  # unit and staff names: the drop-down has them
@@ -339,6 +353,7 @@ def comment_text(plan: Plan, column: Column, offered: list[str] | None) -> str:
 
 
 def _prompt(plan: Plan, column: Column, offered: list[str] | None) -> str:
+    """The input message shown when a cell of the column is selected (cut to 255)."""
     need = _("Required") if column.required else _("Optional")
     text = _("{need}: {form}").format(need=need, form=form_of(plan, column.spec))
     if offered and column.spec.type == "list":
@@ -356,7 +371,7 @@ def _instructions(ws: Worksheet, plan: Plan, chosen: list[str],
         _put(ws, row, 1, line)
         row += 1
     row += 1
-    table = [(titles[t], plan.types[t].name, plan.types[t].description or "",
+    table = [(titles[t], plan.types[t].name, _cut(plan.types[t].description or "", MAX_NOTE),
               "、".join(c.header for c in columns(plan, t) if c.required)) for t in chosen]
     row = _table(ws, row, (_("Sheet"), _("Record type"), _("What it records"),
                            _("Required columns")), table)
@@ -422,6 +437,7 @@ def _clean(text: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, ending in … when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -431,22 +447,27 @@ def _width(text: str) -> int:
 
 
 def _serial(day: dt.date) -> int:
+    """Excel's day number of ``day`` (what a date validation compares)."""
     return (day - EXCEL_EPOCH).days
 
 
 def _num(value: float) -> str:
+    """``0.0`` → ``0``; ``2.5`` stays ``2.5``."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _example(plan: Plan, kind: str) -> str:
+    """An example date (or date-time) in the plan's year."""
     return f"{plan.year}-05-12" + (" 10:05" if kind == "datetime" else "")
 
 
 def _id_name(plan: Plan) -> str:
+    """What the plan calls a record's id (编号)."""
     spec = plan.common_fields.get("id")
     return spec.name if spec is not None and spec.name else "id"
 
 
 def _type_name(plan: Plan, type_id: str | None) -> str:
+    """A type's Chinese name, or what was given when the plan has no such type."""
     rtype = plan.types.get(type_id or "")
     return rtype.name if rtype is not None else (type_id or "")
