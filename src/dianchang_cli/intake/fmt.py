@@ -17,7 +17,7 @@ the form :mod:`.writer` writes:
   - the file's header — the comment lines before the first key, up to the last blank line
     or the schema modeline — stays first (with its blank lines);
   - the comment lines right above a key move with the key (blank lines between keys go);
-  - an end-of-line comment stays on its line;
+  - an end-of-line comment stays on its line, as many spaces after the value as before;
   - inside a list or mapping value, comments stay where they are; full-line comments after
     its last item stay inside it when indented, and belong to the next key when they start
     in the first column;
@@ -251,6 +251,7 @@ def _harvest(doc: CommentedMap, lines: list[str]) -> _Comments:
                 pending.append(eol.value.strip())
             pending += _full_lines(rest)
         pending += _tail_out(doc[key], lines)
+        _regap(doc[key], lines)
     end = getattr(doc.ca, "end", None)
     found.trailer = pending + _full_lines(_token_lines(end))
     return found
@@ -295,9 +296,13 @@ def _split_eol(token: Any, lines: list[str]) -> tuple[CommentToken | None, list[
         return None, rest
     mark = token.start_mark
     line, column = getattr(mark, "line", -1), getattr(mark, "column", 0)
-    if 0 <= line < len(lines) and lines[line][:column].strip():
-        return CommentToken(first.strip() + "\n", CommentMark(column)), rest
-    return None, [first, *rest]
+    before = lines[line][:column] if 0 <= line < len(lines) else ""
+    if not before.strip():
+        return None, [first, *rest]
+    # The writer puts one space before the comment: the others are written with it, so the
+    # gap stays what it was wherever the value lands (a column would not: keys change).
+    gap = max(len(before) - len(before.rstrip()), 1)
+    return CommentToken(" " * (gap - 1) + first.strip() + "\n", CommentMark(0)), rest
 
 
 def _last_slot(value: Any) -> tuple[Any, Any, int] | None:
@@ -333,6 +338,23 @@ def _tail_out(value: Any, lines: list[str]) -> list[str]:
     if eol is not None:
         eol.value = text
     return _full_lines(rest)
+
+
+def _regap(value: Any, lines: list[str]) -> None:
+    """Give every end-of-line comment inside a list or mapping value its gap instead of its
+    column (see :func:`_split_eol`); full-line comments inside stay as they are."""
+    if not isinstance(value, CommentedMap | CommentedSeq):
+        return
+    slot = 2 if isinstance(value, CommentedMap) else 0
+    for item in value.ca.items.values():
+        token = item[slot] if len(item) > slot else None
+        if isinstance(token, CommentToken) and hasattr(token.start_mark, "line"):
+            eol, rest = _split_eol(token, lines)
+            if eol is not None:
+                eol.value += "".join(f"{line}\n" for line in rest)
+                item[slot] = eol
+    for child in value.values() if isinstance(value, CommentedMap) else value:
+        _regap(child, lines)
 
 
 def _line_token(line: str) -> CommentToken:
