@@ -37,7 +37,8 @@ from .typerhooks import DcCommand
 if TYPE_CHECKING:
     from ..engine.periods import Period
 
-FORMATS = tuple(REPORT_FORMATS)  # md, html, pdf: the report formats, by name
+FORMATS = tuple(REPORT_FORMATS)  # md, html, pdf, docx: the report formats, by name
+WITH_SUMMARY = ("docx",)  # formats that open with the written summary (dc summary's text)
 ReportFormat = format_choices("ReportFormat", FORMATS)
 
 
@@ -83,7 +84,7 @@ class ReportCommandOptions:
         show_default=False))
     format: Any = field(default_factory=lambda: typer.Option(
         None, "--format", "-f", show_default=False, help=_(
-            "md (default), html or pdf; default: from --output's extension.")))
+            "md (default), html, pdf or docx; default: from --output's extension.")))
     output: Any = field(default_factory=lambda: typer.Option(
         None, "--output", "-o", metavar=_("FILE"), show_default=False,
         help=_("Where to write the report.")))
@@ -102,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(cls=DcCommand,
                  help=_("Render the status report of a month, quarter or year as Markdown, "
-                        "HTML or PDF (default file: reports/<period>[-<unit>].<format>) and "
+                        "HTML, PDF or Word (default file: reports/<period>[-<unit>].<format>) and "
                         "print the path written."))
     def report(
         month: str | None = own.month,
@@ -121,6 +122,7 @@ def register(app: typer.Typer) -> None:
         from ..render.typst_engine import RenderError
         from ..report import default_output, render
         from ..report.build import build, report_as_of
+        from ..report.summary import render_with_summary
 
         period = period_from(month, quarter, year)
         units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
@@ -138,11 +140,15 @@ def register(app: typer.Typer) -> None:
         made = made_day()  # notes (no git: no commit times) are in the report's data block
         for one in units:
             path = output or default_output(where.reports_dir, period.label, one, fmt)
+            model = build(outcome, period, one, made=made)
+            templates = where.plan_dir / "templates"
             try:
-                data = render(build(outcome, period, one, made=made), fmt,
-                              templates=where.plan_dir / "templates",
-                              font=font or the_plan.settings.font, when=made,
-                              embed_font=embed_font)
+                if fmt in WITH_SUMMARY:
+                    data = render_with_summary(outcome, period, model, fmt, templates, made)
+                else:
+                    data = render(model, fmt, templates=templates,
+                                  font=font or the_plan.settings.font, when=made,
+                                  embed_font=embed_font)
             except RenderError as err:
                 fail_usage(err.message)
             write_file(path, data)

@@ -47,7 +47,7 @@ class ReportOptions:
 
 ReportRenderer = Callable[[dict[str, Any], ReportOptions], bytes]
 
-REPORT_FORMATS: dict[str, str] = {"md": "markdown", "html": "html", "pdf": "pdf"}
+REPORT_FORMATS: dict[str, str] = {"md": "markdown", "html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 def check_renderer(name: str) -> CheckRenderer:

@@ -19,6 +19,7 @@ paragraph.  The template sees ``s``, the :class:`Summary` as plain data.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -218,6 +219,17 @@ def with_text(summary: Summary, templates: Path | None) -> Summary:
     from dataclasses import replace
 
     return replace(summary, paragraphs=paragraphs(summary, templates))
+
+
+def render_with_summary(outcome: Outcome, period: Period, report: Report, fmt: str,
+                        templates: Path | None, when: dt.date) -> bytes:
+    """The report in ``fmt`` (a :data:`~dianchang_cli.render.REPORT_FORMATS` name) with the
+    written summary's paragraphs in its data as ``summary`` (what the docx opens with)."""
+    from ..render import ReportOptions, report_renderer
+
+    data = report.to_data()
+    data["summary"] = with_text(summarize(outcome, period, report), templates).to_data()
+    return report_renderer(fmt)(data, ReportOptions(templates=templates, when=when))
 
 
 def summary_text(summary: Summary, templates: Path | None, fmt: str = "text") -> str:
