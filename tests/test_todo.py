@@ -137,6 +137,7 @@ def test_json_shape_and_english_statuses() -> None:
     doc = json.loads(out)
     assert set(doc) == {"unit", "unit_name", "as_of", "score", "open", "recent", "invalid",
                         "invalid_more"}
+    assert all(set(i) == {"file", "where", "message"} for i in doc["invalid"])
     assert doc["unit"] == "nanhu" and doc["as_of"] == "2023-10-03"
     items = doc["open"] + doc["recent"]
     assert items
@@ -188,6 +189,32 @@ def test_invalid_records_of_the_unit_are_listed(tmp_path: Path) -> None:
     code, overview = app_run("todo", "--repo", str(root), "--as-of", "2023-05-20", "-f", "json")
     by_unit = {u["unit"]: u["invalid"] for u in json.loads(overview)["units"]}
     assert by_unit["nanhu"] == 1 and by_unit["dongyuan"] == 0
+
+
+def test_an_invalid_file_outside_unit_folders_is_found_by_its_unit(tmp_path: Path) -> None:
+    """A file not under ``records/<unit>/`` is read for the unit it names itself (under the
+    field's Chinese name here)."""
+    root = copy_demo(tmp_path)
+    loose = root / "records" / "misc" / "broken.yaml"
+    loose.parent.mkdir()
+    loose.write_text("类型: 阅读活动\n单位: nanhu\n日期: 2023-05-10\n名称: 读书会\n"
+                     "参与人数: 很多\n", encoding="utf-8")
+    code, out = app_run("todo", "--repo", str(root), "--unit", "nanhu", "--as-of",
+                        "2023-05-20", "-f", "json")
+    doc = json.loads(out)
+    assert code == 0 and [i["file"] for i in doc["invalid"]] == ["records/misc/broken.yaml"]
+    code, out = app_run("todo", "--repo", str(root), "--unit", "hexi", "--as-of",
+                        "2023-05-20", "-f", "json")
+    assert json.loads(out)["invalid"] == []
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_any_day_of_the_calendar(day: str) -> None:
+    for args in (("--unit", "nanhu"), ()):
+        code, out = app_run("todo", "--repo", str(ROOT), "--as-of", day, "-f", "json", *args)
+        assert code == 0
+        doc = json.loads(out)
+        assert doc.get("open", []) == [] and doc["as_of"] == day
 
 
 @pytest.mark.parametrize("day", DAYS)

@@ -55,9 +55,9 @@ def register(app: typer.Typer) -> None:
         outcome = run_check(where, as_of=day)
         if unit is not None:
             require_units(outcome.plan, [unit])
-            render_todo(build_todo(outcome, unit), fmt, sys.stdout)
+            render_todo(build_todo(outcome, unit, where.root), fmt, sys.stdout)
         else:
-            render_overview(build_overview(outcome), fmt, sys.stdout)
+            render_overview(build_overview(outcome, where.root), fmt, sys.stdout)
         if fmt != "json":
             sys.stdout.flush()
             print_notes(outcome)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..core import FAILING, OWED
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 RECENT_DAYS = 31  # "recently": due (or ended) at most this many days before the as-of day
 INVALID_SHOWN = 200  # invalid record files listed per unit; the rest are counted
+INVALID_FILES = 200  # invalid files outside a unit's folder read for the unit they name
 
 _THIS = {"month": N_("this month"), "quarter": N_("this quarter"),
          "half": N_("this half-year"), "year": N_("this year")}
@@ -69,6 +70,7 @@ class TodoItem:
 class InvalidItem:
     """An invalid record of the unit: where, and what is wrong."""
 
+    file: str
     where: str  # file:line
     message: str
 
@@ -99,7 +101,7 @@ class UnitLine:
     name: str
     open: int
     recent: int
-    invalid: int
+    invalid: int  # invalid record files
     score: float | None
 
 
@@ -258,24 +260,56 @@ def open_and_recent(outcome: Outcome, members: set[str] | None = None
     return _sorted(opened), _sorted(recent)
 
 
-def unit_of_file(outcome: Outcome, file: str, record: str | None) -> str | None:
+def _written_unit(plan: Plan, file: str, root: Path) -> str | None:
+    """The ``unit`` an unreadable-as-a-record file writes about itself (under the field's
+    id, Chinese name or an alias), or None."""
+    from ..load.files import Unreadable, read_limited
+    from ..load.yamlsafe import load_bytes
+
+    try:
+        data = read_limited(root / file, root)
+    except (Unreadable, OSError, ValueError):
+        return None
+    value = load_bytes(data, file).value
+    if not isinstance(value, dict):
+        return None
+    spec = plan.common_fields.get("unit")
+    keys = ["unit", *(spec.aliases if spec else ()), *((spec.name,) if spec and spec.name
+                                                      else ())]
+    found = next((value[k] for k in keys if k in value), None)
+    return found if isinstance(found, str) and found in plan.units else None
+
+
+def unit_of_file(outcome: Outcome, file: str, record: str | None,
+                 root: Path | None = None) -> str | None:
     """The unit an invalid record file belongs to: its record's unit when it was read,
-    else the folder it lies in (``records/<unit>/…``, the layout CODEOWNERS relies on)."""
+    else the folder it lies in (``records/<unit>/…``, the layout CODEOWNERS relies on),
+    else (with the repository ``root``) the ``unit`` the file itself writes."""
     rec = outcome.index.by_id.get(record) if record else None
     if rec is not None:
         return rec.unit
     parts = PurePosixPath(file).parts
-    return next((p for p in parts[:2] if p in outcome.plan.units), None)
+    found = next((p for p in parts[:2] if p in outcome.plan.units), None)
+    if found is None and root is not None:
+        found = _written_unit(outcome.plan, file, root)
+    return found
 
 
-def invalid_of(outcome: Outcome, members: set[str]) -> list[InvalidItem]:
-    """The error problems of the members' record files, ``file:line`` and message."""
-    out: list[InvalidItem] = []
+def invalid_records(outcome: Outcome, root: Path | None = None
+                    ) -> list[tuple[str | None, InvalidItem]]:
+    """Every error problem of a record file as (its unit, ``file:line`` and message); files
+    that name no unit by folder are read once each, at most :data:`INVALID_FILES`."""
+    out: list[tuple[str | None, InvalidItem]] = []
+    owners: dict[str, str | None] = {}
     for p in outcome.problems:
-        if p.severity != "error" or unit_of_file(outcome, p.file, p.record) not in members:
+        if p.severity != "error":
             continue
+        if p.file not in owners:
+            reads = root if len(owners) < INVALID_FILES else None
+            owners[p.file] = unit_of_file(outcome, p.file, p.record, reads)
         tail = f"（{p.expected}）" if p.expected else ""
-        out.append(InvalidItem(clip(f"{p.file}:{p.line}"), clip(p.message + tail, TEXT_LIMIT)))
+        out.append((owners[p.file], InvalidItem(clip(p.file), clip(f"{p.file}:{p.line}"),
+                                                clip(p.message + tail, TEXT_LIMIT))))
     return out
 
 
@@ -283,33 +317,36 @@ def _score(outcome: Outcome, unit: str) -> float | None:
     return outcome.scores.get(unit, {}).get(f"{outcome.plan.year:04d}")
 
 
-def build_todo(outcome: Outcome, unit: str) -> Todo:
+def build_todo(outcome: Outcome, unit: str, root: Path | None = None) -> Todo:
     """The to-do list of ``unit`` (a community: its branches' duties too) as of the
-    outcome's day.  ``unit`` must be a unit of the plan (:class:`KeyError` otherwise)."""
+    outcome's day.  ``unit`` must be a unit of the plan (:class:`KeyError` otherwise).
+    ``root``: the repository, to read the unit of an invalid file outside ``<unit>/``."""
     plan = outcome.plan
     if unit not in plan.units:
         raise KeyError(unit)
     members = set(plan.members(unit))
     opened, recent = open_and_recent(outcome, members)
-    invalid = invalid_of(outcome, members)
+    invalid = [item for owner, item in invalid_records(outcome, root) if owner in members]
     return Todo(unit, clip(plan.unit_name(unit)), _as_of(outcome).isoformat(),
                 _score(outcome, unit), opened, recent, invalid[:INVALID_SHOWN],
                 max(0, len(invalid) - INVALID_SHOWN))
 
 
-def build_overview(outcome: Outcome) -> Overview:
+def build_overview(outcome: Outcome, root: Path | None = None) -> Overview:
     """One line per community (and the subdistrict): open items, recent shortfalls,
     invalid records and the year-to-date score; the lowest score first, then the most
     open items."""
     plan = outcome.plan
     opened, recent = open_and_recent(outcome)
+    invalid = invalid_records(outcome, root)
     lines = []
     for unit in [plan.subdistrict, *(u.id for u in plan.units_of_kind("community"))]:
         members = set(plan.members(unit))
         lines.append(UnitLine(unit, clip(plan.unit_name(unit)),
                               sum(i.unit in members for i in opened),
                               sum(i.unit in members for i in recent),
-                              len(invalid_of(outcome, members)), _score(outcome, unit)))
+                              len({i.file for owner, i in invalid if owner in members}),
+                              _score(outcome, unit)))
     base = plan.settings.score_base
     lines.sort(key=lambda u: (u.score if u.score is not None else base, -u.recent, -u.open,
                               -u.invalid, u.unit))
