@@ -188,10 +188,11 @@ def test_pii_cell_is_a_problem_and_never_echoed(repo: Repo, tmp_path: Path) -> N
 
 def test_unit_option(repo: Repo, tmp_path: Path) -> None:
     header = ["日期", "单位", "名称", "服务主题", "志愿者人数", "志愿服务总时长（小时）"]
+    day = dt.date(2023, 5, 2)
     book = workbook(tmp_path / "u.xlsx", {VOL: [header,
-                                                [dt.date(2023, 5, 2), "东苑社区", "a", "其他", 1, 1],
-                                                [dt.date(2023, 5, 2), "西苑社区（示例）", "b", "其他", 1, 1],
-                                                [dt.date(2023, 5, 2), None, "c", "其他", 1, 1]]})
+                                                [day, "东苑社区", "a", "其他", 1, 1],
+                                                [day, "西苑社区（示例）", "b", "其他", 1, 1],
+                                                [day, None, "c", "其他", 1, 1]]})
     code, out = dc_import(repo, str(book), "--unit", "dongyuan")
     assert code == 1 and out["summary"]["added"] == 2
     [problem] = out["problems"]
