@@ -103,6 +103,16 @@ def _defs(plan: Plan) -> Schema:
     defs: Schema = {
         "empty": {"description": "空值：与不写这个字段相同",
                   "type": ["null", "string", "array"], "maxLength": 0, "maxItems": 0},
+        # Not empty.  Booleans only where the field is yes/no: an editor offers true and
+        # false for any schema whose type admits them.
+        "filled": {"description": "必填字段的值不能空着",
+                   "type": ["string", "number", "array", "object"],
+                   "pattern": "[\\s\\S]", "minItems": 1,
+                   "errorMessage": "必填字段，不能空着"},
+        "filled-bool": {"description": "必填字段的值不能空着",
+                        "type": ["string", "boolean", "array"],
+                        "pattern": "[\\s\\S]", "minItems": 1,
+                        "errorMessage": "必填字段，不能空着"},
         "text": {"type": ["string", "number"], "maxLength": MAX_TEXT,
                  "errorMessage": "应填" + FORMATS["text"]},
         "bool": {"enum": [True, False, "是", "否"], "errorMessage": "应填" + FORMATS["bool"]},
@@ -160,12 +170,16 @@ def _units_ref(kinds: list[str]) -> Schema:
     return _ref("unit-" + "-".join(kinds))
 
 
-def _value(spec: FieldSpec, unit_kinds: list[str] | None) -> list[Schema]:
-    """The alternatives a field's value may take; the last is an empty value."""
-    if spec.type == "list":
-        item = _item(spec.items, spec, unit_kinds)
-        return [{"type": "array", "items": item}, item, _ref("empty")]
-    return [_item(spec.type, spec, unit_kinds), _ref("empty")]
+def _value(spec: FieldSpec, unit_kinds: list[str] | None, required: bool) -> Schema:
+    """What a field's value may be: one value (first, so a wrong one is told in its own
+    words), a list of them for a list field, and an empty value (dc reads it as a field left
+    out) — or, for a required field, anything but an empty value."""
+    item = _item(spec.items if spec.type == "list" else spec.type, spec, unit_kinds)
+    options = [item, {"type": "array", "items": item}] if spec.type == "list" else [item]
+    if required:
+        kind = spec.items if spec.type == "list" else spec.type
+        return {"anyOf": options, "allOf": [_ref("filled-bool" if kind == "bool" else "filled")]}
+    return {"anyOf": [*options, _ref("empty")]}
 
 
 # ---------------------------------------------------------------- descriptions
@@ -219,7 +233,7 @@ def _branch(plan: Plan, ts: TypeSchema, type_keys: list[str], defs: Schema) -> S
         else:
             prop = {"title": spec.name or name,
                     "description": _describe(name, spec, is_required, ts, unit_kinds),
-                    "anyOf": _value(spec, unit_kinds)}
+                    **_value(spec, unit_kinds, is_required)}
         if shared:
             key = f"field-{name}" + ("-required" if is_required else "")
             defs.setdefault(key, prop)
@@ -231,7 +245,9 @@ def _branch(plan: Plan, ts: TypeSchema, type_keys: list[str], defs: Schema) -> S
                             if shared else _required(name, spec))
     then: Schema = {"title": rtype.name,
                     "description": _type_text(rtype.name, rtype.id, rtype.description),
-                    "properties": properties, "additionalProperties": False}
+                    "properties": properties, "additionalProperties": False,
+                    # yaml-language-server shows it for a key the type does not have
+                    "errorMessage": f"“{rtype.name}”没有这个字段；按 Ctrl+空格 可列出它的全部字段"}
     if required:
         then["allOf"] = required
     own = {k: v for name, spec in rtype.fields.items()
@@ -257,11 +273,14 @@ def _order(plan: Plan, ts: TypeSchema) -> list[str]:
 
 
 def _required(name: str, spec: FieldSpec) -> Schema:
-    """Present and not empty under one of its spellings."""
+    """Present under one of its spellings (its value is :func:`_value`'s ``filled``).
+
+    The alternatives name no ``properties``: yaml-language-server would offer each as a
+    skeleton of its own in the completion list."""
     label = spec.name or name
     message = f"缺少必填字段“{label}”（可写作 {' 或 '.join(spec.spellings(name))}）"
-    return {"anyOf": [{"required": [key], "properties": {key: {"not": _ref("empty")}},
-                       "errorMessage": message} for key in spec.spellings(name)]}
+    return {"anyOf": [{"required": [key], "errorMessage": message}
+                      for key in spec.spellings(name)]}
 
 
 def _one_spelling(name: str, spec: FieldSpec) -> Schema:
@@ -308,6 +327,8 @@ def record_schema(plan: Plan) -> Schema:
         "description": "一个记录文件（records/ 下的一个 YAML 文件）：先写“类型”，编辑器就会列出"
                        "这一类型的全部字段。由 dc schema 根据 plan/ 生成，请勿手改。",
         "type": "object",
+        "errorMessage": "一个记录文件是若干行“字段: 值”，第一行写类型，如 "
+                        f"{type_keys[-1]}: {names[0] if names else '…'}",
         "properties": {key: type_value for key in type_keys},
         "anyOf": [{"required": [key], "errorMessage": "缺少“类型”：每条记录先写类型，如 "
                    f"{type_keys[-1]}: {names[0] if names else '…'}"} for key in type_keys],
