@@ -68,6 +68,9 @@ def register(app: typer.Typer) -> None:
         from ..intake.summary import as_json, render_text
 
         fmt = text_or_json(format)
+        for path in files:
+            if not path.is_file():
+                fail_usage(_("{path}: no such file").format(path=printable(str(path))))
         if keys not in KEY_STYLES:
             fail_usage(_("--keys must be en or zh"))
         where = repo_from(repo, plan, records)
@@ -78,7 +81,7 @@ def register(app: typer.Typer) -> None:
             fail_usage(str(err))
         require_units(the_plan, [unit] if unit else None)
         who = _git_identity(where.root) if commit and not dry_run else None
-        result = Importer(the_plan, loaded.records, unit).prepare(
+        result = Importer(the_plan, loaded.records, unit, keys=keys).prepare(  # type: ignore[arg-type]
             [sheets.read(f, printable(f.name, 120)) for f in files])
         written = Writer(the_plan, where, keys).run(result, update, dry_run)  # type: ignore[arg-type]
         sha = _commit(where.root, result, written, update, who) if who else None

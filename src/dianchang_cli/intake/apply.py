@@ -79,7 +79,7 @@ class Writer:
         root = self.repo.root
 
         def text_for(path: Path) -> str:
-            if self.keys == "en" and action.text:  # the text validated, modeline first
+            if action.text:  # the text validated, modeline first
                 return f"# {modeline(path, root)}\n{action.text}"
             return render(self.plan, action.type_id, action.values, self.keys,
                           modeline(path, root))

@@ -12,7 +12,8 @@ alone); :mod:`.apply` writes.  For each row (:mod:`.rows`):
    made from its content: ``<unit>-<yyyymmdd>-<8 hex>`` of a SHA-256 over type, unit, date
    and title (:func:`stable_id`), written into the new file — so importing the same sheet
    again finds every row's record and writes nothing.
-3. The row becomes record text (:func:`.writer.render`) and goes through
+3. The row becomes record text (:func:`.writer.render`, keys as ``--keys`` asks: the text
+   that will be written) and goes through
    :func:`~..records.batch.validate_bytes`: the very validator of ``dc check``.  Each
    problem is placed at its cell (the field's column) or at the row.  No file is written for
    a bad row; ID-card and mobile numbers are masked by the validator, never echoed.
@@ -41,7 +42,7 @@ from ..records.validate import Validator
 from .friendly import Friendly
 from .rows import Headers, Issue, Row, Where, sheet_rows
 from .sheets import Book
-from .writer import render
+from .writer import KeyStyle, render
 
 Kind = Literal["new", "changed", "unchanged"]
 NOT_COMPARED = ("id", "type")  # the id finds the record; a type change is a problem
@@ -54,6 +55,7 @@ class Change:
     field: str
     old: Any
     new: Any
+    label: str = ""  # the field's name in the plan (what the sheet's header says)
 
 
 @dataclass
@@ -70,7 +72,7 @@ class Action:
     existing: Record | None = None
     changes: list[Change] = field(default_factory=list)
     path: Path | None = None  # the file written / to write / updated
-    text: str = ""  # a new record's text as validated (keys as ids, no modeline)
+    text: str = ""  # a new record's text as validated (keys as asked, no modeline)
 
 
 @dataclass
@@ -104,8 +106,9 @@ class Importer:
     """Decides what each row of some workbooks means for the repository; build once."""
 
     def __init__(self, plan: Plan, records: Iterable[Record], unit: str | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, keys: KeyStyle = "en") -> None:
         self.plan = plan
+        self.keys = keys
         self.validator = Validator(plan, today)
         self.friendly = Friendly(plan, today)
         self.headers = Headers(plan, self.validator)
@@ -179,7 +182,7 @@ class Importer:
         action = Action("new", row.where, record_id, row.type_id, record.unit, record.date,
                         values if existing is None else merged, existing, text=text)
         if existing is not None:
-            action.changes = compare(row, record, existing)
+            action.changes = compare(row, record, existing, self.plan)
             action.kind = "changed" if action.changes else "unchanged"
             action.path = Path(existing.file)
         out.actions.append(action)
@@ -205,22 +208,25 @@ class Importer:
                   out: ImportResult) -> tuple[Record | None, str]:
         """The record the values make and its text, or ``None`` with the problems placed
         at cells."""
-        text = render(self.plan, row.type_id, values)
+        text = render(self.plan, row.type_id, values, self.keys)
         record, problems = validate_bytes(self.validator, text.encode("utf-8"),
                                           row.where.text(), record_id)
-        out.issues.extend(placed(row, p) for p in problems)
+        spellings = self.validator.schemas[row.type_id].keys
+        out.issues.extend(placed(row, p, spellings) for p in problems)
         return record, text
 
 
-def placed(row: Row, problem: Problem) -> Issue:
-    """A validator problem at the cell of the field it names (``path[0]``), else the row."""
+def placed(row: Row, problem: Problem, spellings: dict[str, str]) -> Issue:
+    """A validator problem at the cell of the field it names (``path[0]``, the key as
+    written, any spelling), else at the row."""
     key = problem.path[0] if problem.path else None
-    col = row.columns.get(key) if isinstance(key, str) else None
+    name = spellings.get(key) if isinstance(key, str) else None
+    col = row.columns.get(name) if name is not None else None
     return Issue(row.where.at(col), problem.code, problem.message, problem.expected,
                  problem.severity)
 
 
-def compare(row: Row, record: Record, existing: Record) -> list[Change]:
+def compare(row: Row, record: Record, existing: Record, plan: Plan) -> list[Change]:
     """The fields of the sheet's columns whose values differ from the existing record."""
     changes: list[Change] = []
     for name in row.columns:
@@ -229,7 +235,9 @@ def compare(row: Row, record: Record, existing: Record) -> list[Change]:
         old, new = existing.fields.get(name), record.fields.get(name)
         if _same(old, new):
             continue
-        changes.append(Change(name, old, row.values.get(name)))
+        spec = plan.field_spec(row.type_id, name)
+        changes.append(Change(name, old, row.values.get(name),
+                              spec.name if spec is not None and spec.name else name))
     return changes
 
 

@@ -35,7 +35,8 @@ def shown(value: Any) -> str:
 
 
 def _changes(changes: list[Change]) -> str:
-    return "；".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in changes)
+    return "；".join(f"{printable(c.label or c.field, 40)}: {shown(c.old)} → {shown(c.new)}"
+                    for c in changes)
 
 
 def counts(result: ImportResult, update: bool) -> dict[str, int]:
@@ -84,8 +85,8 @@ def as_json(result: ImportResult, *, update: bool, dry_run: bool,
     def one(action: Action) -> dict[str, Any]:
         return {**action.where.as_json(), "where": action.where.text(),
                 "id": action.record_id, "path": action.path.as_posix() if action.path else None,
-                "changes": [{"field": c.field, "old": shown(c.old), "new": shown(c.new)}
-                            for c in action.changes]}
+                "changes": [{"field": c.field, "label": c.label, "old": shown(c.old),
+                             "new": shown(c.new)} for c in action.changes]}
 
     return {
         "files": result.files,
