@@ -122,6 +122,21 @@ def test_indented_comment_after_a_list_stays_in_it() -> None:
     assert "# about the date\ndate: 2023-04-23\n" in out
 
 
+def test_comments_above_a_lists_first_item_stay_in_the_list() -> None:
+    text = ("type: 阅读活动\nunit: dongyuan\nevidence:\n  # photos below\n  - a.jpg\n"
+            "tags:  # labels\n  # the first one\n  - a\ndate: 2023-04-23\ntitle: x\n")
+    assert fmt(text) == ("type: 阅读活动\nunit: dongyuan\ndate: 2023-04-23\ntitle: x\n"
+                         "evidence:\n  # photos below\n  - a.jpg\n"
+                         "tags:  # labels\n  # the first one\n  - a\n")
+
+
+def test_a_very_long_file_is_left_alone(english: None) -> None:
+    text = CANONICAL + "# more\n" * (fmt_module.MAX_LINES + 1)
+    result = format_text(PLAN, text)
+    assert result.text is None and [p.code for p in result.problems] == ["not-formatted"]
+    assert str(fmt_module.MAX_LINES) in result.problems[0].message
+
+
 def test_values_are_not_retyped() -> None:
     text = ('type: "阅读活动"\nunit: dongyuan\ndate: 2023-04-23\ntitle: "10:05"\n'
             "location: 0123\nsummary: no\n")
@@ -190,7 +205,7 @@ def test_a_comment_ruamel_would_drop_leaves_the_file_alone(english: None) -> Non
     result = format_text(PLAN, text)
     assert result.text is None
     assert result.problems[0].code == "not-formatted"
-    assert "lose a comment" in result.problems[0].message
+    assert "lose or repeat a comment" in result.problems[0].message
 
 
 def test_the_safety_net_refuses_a_rewrite_that_changes_the_record(
@@ -333,3 +348,15 @@ def test_any_order_and_spelling_formats_to_the_same_text(data: st.DataObject) ->
         spelling = data.draw(st.sampled_from(SAMPLE_SCHEMA.fields[name].spellings(name)))
         lines.append(f"{spelling}:{rest}")
     assert fmt("".join(lines)) == SAMPLE_CANONICAL
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(range(len(SAMPLE_ENTRIES))))
+def test_a_comment_above_a_key_moves_with_it_in_any_order(order: list[int]) -> None:
+    text = "".join(f"# about {SAMPLE_ENTRIES[i][0]}\n{SAMPLE_ENTRIES[i][0]}:{SAMPLE_ENTRIES[i][1]}"
+                   for i in order)
+    out = fmt(text).splitlines()
+    keys = [key for key, _rest in SAMPLE_ENTRIES]
+    firsts = [i for i, line in enumerate(out) if line.split(":")[0] in keys]
+    assert [out[i].split(":")[0] for i in firsts] == keys
+    assert all(out[i - 1] == f"# about {out[i].split(':')[0]}" for i in firsts)

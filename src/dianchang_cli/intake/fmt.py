@@ -59,6 +59,7 @@ from .writer import KeyStyle, field_order, key_of, yaml
 MODELINE_MARK = "yaml-language-server:"  # a header comment that ends the header
 BOM = "\ufeff"
 LISTED = 20  # problems of one file shown one by one
+MAX_LINES = 5000  # ruamel.yaml reads ~5,000 lines a second: a record has a few dozen
 _START = re.compile(r"^---[ \t]*(#.*)?$")  # an explicit document start, maybe with a comment
 _COMMENT = re.compile(r"(?:^|[ \t])(#.*)$")  # where a comment may start on a line
 
@@ -112,6 +113,10 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
                     and p.code in ("bad-value", "unknown-type", "missing-field",
                                    "duplicate-key")]
         return FormatResult(None, refusing or [p for p in before[1] if p.severity == "error"])
+    if text.count("\n") > MAX_LINES:
+        return FormatResult(None, [_not_formatted(shown, _(
+            "the file has more than {n} lines; dc fmt leaves files that long as they are")
+            .format(n=MAX_LINES))])
     newline = "\r\n" if "\r\n" in text else "\n"
     bom = BOM if text.startswith(BOM) else ""
     body = text.removeprefix(BOM).replace("\r\n", "\n")
@@ -120,9 +125,9 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
     except Exception as exc:  # ruamel.yaml refused what libyaml read: leave the file be
         return FormatResult(None, [_not_formatted(shown, _(
             "the file cannot be formatted: {error}").format(error=printable(str(exc))))])
-    if Counter(_comments_in(body)) - Counter(_comments_in(out)):
+    if Counter(_comments_in(body)) != Counter(_comments_in(out)):
         return FormatResult(None, [_not_formatted(shown, _(
-            "formatting would lose a comment; the file is left as it is"))])
+            "formatting would lose or repeat a comment; the file is left as it is"))])
     out = bom + out.replace("\n", newline)
     after = validate_bytes(validator, out.encode("utf-8"), shown, record_id)
     if _meaning(*before) != _meaning(*after):
@@ -240,21 +245,39 @@ def _harvest(doc: CommentedMap, lines: list[str]) -> _Comments:
     doc.ca.comment = None
     for key in list(doc):
         item = doc.ca.items.pop(key, None) or [None, None, None, None]
+        value = doc[key]
         pending += _full_lines(_token_lines(item[1]))
         found.above[key] = pending
         pending = []
-        for slot in (0, 2, 3):
-            eol, rest = _split_eol(item[slot], lines)
-            if eol is not None and slot == 2:
-                found.eol[key] = eol
-            elif eol is not None:
-                pending.append(eol.value.strip())
-            pending += _full_lines(rest)
-        pending += _tail_out(doc[key], lines)
-        _regap(doc[key], lines)
+        eol, rest = _split_eol(item[0], lines)  # between a key and its colon: rare
+        pending += [eol.value.strip()] if eol is not None else []
+        pending += _full_lines(rest)
+        if not (isinstance(value, CommentedMap | CommentedSeq) and value.ca.comment):
+            pending += _full_lines(_token_lines(item[3]))  # else the value holds them too
+        found.eol[key], rest = _key_line(item[2], value, lines)
+        pending += rest
+        pending += _tail_out(value, lines)
+        _regap(value, lines)
     end = getattr(doc.ca, "end", None)
     found.trailer = pending + _full_lines(_token_lines(end))
     return found
+
+
+def _key_line(token: Any, value: Any, lines: list[str]
+              ) -> tuple[CommentToken | None, list[str]]:
+    """The comment on a key's own line, and the full lines after it that leave with the
+    key's predecessor.  Above a list's or mapping's first item those lines belong to the
+    value: they stay, as written."""
+    eol, rest = _split_eol(token, lines)
+    if _last_slot(value) is None:
+        return eol, _full_lines(rest)
+    kept = "".join(f"{line}\n" for line in rest if line.strip())
+    if not kept:
+        return eol, []
+    if eol is None:
+        return CommentToken("\n" + kept, CommentMark(0)), []
+    eol.value += kept
+    return eol, []
 
 
 def _token_lines(tokens: Any) -> list[str]:
