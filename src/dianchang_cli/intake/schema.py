@@ -227,7 +227,7 @@ def _branch(plan: Plan, ts: TypeSchema, type_keys: list[str], defs: Schema) -> S
         shared = name != "type" and name not in rtype.fields and not unit_kinds
         if name == "type":
             prop = {"title": spec.name or name,
-                    "description": _describe(name, spec, True, ts, None),
+                    "description": f"记录类型（必填）：{rtype.name}，也可写编号 {rtype.id}。",
                     "enum": [rtype.name, rtype.id],
                     "enumDescriptions": [rtype.description or rtype.name, rtype.name]}
         else:
