@@ -351,3 +351,38 @@ def test_saying_no_to_save_writes_nothing(tmp_path: Path) -> None:
     child.send("n")
     assert _end(child) == 1
     assert _files(root) == set()
+
+
+def test_a_list_of_values_is_ticked_and_ctrl_d_cancels(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    plan = load_plan(root / "plan", root)
+    type_id = next(t for t, rt in plan.types.items()  # a type with a required enum list
+                   if any(s.required and s.type == "list" and s.items == "enum"
+                          for s in rt.fields.values()))
+    rtype = plan.types[type_id]
+    name, spec = next((n, s) for n, s in rtype.fields.items()
+                      if s.required and s.type == "list" and s.items == "enum")
+    sets = [f"{s.name or n}=x" for n, s in rtype.fields.items()
+            if s.required and s.type == "text"]
+    args = [rtype.name, "--unit", "dianchang", "--set", "名称=学习", "--set", "日期=5.3",
+            *(a for item in sets for a in ("--set", item))]
+    child = _spawn(root, *args)
+    child.expect(spec.name or name)
+    child.send("\r")  # nothing ticked: asked again
+    child.expect("required|必填")
+    child.expect(spec.name or name)
+    child.send(" \x1b[B\x1b[B \r")  # tick the first and the third
+    child.expect("optional|可选")
+    child.send("n")
+    child.expect("Save it|保存")
+    child.send("y")
+    assert _end(child) == 0
+    (path,) = _files(root)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data[spec.name or name] == [(spec.values or [])[0], (spec.values or [])[2]]
+    child = _spawn(root, *args)
+    child.expect(spec.name or name)
+    child.sendcontrol("d")
+    child.expect("Cancelled|已取消")
+    assert _end(child) == 1
+    assert len(_files(root)) == 1

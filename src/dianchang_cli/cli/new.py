@@ -176,7 +176,23 @@ def _interactive(intake: Intake, type_text: str | None, sets: list[str], unit: s
 def _confirm(message: str, default: bool) -> bool:
     import questionary
 
-    return bool(questionary.confirm(message, default=default).unsafe_ask())
+    return bool(_ask(questionary.confirm(message, default=default)))
+
+
+def _ask(question: Any) -> Any:
+    """The answer to a questionary question; Ctrl-C raises KeyboardInterrupt and Ctrl-D
+    EOFError in every kind of prompt (questionary binds Ctrl-D only in text prompts)."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    extra = KeyBindings()
+
+    @extra.add("c-d", eager=True)
+    def _end_of_input(event: Any) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
+    return question.unsafe_ask()
 
 
 def _ask_type(intake: Intake) -> str:
@@ -191,9 +207,10 @@ def _ask_type(intake: Intake) -> str:
         choices.append(questionary.Separator(f"── {shown} ──"))
         choices.extend(questionary.Choice(_type_title(t.name, t.description, t.id), value=t.id)
                        for t in types)
-    answer = questionary.select(_("Which kind of record?"), choices=choices,
-                                use_search_filter=True, use_jk_keys=False,
-                                use_shortcuts=False).unsafe_ask()
+    answer = _ask(questionary.select(
+        _("Which kind of record?"), choices=choices, use_search_filter=True,
+        use_jk_keys=False, use_shortcuts=False,
+        instruction=_("(arrow keys move, typing letters filters, Enter chooses)")))
     if answer is None:
         raise KeyboardInterrupt
     return str(answer)
@@ -232,9 +249,13 @@ def _ask_field(intake: Intake, type_id: str, name: str, values: dict[str, Any]
         if spec.type in ("enum", "bool", "unit", "staff"):
             value = _ask_choice(intake, type_id, name, values, required)
         elif spec.type == "list" and spec.items == "enum":
-            value = _ask_checkbox(intake, type_id, name, values, required)
+            value = _ask_checkbox(intake, type_id, name, values)
         else:
             value = _ask_text(intake, type_id, name, values, required)
+        if value is None and required:
+            print(_("required: {name}").format(name=intake.label(type_id, name)),
+                  file=sys.stderr)
+            continue
         trial = {k: v for k, v in values.items() if k != name}
         if value is not None:
             trial[name] = value
@@ -273,24 +294,25 @@ def _ask_choice(intake: Intake, type_id: str, name: str, values: dict[str, Any],
         choices.append(questionary.Choice(_("(leave empty)"), value=SKIP))
     current = values.get(name)
     default = current if current in [v for _t, v in pairs] else None
-    answer = questionary.select(_prompt(intake, type_id, name), choices=choices,
-                                default=default, use_jk_keys=False).unsafe_ask()
+    answer = _ask(questionary.select(_prompt(intake, type_id, name), choices=choices,
+                                     default=default, use_jk_keys=False,
+                                     instruction=_("(arrow keys move, Enter chooses)")))
     return None if answer == SKIP else answer
 
 
-def _ask_checkbox(intake: Intake, type_id: str, name: str, values: dict[str, Any],
-                  required: bool) -> list[str] | None:
-    """``checkbox`` for a list of enum values (space ticks, enter confirms)."""
+def _ask_checkbox(intake: Intake, type_id: str, name: str, values: dict[str, Any]
+                  ) -> list[str] | None:
+    """``checkbox`` for a list of enum values (space ticks, enter confirms).  Nothing
+    ticked is ``None``; :func:`_ask_field` asks a required field again (questionary 2.1
+    does not draw a checkbox's own ``validate`` message)."""
     import questionary
 
     spec = intake.spec(type_id, name)
     current = values.get(name) or []
     choices = [questionary.Choice(v, value=v, checked=v in current) for v in spec.values or []]
-    message = _("required: tick at least one")
-
-    answer = questionary.checkbox(_prompt(intake, type_id, name), choices=choices,
-                                  validate=lambda a: bool(a) or not required or message,
-                                  use_jk_keys=False).unsafe_ask()
+    answer = _ask(questionary.checkbox(_prompt(intake, type_id, name), choices=choices,
+                                       use_jk_keys=False, instruction=_(
+                                           "(arrow keys move, Space ticks, Enter confirms)")))
     return list(answer) or None
 
 
@@ -322,8 +344,8 @@ def _ask_text(intake: Intake, type_id: str, name: str, values: dict[str, Any],
         return True if not problems else "；".join(
             intake.describe(p) for p in problems)
 
-    answer = questionary.text(_prompt(intake, type_id, name),
-                              default=_shown_value(values.get(name)), validate=check,
-                              validate_while_typing=False).unsafe_ask()
+    answer = _ask(questionary.text(_prompt(intake, type_id, name),
+                                   default=_shown_value(values.get(name)), validate=check,
+                                   validate_while_typing=False))
     return intake.convert(type_id, name, answer)
 
