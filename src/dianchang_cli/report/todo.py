@@ -28,7 +28,7 @@ from ..core import FAILING, OWED
 from ..diagnostics import printable
 from ..engine.periods import Period, all_periods, shift
 from ..engine.results import Result
-from ..i18n import N_, _
+from ..i18n import N_, _, is_chinese
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import progress, status_word
@@ -119,8 +119,6 @@ class Overview:
 # ---------------------------------------------------------------------------- words
 def _day_words(day: dt.date) -> str:
     """``5月7日`` / ``05-07`` — short, the plan year is known."""
-    from ..i18n import is_chinese
-
     return f"{day.month}月{day.day}日" if is_chinese() else day.strftime("%m-%d")
 
 
