@@ -54,6 +54,7 @@ TITLE_PITCH_PT = 35.0
 MAX_TABLE_ROWS = 2000  # rows of one table; the rest are counted in one line
 
 _ZH_DIGITS = "零一二三四五六七八九"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 text
 
 
 def zh_number(n: int) -> str:
@@ -130,7 +131,7 @@ def _para(doc: Any, text: str, chain: tuple[str, ...] = BODY_FONT, size: float =
         p.paragraph_format.first_line_indent = Pt(size * 2)
     if align:
         p.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
-    set_font(p.add_run(text), chain, size)
+    set_font(p.add_run(_NOT_XML.sub("", text)), chain, size)
     return p
 
 
@@ -138,12 +139,13 @@ def _heading(doc: Document, text: str, level: int) -> Paragraph:
     """``一、…`` (黑体) or ``（一）…`` (楷体_GB2312), 3号, as Heading 1/2 for the outline."""
     from docx.shared import Pt
 
-    p = doc.add_paragraph(style=f"Heading {level}")
+    p = doc.add_paragraph()
+    p._p.get_or_add_pPr().style = f"Heading{level}"  # the style's id: no lookup by name
     _exact(p)
     p.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
     p.paragraph_format.keep_with_next = True
-    set_font(p.add_run(text), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_PT,
-             bold=False)
+    chain = HEADING_FONT if level == 1 else SUBHEADING_FONT
+    set_font(p.add_run(_NOT_XML.sub("", text)), chain, BODY_PT, bold=False)
     return p
 
 
@@ -264,7 +266,6 @@ def _font_table(doc: Document) -> None:
 
 # ------------------------------------------------------------------ tables
 TABLE_STYLE = "DcTableText"  # the paragraph style of every table cell
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _table_style(doc: Document) -> None:
@@ -294,7 +295,7 @@ class _Grid:
         from docx.shared import Mm
 
         self.table: Table = doc.add_table(rows=0, cols=len(heads))
-        self.table.style = doc.styles["Table Grid"]
+        self.table._tbl.tblPr.style = "TableGrid"  # the id of "Table Grid": no lookup
         self.table.alignment = WD_TABLE_ALIGNMENT.CENTER
         self.table.autofit = False
         margins = parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="57" w:type="dxa"/>'
@@ -398,7 +399,7 @@ def _title(doc: Document, text: str) -> None:
     p = doc.add_paragraph()
     _exact(p, TITLE_PITCH_PT)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run(text), TITLE_FONT, TITLE_PT)
+    set_font(p.add_run(_NOT_XML.sub("", text)), TITLE_FONT, TITLE_PT)
     _para(doc, "", indent=False)
 
 

@@ -43,6 +43,7 @@ SUMS = ("participants", "volunteers", "service_hours")  # the fields the report 
 TYPES_NAMED = 6  # record types named in the sentence; the rest are counted
 PENDING_NAMED = 3  # pending rules named in the sentence; the rest are counted
 SHORTFALLS_NAMED = 8  # rules named per unit; the rest are counted
+_CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n\t\f\v\u2028\u2029][ \t\r\n\f\v\u2028\u2029]*")
 
 
@@ -211,6 +212,7 @@ def paragraphs(summary: Summary, templates: Path | None, *, markdown: bool = Fal
     :class:`~dianchang_cli.render.typst_engine.RenderError` for a broken template.
     """
     text = _render(TEMPLATE, {"s": summary.to_data()}, templates, markdown=markdown)
+    text = _CONTROLS.sub("", text)  # a template's own text may hold them too
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
