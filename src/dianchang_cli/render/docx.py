@@ -339,7 +339,7 @@ def _results(doc: Document, data: dict[str, Any]) -> None:
     """One table per section of the plan: item, rule, unit, period, actual, status, detail."""
     L = data["labels"]
     heads = [L["rule"], L["unit"], L["period"], L["actual"], L["status"], L["detail"]]
-    widths = [38.0, 25.0, 26.0, 13.0, 18.0, 36.0]
+    widths = [34.0, 25.0, 26.0, 16.0, 19.0, 36.0]
     for n, section in enumerate(data["sections"], start=1):
         _heading(doc, f"（{zh_number(n)}）{section['title']}", 2)
         table = _Grid(doc, heads, widths)
