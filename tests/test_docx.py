@@ -7,6 +7,7 @@ import itertools
 import shutil
 import subprocess
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 import docx
@@ -184,3 +185,36 @@ def test_laid_out_by_libreoffice(made: Path, tmp_path: Path) -> None:
     pixels = gray[gray.index(b"255\n") + 4:]
     dark = sum(1 for b in pixels if b < 128)
     assert dark > len(pixels) // 200  # ink on the page, not a blank one
+
+
+def test_a_broken_summary_template_stops_the_docx(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "plan", tmp_path / "plan")
+    shutil.copytree(ROOT / "records", tmp_path / "records")
+    folder = tmp_path / "plan" / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "summary.txt.j2").write_text("{{ s.__class__.__mro__ }}\n", encoding="utf-8")
+    result = CliRunner().invoke(build_app(), ["report", "--month", "2023-05", "--repo",
+                                              str(tmp_path), "-f", "docx"])
+    assert result.exit_code == 2 and "summary.txt.j2:1: [plan-template]" in result.stderr
+    assert not (tmp_path / "reports" / "2023-05.docx").exists()
+    (folder / "summary.txt.j2").write_text("自定义总结：{{ s.events }}次。\n", encoding="utf-8")
+    result = CliRunner().invoke(build_app(), ["report", "--month", "2023-05", "--repo",
+                                              str(tmp_path), "-f", "docx"])
+    document = docx.Document(str(tmp_path / "reports" / "2023-05.docx"))
+    assert result.exit_code == 0
+    assert any(p.text.startswith("自定义总结：") for p in document.paragraphs)
+
+
+def test_without_a_summary_the_report_still_renders() -> None:
+    """The docx renderer called like the other formats (no ``summary`` in the data): the
+    report's heading is the title and the tables are there."""
+    from dianchang_cli.report import render
+
+    period = parse_period("month", "2023-05")
+    assert period is not None
+    outcome = check(Repo.at(ROOT), as_of=report_as_of(period))
+    unit = outcome.plan.units_of_kind("community")[0].id
+    report = build(outcome, period, unit)
+    document = docx.Document(BytesIO(render(report, "docx")))
+    assert document.paragraphs[0].text == report.heading
+    assert document.tables and document.paragraphs[-1].text == report.provenance.as_of_text
