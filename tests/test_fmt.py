@@ -114,6 +114,13 @@ def test_header_and_trailing_comments_stay_at_the_ends() -> None:
                    "# above title\ntitle: x\n# the last word\n")
 
 
+def test_blank_lines_go_except_one_between_comments_of_the_header() -> None:
+    text = ("\n\n# header\n\n\n# more header\n\n# above title\ntitle: x\n\n"
+            "type: 阅读活动\n\nunit: dongyuan\ndate: 2023-04-23\n\n")
+    assert fmt(text) == ("# header\n\n# more header\n\ntype: 阅读活动\nunit: dongyuan\n"
+                         "date: 2023-04-23\n# above title\ntitle: x\n")
+
+
 def test_indented_comment_after_a_list_stays_in_it() -> None:
     text = ("type: 阅读活动\nunit: dongyuan\nevidence:\n  - a.jpg\n  # more to come\n"
             "# about the date\ndate: 2023-04-23\ntitle: x\n")

@@ -15,7 +15,7 @@ the form :mod:`.writer` writes:
   precedes it, so before reordering every comment is taken off and given to its key:
 
   - the file's header — the comment lines before the first key, up to the last blank line
-    or the schema modeline — stays first (with its blank lines);
+    or the schema modeline — stays first (one blank line where it had blank lines);
   - the comment lines right above a key move with the key (blank lines between keys go);
   - an end-of-line comment stays on its line, as many spaces after the value as before;
   - inside a list or mapping value, comments stay where they are; full-line comments after
@@ -59,6 +59,7 @@ from .writer import KeyStyle, field_order, key_of, yaml
 MODELINE_MARK = "yaml-language-server:"  # a header comment that ends the header
 BOM = "\ufeff"
 LISTED = 20  # problems of one file shown one by one
+REFUSED = ("bad-value", "unknown-type", "missing-field")  # no mapping, or no known type
 MAX_LINES = 5000  # ruamel.yaml reads ~5,000 lines a second: a record has a few dozen
 _START = re.compile(r"^---[ \t]*(#.*)?$")  # an explicit document start, maybe with a comment
 _COMMENT = re.compile(r"(?:^|[ \t])(#.*)$")  # where a comment may start on a line
@@ -109,10 +110,9 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
                                 scan_pii=may_hold_pii(data))
     schema = _schema_of(validator, loaded.value)
     if schema is None or _writes_twice(schema, loaded.value):
-        refusing = [p for p in before[1] if p.severity == "error"
-                    and p.code in ("bad-value", "unknown-type", "missing-field",
-                                   "duplicate-key")]
-        return FormatResult(None, refusing or [p for p in before[1] if p.severity == "error"])
+        codes = REFUSED if schema is None else ("duplicate-key",)
+        errors = [p for p in before[1] if p.severity == "error"]
+        return FormatResult(None, [p for p in errors if p.code in codes] or errors)
     if text.count("\n") > MAX_LINES:
         return FormatResult(None, [_not_formatted(shown, _(
             "the file has more than {n} lines; dc fmt leaves files that long as they are")
@@ -305,7 +305,11 @@ def _split_header(lines: list[str]) -> tuple[list[str], list[str]]:
     for i, line in enumerate(lines):
         if not line.strip() or MODELINE_MARK in line:
             cut = i + 1
-    return [line.rstrip() for line in lines[:cut]], _full_lines(lines[cut:])
+    header: list[str] = []
+    for line in lines[:cut]:  # no blank line first, nor two in a row
+        if line.strip() or (header and header[-1]):
+            header.append(line.rstrip())
+    return header, _full_lines(lines[cut:])
 
 
 def _split_eol(token: Any, lines: list[str]) -> tuple[CommentToken | None, list[str]]:
