@@ -2,7 +2,7 @@
 
 ``dc report -f docx`` (or ``-o 报告.docx``) writes what a subdistrict office files and
 prints: A4, margins 37/35/28/26 mm (top, bottom, left, right), 22 lines of 28 characters
-a page (the document grid), the title in 2号 小标宋, the body in 3号 仿宋_GB2312, first-level
+a page, the title in 2号 小标宋, the body in 3号 仿宋_GB2312, first-level
 headings ``一、`` in 3号 黑体, second-level ``（一）`` in 3号 楷体_GB2312, page numbers
 ``— 1 —`` in 4号 宋体 at the outer corner (odd pages right, even pages left), and the
 issuer and the date right-aligned at the end.
@@ -13,6 +13,12 @@ sections and rows; the header row repeats on every page a table runs over), each
 shortfalls, and the data problems.  Every font is named for East-Asian text
 (``w:rFonts w:eastAsia``), not only for Latin text, and the font table names fallbacks
 (``w:altName``), so WPS, Word and LibreOffice each find a face they have.
+
+The page grid (``w:docGrid`` ``linesAndChars``: 28.95 pt lines, characters 848/4096 pt
+narrower than 16 pt) tells Word and WPS the page holds 22 × 28.  The text keeps to it by
+itself: exact 28.95 pt lines and characters a quarter point narrower (:func:`squeeze`),
+with snap-to-grid off, because LibreOffice gives a character wider than the grid's pitch
+two cells of it (14 characters a line).
 
 Like every renderer this one only formats: what it prints was computed before.
 """
@@ -51,7 +57,7 @@ MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
 LINES, CHARS = 22, 28
 LINE_PITCH_PT = 28.95
 TITLE_PITCH_PT = 35.0
-MAX_TABLE_ROWS = 2000  # rows of one table; the rest are counted in one line
+MAX_TABLE_ROWS = 2000  # rows of one table; the rest are counted in its last row
 
 _ZH_DIGITS = "零一二三四五六七八九"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 text
@@ -304,12 +310,22 @@ class _Grid:
         for column, width in zip(self.table.columns, widths_mm, strict=True):
             column.width = Mm(width)
         self.twips = [round(w * 1440 / 25.4) for w in widths_mm]
-        self.rows = 0
+        self.rows = self.skipped = 0
         self.add(heads, header=True)
+
+    def finish(self) -> None:
+        """One last row saying how many rows beyond :data:`MAX_TABLE_ROWS` were left out."""
+        if self.skipped:
+            more, self.skipped, self.rows = self.skipped, 0, 0
+            self.add([_("… and {n} more").format(n=more)], merged=True)
 
     def add(self, values: list[str], header: bool = False, merged: bool = False) -> None:
         """A row of ``values``; ``merged``: one text across the row (an item's title)."""
         from xml.sax.saxutils import escape
+
+        if self.rows > MAX_TABLE_ROWS:
+            self.skipped += 1
+            return
 
         from docx.oxml import parse_xml
         from docx.oxml.ns import nsdecls
@@ -348,8 +364,6 @@ def _results(doc: Document, data: dict[str, Any]) -> None:
             for rule in item["rules"]:
                 lines = rule["rows"] or [None]
                 for k, row in enumerate(lines):
-                    if table.rows > MAX_TABLE_ROWS:
-                        break
                     name = f"{rule['id']} {rule['name']}" if k == 0 else ""
                     if row is None:
                         table.add([name, "", "", "", "", L["no_result"]])
@@ -357,7 +371,8 @@ def _results(doc: Document, data: dict[str, Any]) -> None:
                     period = row["period"] + (f"{L['lp']}{L['to_date']}{L['rp']}"
                                               if row["to_date"] else "")
                     table.add([name, row["unit_name"], period, row["actual"],
-                                 row["cell"]["word"], row["detail"]])
+                               row["cell"]["word"], row["detail"]])
+        table.finish()
 
 
 def _shortfalls(doc: Document, data: dict[str, Any]) -> bool:
@@ -386,8 +401,9 @@ def _problems(doc: Document, data: dict[str, Any]) -> None:
         _para(doc, L["no_problems"])
     else:
         table = _Grid(doc, [L["where"], L["code"], L["message"]], [52.0, 30.0, 74.0])
-        for problem in data["problems"][:MAX_TABLE_ROWS]:
+        for problem in data["problems"]:
             table.add([problem["where"], problem["code"], problem["message"]])
+        table.finish()
     if data.get("problems_more"):
         _para(doc, data["problems_more"])
 
