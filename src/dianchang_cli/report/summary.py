@@ -1,7 +1,7 @@
 """The written summary: a few formal sentences on a period's work, for people who read prose.
 
->>> summary = summarize(outcome, report)          # doctest: +SKIP
->>> print(summary_text(summary, templates))       # doctest: +SKIP
+>>> summary = summarize(outcome, period, build(outcome, period))   # doctest: +SKIP
+>>> print(summary_text(summary, repo.plan_dir / "templates"))      # doctest: +SKIP
 2023年5月，电厂街道及所属各社区共开展各类活动56次，其中……参与群众1,236人次……
 
 The numbers come from the report model (:func:`.build.build`: results by status, the
