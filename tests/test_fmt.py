@@ -296,6 +296,17 @@ def test_only_changed_files_are_written(tmp_path: Path) -> None:
     assert report.unchanged == 1 and report.changed == [] and report.problems == []
 
 
+def test_a_symlink_stays_a_symlink(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "real.yaml").write_text(SHUFFLED, encoding="utf-8")
+    (folder / "link.yaml").symlink_to("real.yaml")
+    report = format_files(PLAN, [folder / "link.yaml"], tmp_path, folder)
+    assert report.changed == ["records/link.yaml"] and report.problems == []
+    assert (folder / "link.yaml").is_symlink()
+    assert (folder / "real.yaml").read_text(encoding="utf-8") == CANONICAL
+
+
 def test_files_over_one_mebibyte_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "records" / "big.yaml"
     path.parent.mkdir()

@@ -35,6 +35,7 @@ with the codes ``dc validate`` uses.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -414,9 +415,11 @@ def _hang_above(out: CommentedMap, lines: list[str]) -> None:
 
 
 def _shown(path: Path, root: Path) -> str:
+    """The name problems and lists show: below the repository when it is (as written,
+    no symlink followed), else as given; control characters escaped."""
     try:
-        text = path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+        text = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
         text = path.as_posix()
     return text if text.isprintable() else printable(text)
 
@@ -472,8 +475,8 @@ def format_files(plan: Plan, paths: Sequence[Path], root: Path, records_dir: Pat
             continue
         shown = _shown(path, root)
         if not check:
-            try:
-                write_bytes(path, new)
+            try:  # through a symlink (read_limited let it be read) to the file it names
+                write_bytes(Path(os.path.realpath(path)), new)
             except OSError as exc:
                 report.problems.append(Problem(shown, 0, 0, "unwritable", _(
                     "the file cannot be written: {error}").format(
