@@ -150,6 +150,8 @@ def test_unknown_type_or_key_lists_the_valid_ones(intake: Intake) -> None:
     assert "名称" in str(bad_key.value) and "日期" in str(bad_key.value)
     with pytest.raises(UsageError):
         intake.sets(intake.type_id(READING), ["名称"])
+    with pytest.raises(UsageError):
+        intake.sets(intake.type_id(READING), ["类型=新媒体发布"])
 
 
 def test_missing_required_fields_are_named_as_set_hints(intake: Intake) -> None:

@@ -147,7 +147,7 @@ def _interactive(intake: Intake, type_text: str | None, sets: list[str], unit: s
         type_id = intake.type_id(type_text) if type_text else _ask_type(intake)
         typed = intake.sets(type_id, sets)
         values = intake.values(type_id, typed, intake.defaults(type_id, unit))
-        for problem in intake.draft(type_id, values).errors:
+        for problem in intake.draft(type_id, values).errors if typed else []:
             if intake.field_of(type_id, problem) in typed:  # a bad --set value: ask again
                 print(intake.describe(problem), file=sys.stderr)
                 typed.pop(str(intake.field_of(type_id, problem)))

@@ -168,7 +168,11 @@ class Intake:
             if len(value) > MAX_VALUE:
                 raise UsageError(_("--set {k}: the value is longer than {n} characters")
                                  .format(k=printable(key), n=MAX_VALUE))
-            out[self.field_id(type_id, key)] = value
+            name = self.field_id(type_id, key)
+            if name == "type":
+                raise UsageError(_("--set {k}: the type is the first word after dc new, not "
+                                   "a --set value").format(k=printable(key)))
+            out[name] = value
         return out
 
     # ------------------------------------------------------------ values
