@@ -40,15 +40,7 @@ def register(app: typer.Typer) -> None:
         the_plan = load_plan(where)
         report = format_files(the_plan, files, where.root, where.records_dir,
                               "zh" if keys == "zh" else "en", check=check)
-        for problem in report.problems:
-            print(problem.text())
-        for name in report.changed:
-            print((_("would change: {file}") if check else _("formatted: {file}"))
-                  .format(file=name))
-        summary = (_("{n} files would change, {m} need no change") if check
-                   else _("Formatted {n} files, {m} needed no change"))
-        print(summary.format(n=len(report.changed), m=report.unchanged)
-              + (_("; {k} left as they are (see above)").format(k=report.failed)
-                 if report.problems else ""))
+        for line in report.lines(check):
+            print(line)
         failed = bool(report.problems) or (check and bool(report.changed))
         raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)

@@ -89,6 +89,18 @@ class FormatReport:
         """How many files were left untouched because of a problem."""
         return len({p.file for p in self.problems})
 
+    def lines(self, check: bool) -> list[str]:
+        """What ``dc fmt`` prints: each problem, each file changed (or that would change
+        with ``check``), and one line of counts."""
+        done = _("would change: {file}") if check else _("formatted: {file}")
+        counts = (_("{n} files would change, {m} need no change") if check
+                  else _("Formatted {n} files, {m} needed no change"))
+        tail = _("; {k} left as they are (see above)").format(k=self.failed) \
+            if self.problems else ""
+        return [*(p.text() for p in self.problems),
+                *(done.format(file=name) for name in self.changed),
+                counts.format(n=len(self.changed), m=self.unchanged) + tail]
+
 
 # ------------------------------------------------------------------ one text
 
