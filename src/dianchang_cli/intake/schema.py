@@ -37,6 +37,7 @@ community staff and must not change with ``--lang``.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..planfile.model import FieldSpec
@@ -128,22 +129,55 @@ def _defs(plan: Plan) -> Schema:
         defs[kind] = {"type": "string", "pattern": PATTERNS[kind],
                       "errorMessage": "应填" + FORMATS[kind]}
     defs["unit"] = _units(plan, None)
-    defs["staff"] = {"enum": list(plan.staff),
-                     "enumDescriptions": [f"{s.name}（{plan.unit_name(s.unit)}）"
-                                          for s in plan.staff.values()],
-                     "errorMessage": "应填" + FORMATS["staff"]}
-    defs["rule"] = {"enum": [r.id for r in plan.rules],
-                    "enumDescriptions": [r.name for r in plan.rules],
-                    "errorMessage": "应填" + FORMATS["rule"]}
+    defs["staff"] = _choices(list(plan.staff), [f"{s.name}（{plan.unit_name(s.unit)}）"
+                                                for s in plan.staff.values()],
+                             "应填" + FORMATS["staff"])
+    defs["rule"] = _choices([r.id for r in plan.rules], [r.name for r in plan.rules],
+                            "应填" + FORMATS["rule"])
     return defs
+
+
+def _choices(values: list[str], descriptions: list[str] | None = None,
+             message: str = "") -> Schema:
+    """``enum`` of ``values``, and the number each that reads as one is written as without
+    quotes: dc reads a number where text is expected as its digits (``rule: 12.2`` is rule
+    ``"12.2"``, and the editor's own completion inserts it so), so the schema takes it too.
+
+    The numbers are ranges of one value, not ``enum``: an editor offers every ``enum``
+    value, and would list ``"12.2"`` and ``12.2`` side by side."""
+    out: Schema = {"enum": values}
+    if descriptions is not None:
+        out["enumDescriptions"] = descriptions
+    if message:
+        out["errorMessage"] = message
+    numbers = [n for n in map(_number, values) if n is not None]
+    if not numbers:
+        return out
+    digits: Schema = {"type": "number",
+                      "anyOf": [{"minimum": n, "maximum": n} for n in numbers]}
+    if message:
+        digits["errorMessage"] = message
+    return {"anyOf": [out, digits]}
+
+
+def _number(text: str) -> int | float | None:
+    """The YAML number whose digits dc reads back as ``text``, if there is one."""
+    for kind in (int, float):
+        try:
+            number = kind(text)
+        except ValueError:
+            continue
+        if str(number) == text and not (isinstance(number, float) and not math.isfinite(number)):
+            return number
+    return None
 
 
 def _units(plan: Plan, kinds: list[str] | None) -> Schema:
     """The unit ids (of ``kinds`` only, when given), their names beside them."""
     units = [u for u in plan.units.values() if not kinds or u.kind in kinds]
     where = "、".join(UNIT_KINDS.get(k, k) for k in kinds) if kinds else ""
-    return {"enum": [u.id for u in units], "enumDescriptions": [u.name for u in units],
-            "errorMessage": "应填" + FORMATS["unit"] + (f"，须为{where}" if where else "")}
+    return _choices([u.id for u in units], [u.name for u in units],
+                    "应填" + FORMATS["unit"] + (f"，须为{where}" if where else ""))
 
 
 def _ref(kind: str) -> Schema:
@@ -153,7 +187,7 @@ def _ref(kind: str) -> Schema:
 def _item(kind: str, spec: FieldSpec, unit_kinds: list[str] | None) -> Schema:
     """The schema of one value of ``kind`` (a field's value, or one item of a list)."""
     if kind == "enum":
-        return {"enum": list(spec.values or ()), "errorMessage": "应填" + _fmt(kind, spec)}
+        return _choices(list(spec.values or ()), message="应填" + _fmt(kind, spec))
     if kind in ("integer", "number"):
         low = -INT_LIMIT if spec.min is None else max(spec.min, -INT_LIMIT)
         low_shown = int(low) if float(low).is_integer() else low
