@@ -142,6 +142,8 @@ def test_a_very_long_file_is_left_alone(english: None) -> None:
     result = format_text(PLAN, text)
     assert result.text is None and [p.code for p in result.problems] == ["not-formatted"]
     assert str(fmt_module.MAX_LINES) in result.problems[0].message
+    flow = CANONICAL + "tags: [" + ", ".join(["x"] * (fmt_module.MAX_LINES + 1)) + "]\n"
+    assert format_text(PLAN, flow).problems[0].code == "not-formatted"
 
 
 def test_values_are_not_retyped() -> None:

@@ -46,6 +46,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..diagnostics import Problem, printable
 from ..i18n import _
@@ -61,7 +62,7 @@ MODELINE_MARK = "yaml-language-server:"  # a header comment that ends the header
 BOM = "\ufeff"
 LISTED = 20  # problems of one file shown one by one
 REFUSED = ("bad-value", "unknown-type", "missing-field")  # no mapping, or no known type
-MAX_LINES = 5000  # ruamel.yaml reads ~5,000 lines a second: a record has a few dozen
+MAX_LINES = 5000  # ruamel.yaml reads ~5,000 lines or values a second; a record has dozens
 _START = re.compile(r"^---[ \t]*(#.*)?$")  # an explicit document start, maybe with a comment
 _COMMENT = re.compile(r"(?:^|[ \t])(#.*)$")  # where a comment may start on a line
 
@@ -126,10 +127,10 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
         codes = REFUSED if schema is None else ("duplicate-key",)
         errors = [p for p in before[1] if p.severity == "error"]
         return FormatResult(None, [p for p in errors if p.code in codes] or errors)
-    if text.count("\n") > MAX_LINES:
+    if text.count("\n") > MAX_LINES or _nodes(loaded.node) > MAX_LINES:
         return FormatResult(None, [_not_formatted(shown, _(
-            "the file has more than {n} lines; dc fmt leaves files that long as they are")
-            .format(n=MAX_LINES))])
+            "the file has more than {n} lines or values; dc fmt leaves files that long as "
+            "they are").format(n=MAX_LINES))])
     newline = "\r\n" if "\r\n" in text else "\n"
     bom = BOM if text.startswith(BOM) else ""
     body = text.removeprefix(BOM).replace("\r\n", "\n")
@@ -147,6 +148,19 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
         return FormatResult(None, [_not_formatted(shown, _(
             "formatting would change what the record says; the file is left as it is"))])
     return FormatResult(out)
+
+
+def _nodes(node: Node | None) -> int:
+    """How many keys and values the file holds (counting stops past :data:`MAX_LINES`)."""
+    count, pending = 0, [node] if node is not None else []
+    while pending and count <= MAX_LINES:
+        current = pending.pop()
+        count += 1
+        if isinstance(current, MappingNode):
+            pending += [part for pair in current.value for part in pair]
+        elif isinstance(current, SequenceNode):
+            pending += current.value
+    return count
 
 
 def _comments_in(text: str) -> list[str]:
