@@ -388,3 +388,14 @@ def test_a_list_of_values_is_ticked_and_ctrl_d_cancels(tmp_path: Path) -> None:
     child.expect("Cancelled|已取消")
     assert _end(child) == 1
     assert len(_files(root)) == 1
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("2023-05-12", dt.date(2023, 5, 12)), ("2023年5月12日", dt.date(2023, 5, 12)),
+    ("5.12", dt.date(2023, 5, 12)), ("今天", DAY), ("昨天", DAY - dt.timedelta(days=1))])
+def test_friendly_dates_name_the_file(intake: Intake, typed: str, day: dt.date) -> None:
+    type_id, values = _values(intake, READING, "名称=读书会", f"日期={typed}", "单位=dongyuan")
+    draft = intake.draft(type_id, values)
+    assert values["date"] == day and draft.errors == []
+    assert draft.path.name == f"{type_id}-{day:%m%d}.yaml"
+    assert draft.path.parent == intake.records_dir / "dongyuan" / f"{day:%Y}" / f"{day:%m}"
