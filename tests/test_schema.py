@@ -117,8 +117,9 @@ def test_every_field_under_every_spelling_with_chinese_words(plan: Plan,
 
 
 def resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """A property written once in ``$defs`` and referred to (a bare ``$ref``)."""
     ref = node.get("$ref")
-    return schema["$defs"][ref.rsplit("/", 1)[1]] if ref else node
+    return schema["$defs"][ref.rsplit("/", 1)[1]] if ref and len(node) == 1 else node
 
 
 def test_units_and_staff_complete_with_their_names(plan: Plan, schema: dict[str, Any]) -> None:
@@ -131,7 +132,8 @@ def test_units_and_staff_complete_with_their_names(plan: Plan, schema: dict[str,
     assert narrowed  # the demo plan has a type kept by one kind of unit
     for then in narrowed:
         kinds = plan.type_of(then["title"]).unit_kinds
-        enum = resolve(schema, then["properties"]["unit"]["anyOf"][0])["enum"]
+        ref = then["properties"]["unit"]["$ref"]  # a required unit: one value, filled
+        enum = schema["$defs"][ref.rsplit("/", 1)[1]]["enum"]
         assert enum == [u.id for u in plan.units.values() if u.kind in kinds]
 
 

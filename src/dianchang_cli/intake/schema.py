@@ -212,7 +212,8 @@ def _value(spec: FieldSpec, unit_kinds: list[str] | None, required: bool) -> Sch
     options = [item, {"type": "array", "items": item}] if spec.type == "list" else [item]
     if required:
         kind = spec.items if spec.type == "list" else spec.type
-        return {"anyOf": options, "allOf": [_ref("filled-bool" if kind == "bool" else "filled")]}
+        filled = {"allOf": [_ref("filled-bool" if kind == "bool" else "filled")]}
+        return {**options[0], **filled} if len(options) == 1 else {"anyOf": options, **filled}
     return {"anyOf": [*options, _ref("empty")]}
 
 
