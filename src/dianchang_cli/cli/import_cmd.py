@@ -91,7 +91,8 @@ def register(app: typer.Typer) -> None:
             print()
         else:
             render_text(result, sys.stdout, update=update, dry_run=dry_run, commit=sha)
-        failed = result.bad_rows or (result.of("changed") and not update)
+        not_committed = bool(who and written and sha is None)
+        failed = result.bad_rows or (result.of("changed") and not update) or not_committed
         raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
 
 
