@@ -285,6 +285,22 @@ def test_commit_makes_one_commit(repo: Repo, ledger: Callable[..., Path]) -> Non
     changed = _git(repo.root, "show", "--name-only", "--format=", "HEAD").split()
     assert sorted(changed) == sorted(a["path"] for a in out["added"])
     assert _git(repo.root, "status", "--porcelain", "records") == ""
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--commit")
+    assert code == 0 and out["commit"] is None  # nothing written, nothing committed
+    assert _git(repo.root, "rev-list", "--count", "HEAD").strip() == "2"
+
+
+@pytest.mark.usefixtures("english")
+def test_text_summary(repo: Repo, ledger: Callable[..., Path]) -> None:
+    book = ledger([row(dt.date(2023, 5, 2), "义诊"), row(dt.date(2023, 5, 3), "坏", vols=-1)])
+    code, text = dc_text(repo, str(book), "--unit", "dongyuan", "--dry-run")
+    lines = text.splitlines()
+    assert code == 1
+    assert lines[0] == (f"would add records/dongyuan/2023/05/volunteer_service-0502.yaml  ← "
+                        f"台账.xlsx › {VOL} › row 3")
+    assert lines[1].startswith(f"台账.xlsx › {VOL} › E4: [bad-value]")
+    assert lines[-1] == ("Dry run, nothing written: 1 added, 0 updated, 0 unchanged, "
+                         "1 rows with problems")
 
 
 def test_ledger_round_trip_writes_nothing(tmp_path: Path) -> None:
