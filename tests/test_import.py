@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo
@@ -303,7 +303,11 @@ def test_text_summary(repo: Repo, ledger: Callable[..., Path]) -> None:
                          "1 rows with problems")
 
 
-def test_ledger_round_trip_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ledger_round_trip_writes_nothing(tmp_path: Path, lang: str,
+                                          request: pytest.FixtureRequest) -> None:
+    if lang == "en":
+        request.getfixturevalue("english")
     root = tmp_path / "demo"
     shutil.copytree(ROOT / "plan", root / "plan")
     shutil.copytree(ROOT / "records", root / "records")
@@ -313,6 +317,9 @@ def test_ledger_round_trip_writes_nothing(tmp_path: Path) -> None:
                                               "2023-05", "-f", "xlsx", "-o",
                                               str(tmp_path / "台账.xlsx")])
     assert result.exit_code == 0, result.output
+    header = [c.value for c in load_workbook(tmp_path / "台账.xlsx").worksheets[0][3]]
+    assert ("Activity" in header) == (lang == "en")  # English headers, or the plan's names
+    assert lang == "en" or {"编号", "名称", "志愿者人数"} <= set(header)
     code, out = dc_import(repo, str(tmp_path / "台账.xlsx"))
     assert code == 0, out
     assert out["problems"] == [] and out["added"] == [] and out["changed"] == []

@@ -11,6 +11,8 @@ The rules, all generic (the plan says what the fields are called):
   cells name fields.  A header cell is trimmed, its line breaks removed, and a leading or
   trailing ``*``/``＊`` (the "required" mark of Chinese forms) ignored; it names a field by
   any spelling the plan allows (id, Chinese name, aliases).
+- The ledger's own headers (``dc ledger -f xlsx`` in English: ``Activity``, ``Record
+  id`` …) name their fields too (:func:`..ledger.model.field_headers`).
 - **Derived columns** are not fields and are ignored without a word: a row number
   (``序号``) and the ledger's own derived columns (:func:`..ledger.model.derived_headers`).
   Any other unknown column is one warning at its header cell; its values are ignored.
@@ -27,7 +29,7 @@ from typing import Any
 
 from ..diagnostics import printable
 from ..i18n import _
-from ..ledger.model import derived_headers
+from ..ledger.model import derived_headers, field_headers
 from ..planfile.plan import Plan
 from ..records import pii
 from ..records.validate import Validator
@@ -123,7 +125,8 @@ class Headers:
 
     def __init__(self, plan: Plan, validator: Validator) -> None:
         self.plan = plan
-        self.by_type = {tid: _lookup(s.keys) for tid, s in validator.schemas.items()}
+        extra = field_headers()
+        self.by_type = {tid: _lookup(s.keys, extra) for tid, s in validator.schemas.items()}
         merged: dict[str, str] = {}
         for keys in self.by_type.values():
             for key, name in keys.items():
@@ -140,9 +143,15 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "_")
 
 
-def _lookup(keys: dict[str, str]) -> dict[str, str]:
+def _lookup(keys: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """Spelling → field id for one type: the plan's spellings, then the ledger's own
+    headers of the type's fields, each also in a normalised form (NFKC, lower case)."""
     out = dict(keys)
-    for key, name in keys.items():
+    fields = set(keys.values())
+    for key, name in extra.items():
+        if name in fields:
+            out.setdefault(key, name)
+    for key, name in list(out.items()):
         out.setdefault(_norm(key), name)
     return out
 

@@ -179,24 +179,41 @@ FIELD_OF = {"date": "date", "unit": "unit", "title": "title", "theme": THEME_FIE
             "location": "location", "participants": "participants",
             "volunteers": "volunteers", "service_hours": "service_hours",
             "platform": PLATFORM_FIELD, "id": "id"}
+# the English headers of those columns (Chinese ledgers use the plan's field names)
+LABELS = {"date": N_("Date"), "unit": N_("Unit"), "title": N_("Activity"),
+          "theme": N_("Theme"), "location": N_("Location"), "participants": N_("Participants"),
+          "volunteers": N_("Volunteers"), "service_hours": N_("Service hours"),
+          "platform": N_("Platform no."), "id": N_("Record id")}
 # Derived columns: not fields, so ``dc import`` of a ledger ignores them by these headers
 # (in English and in Chinese: see :func:`derived_headers`).
 DERIVED = {"index": N_("No."), "evidence": N_("Evidence count"), "file": N_("Record file")}
 
 
+def _spellings(message: str) -> set[str]:
+    """``message`` in English, in the active language and in Chinese."""
+    zh = gettext.translation(DOMAIN, LOCALE_DIR, languages=[DEFAULT_LANG], fallback=True)
+    return {message, _(message), zh.gettext(message)}
+
+
 def derived_headers() -> frozenset[str]:
     """The headers of the ledger's derived columns in every language dc speaks: what an
     import of a ledger workbook ignores without a warning."""
-    zh = gettext.translation(DOMAIN, LOCALE_DIR, languages=[DEFAULT_LANG], fallback=True)
-    return frozenset({*DERIVED.values(), *(zh.gettext(m) for m in DERIVED.values()),
-                      *(_(m) for m in DERIVED.values())})
+    return frozenset(h for m in DERIVED.values() for h in _spellings(m))
 
 
-def field_label(plan: Plan, types: Sequence[str], key: str, english: str) -> str:
+def field_headers() -> dict[str, str]:
+    """Header → field id for the ledger's own field headers (English, and their
+    translations): so a ledger written with ``--lang en`` imports back too.  The plan's
+    spellings of a field come first; these only name what the plan does not."""
+    return {h: FIELD_OF[key] for key, m in LABELS.items() for h in _spellings(m)}
+
+
+def field_label(plan: Plan, types: Sequence[str], key: str) -> str:
     """A field column's header: in Chinese the plan's name of the field (so that the
-    workbook imports back with ``dc import``), in English ``english``."""
-    name = FIELD_OF.get(key)
-    if name is None or not is_chinese():
+    workbook imports back with ``dc import``), in English the ledger's own label."""
+    english = _(LABELS[key])
+    name = FIELD_OF[key]
+    if not is_chinese():
         return english
     for spec in [*(plan.types[t].fields.get(name) for t in types if t in plan.types),
                  plan.common_fields.get(name)]:
@@ -208,20 +225,16 @@ def field_label(plan: Plan, types: Sequence[str], key: str, english: str) -> str
 def _columns(plan: Plan, types: Sequence[str]) -> list[Column]:
     has = {name for t in types if t in plan.types for name in plan.types[t].fields}
 
-    def col(key: str, english: str, numeric: bool = False) -> Column:
-        return Column(key, field_label(plan, types, key, english), numeric)
+    def col(key: str, numeric: bool = False) -> Column:
+        return Column(key, field_label(plan, types, key), numeric)
 
-    cols = [Column("index", _(DERIVED["index"])), col("date", _("Date")),
-            col("unit", _("Unit")), col("title", _("Activity"))]
+    cols = [Column("index", _(DERIVED["index"])), col("date"), col("unit"), col("title")]
     if THEME_FIELD in has:
-        cols.append(col("theme", _("Theme")))
-    cols += [col("location", _("Location")),
-             col("participants", _("Participants"), True),
-             col("volunteers", _("Volunteers"), True),
-             col("service_hours", _("Service hours"), True),
-             Column("evidence", _(DERIVED["evidence"]), True)]
+        cols.append(col("theme"))
+    cols += [col("location"), col("participants", True), col("volunteers", True),
+             col("service_hours", True), Column("evidence", _(DERIVED["evidence"]), True)]
     if PLATFORM_FIELD in has:
-        cols.append(col("platform", _("Platform no.")))
+        cols.append(col("platform"))
     return cols
 
 
@@ -306,4 +319,4 @@ def build(outcome: Outcome, year: int, month: int, unit: str | None = None,
                   font=plan.settings.font,
                   type_names=tuple(plan.types[t].name if t in plan.types else t
                                    for t in chosen_types),
-                  id_label=field_label(plan, chosen_types, "id", _("Record id")))
+                  id_label=field_label(plan, chosen_types, "id"))
