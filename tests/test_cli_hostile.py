@@ -276,8 +276,8 @@ def test_a_suffix_against_the_format_is_exit_2(filled: Repo, tmp_path: Path,
                                      ("ledger", "--month", "2023-04")])
 def test_an_unknown_suffix_without_format_is_exit_2_naming_the_formats(
         filled: Repo, tmp_path: Path, command: tuple[str, ...]) -> None:
-    out = tmp_path / "x.docx"
-    message = said_no(dc(*at(filled, *command, "-o", str(out))), ".docx", ".md", ".pdf")
+    out = tmp_path / "x.odt"
+    message = said_no(dc(*at(filled, *command, "-o", str(out))), ".odt", ".md", ".pdf")
     assert "-f" in message and not out.exists()
 
 

@@ -63,7 +63,7 @@ def test_as_of_and_made_on(filled: None, repo: Repo) -> None:
 @pytest.mark.parametrize("args", [[], ["--month", "2023-04", "--year", "2023"],
                                   ["--month", "2023-13"], ["--quarter", "Q2"],
                                   ["--month", "2024-04"], ["--month", "2023-04", "--unit", "x"],
-                                  ["--month", "2023-04", "--format", "docx"],
+                                  ["--month", "2023-04", "--format", "odt"],
                                   ["--month", "2023-04", "--as-of", "yesterday"]])
 def test_usage_errors_exit_2(filled: None, repo: Repo, args: list[str]) -> None:
     code, out = _dc(repo, *args)
