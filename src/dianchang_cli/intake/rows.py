@@ -10,7 +10,8 @@ The rules, all generic (the plan says what the fields are called):
 - **The header** is the first of the first :data:`HEADER_ROWS` rows in which at least two
   cells name fields.  A header cell is trimmed, its line breaks removed, and a leading or
   trailing ``*``/``＊`` (the "required" mark of Chinese forms) ignored; it names a field by
-  any spelling the plan allows (id, Chinese name, aliases).
+  any spelling the plan allows (id, Chinese name, aliases), also followed by a note in
+  brackets (``日期（年月日）``).
 - The ledger's own headers (``dc ledger -f xlsx`` in English: ``Activity``, ``Record
   id`` …) name their fields too (:func:`..ledger.model.field_headers`).
 - **Derived columns** are not fields and are ignored without a word: a row number
@@ -33,7 +34,7 @@ from ..ledger.model import derived_headers, field_headers
 from ..planfile.plan import Plan
 from ..records import pii
 from ..records.validate import Validator
-from .friendly import Friendly, normalise
+from .friendly import Friendly, normalise, short_name
 from .sheets import Grid, cell_name, column_letter
 
 HEADER_ROWS = 10
@@ -135,8 +136,13 @@ class Headers:
         self.ignored = {_norm(h) for h in ROW_NUMBER_HEADERS | derived_headers()}
 
     def field(self, text: str, type_id: str | None) -> str | None:
+        """The field a header names: as written, normalised, or without a trailing note
+        in brackets (``日期（年月日）`` → ``日期``)."""
         keys = self.by_type[type_id] if type_id else self.any
-        return keys.get(text) or keys.get(_norm(text))
+        found = keys.get(text) or keys.get(_norm(text))
+        if found is None and (bare := short_name(text)) != text and bare:
+            found = keys.get(bare) or keys.get(_norm(bare))
+        return found
 
 
 def _norm(text: str) -> str:
