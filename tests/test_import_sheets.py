@@ -124,3 +124,13 @@ def test_importer_alone(repo: Repo, tmp_path: Path) -> None:
     assert action.kind == "new" and action.values["volunteers"] == 5
     assert action.values["service_hours"] == 1.5 and action.values["unit"] == "dongyuan"
     assert "title: 义诊" in action.text and not list(repo.records_dir.rglob("*.yaml"))
+
+
+def test_time_cells_become_text_and_zip_expansion_is_bounded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [["名称", "活动简介"], ["x", dt.time(10, 5)]])
+    [grid] = sheets.read(path).grids
+    assert grid.rows[1] == ["x", "10:05"]
+    monkeypatch.setattr(sheets, "MAX_UNZIPPED", 1000)
+    book = sheets.read(path)
+    assert [i.code for i in book.issues] == ["too-large"] and not book.grids

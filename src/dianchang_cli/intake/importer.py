@@ -41,7 +41,7 @@ from ..records.model import Record
 from ..records.validate import Validator
 from .friendly import Friendly
 from .rows import Headers, Issue, Row, Where, sheet_rows
-from .sheets import Book
+from .sheets import Book, Grid
 from .writer import KeyStyle, render
 
 Kind = Literal["new", "changed", "unchanged"]
@@ -126,16 +126,22 @@ class Importer:
             out.issues.extend(Issue(Where(book.name, s.sheet), s.code, s.message, s.expected)
                               for s in book.issues)
             for grid in book.grids:
-                if grid.hidden:  # list sheets behind drop-downs, not data
-                    continue
-                rows, issues = sheet_rows(grid, self.headers, self.friendly,
-                                          Where(book.name, grid.title))
-                out.issues.extend(issues)
-                if rows:
-                    out.sheets.append(f"{book.name} › {grid.title}")
-                for row in rows:
-                    self._row(row, out)
+                if not grid.hidden:  # hidden: the value lists behind drop-downs, not data
+                    self._sheet(book, grid, out)
         return out
+
+    def _sheet(self, book: Book, grid: Grid, out: ImportResult) -> None:
+        rows, issues = sheet_rows(grid, self.headers, self.friendly,
+                                  Where(book.name, grid.title))
+        out.issues.extend(issues)
+        if rows:
+            out.sheets.append(f"{book.name} › {grid.title}")
+        for row in rows:
+            try:
+                self._row(row, out)
+            except Exception as exc:  # one odd row never stops the others
+                out.issues.append(Issue(row.where, "unreadable", _(
+                    "the row cannot be read: {error}").format(error=printable(str(exc), 160))))
 
     def _row(self, row: Row, out: ImportResult) -> None:
         values = dict(row.values)

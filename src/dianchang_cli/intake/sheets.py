@@ -20,6 +20,7 @@ values (text, numbers, dates, date-times; ``""`` for an empty cell) — that
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from ..diagnostics import printable
 from ..i18n import _
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 400 * 1024 * 1024  # an .xlsx/.ods is a zip: what it may expand to
+ZIPPED = (".xlsx", ".xlsm", ".xlsb", ".ods")
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -170,9 +173,27 @@ def _too_big(sheet: str, columns: bool) -> SheetIssue:
 
 
 # ------------------------------------------------------------------ workbooks
+def _unzipped_size(path: Path) -> int:
+    """What a zipped workbook's parts add up to, read from its directory (nothing is
+    expanded); 0 when it is not a zip (calamine then says what is wrong)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return 0
+
+
 def _read_workbook(path: Path, book: Book) -> None:
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() in ZIPPED and _unzipped_size(path) > MAX_UNZIPPED:
+        book.issues.append(SheetIssue(None, "too-large", _(
+            "the workbook expands to more than {limit} MiB").format(
+            limit=MAX_UNZIPPED // 1024 // 1024),
+            expected=_("split the workbook into smaller files")))
+        return
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         metas = list(workbook.sheets_metadata)
@@ -208,7 +229,17 @@ def _grid(workbook: Any, index: int, meta: Any, book: Book) -> Grid | None:
             "the sheet cannot be read: {error}").format(error=printable(str(exc), 160))))
         return None
     _fill_merged(rows, merged)
-    return Grid(title, rows, hidden)
+    return Grid(title, [[_plain(c) for c in row] for row in rows], hidden)
+
+
+def _plain(cell: Any) -> Any:
+    """A cell value a record can hold: a time of day or a duration becomes its text
+    (``10:05``); text, numbers, booleans, dates and date-times stay as they are."""
+    if isinstance(cell, dt.time):
+        return cell.strftime("%H:%M:%S" if cell.second else "%H:%M")
+    if isinstance(cell, dt.timedelta):
+        return str(cell)
+    return cell
 
 
 def _fill_merged(rows: list[list[Any]], merged: list[Any]) -> None:
