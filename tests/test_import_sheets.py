@@ -134,3 +134,17 @@ def test_time_cells_become_text_and_zip_expansion_is_bounded(
     monkeypatch.setattr(sheets, "MAX_UNZIPPED", 1000)
     book = sheets.read(path)
     assert [i.code for i in book.issues] == ["too-large"] and not book.grids
+
+
+def test_a_huge_cell_is_a_problem_not_a_record_dc_check_cannot_read(repo: Repo,
+                                                                     tmp_path: Path) -> None:
+    plan = load_plan(repo.plan_dir, repo.root)
+    book = sheets.read(_xlsx(tmp_path / "h.xlsx", [
+        ["日期", "名称", "服务主题", "志愿者人数", "志愿服务总时长（小时）", "活动简介"],
+        [dt.date(2023, 5, 2), "义诊", "其他", 5, 1, "长" * 32000],
+        [dt.date(2023, 5, 3), "清洁", "其他", 5, 1, None]]))
+    book.grids[0].rows[1][5] *= 20  # 640,000 characters: 1.9 MB of UTF-8
+    result = Importer(plan, [], "dongyuan").prepare([book])
+    assert [i.code for i in result.issues] == ["too-large"]
+    [action] = result.actions
+    assert action.values["title"] == "清洁"  # the other row is imported all the same

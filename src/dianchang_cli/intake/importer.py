@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from ..diagnostics import Problem, printable
 from ..i18n import _
+from ..load.files import MAX_BYTES
 from ..planfile.plan import Plan
 from ..records.batch import validate_bytes
 from ..records.model import Record
@@ -215,8 +216,14 @@ class Importer:
         """The record the values make and its text, or ``None`` with the problems placed
         at cells."""
         text = render(self.plan, row.type_id, values, self.keys)
-        record, problems = validate_bytes(self.validator, text.encode("utf-8"),
-                                          row.where.text(), record_id)
+        data = text.encode("utf-8")
+        if len(data) > MAX_BYTES - 1024:  # room for the modeline
+            out.issues.append(Issue(row.where, "too-large", _(
+                "the row makes a record of {kb} KiB; dc check reads at most {limit} KiB")
+                .format(kb=len(data) // 1024, limit=MAX_BYTES // 1024),
+                expected=_("shorter texts; long material belongs in evidence files")))
+            return None, text
+        record, problems = validate_bytes(self.validator, data, row.where.text(), record_id)
         spellings = self.validator.schemas[row.type_id].keys
         out.issues.extend(placed(row, p, spellings) for p in problems)
         return record, text
