@@ -145,38 +145,17 @@ class Importer:
                     "the row cannot be read: {error}").format(error=printable(str(exc), 160))))
 
     def _row(self, row: Row, out: ImportResult) -> None:
+        """One row: its unit and id, then new, unchanged, changed or a problem."""
         values = dict(row.values)
         problem = self._unit(row, values)
+        if problem is None:
+            record_id, problem = self._identify(row, values)
         if problem is not None:
             out.issues.append(problem)
             return
-        unit = values.get("unit")
-        unit = unit if isinstance(unit, str) else ""
-        day = values.get("date") if isinstance(values.get("date"), dt.date) else None
-        record_id = values.get("id")
-        if record_id is None:
-            record_id = stable_id(row.type_id, unit, day, values.get("title"))
-            values["id"] = record_id
-        record_id = str(record_id)
-        if record_id in self.seen:
-            out.issues.append(Issue(row.where.at(row.columns.get("id")), "duplicate-id", _(
-                "the id '{id}' is already used by {where}").format(
-                id=printable(record_id, 80), where=self.seen[record_id].text()),
-                expected=_("each record once in an import")))
-            return
-        self.seen[record_id] = row.where
         existing = self.by_id.get(record_id)
-        if existing is not None and existing.type != row.type_id:
-            out.issues.append(Issue(row.where.at(row.columns.get("id")), "bad-value", _(
-                "the id '{id}' belongs to a record of another type ({t})").format(
-                id=printable(record_id, 80), t=printable(self.plan.types[existing.type].name
-                                                         if existing.type in self.plan.types
-                                                         else existing.type, 40)),
-                expected=_("a new id, or the record's own type")))
-            return
-        if existing is not None and not any(
-                not _same(existing.fields.get(n), values.get(n)) for n in row.columns
-                if n not in NOT_COMPARED):
+        if existing is not None and all(_same(existing.fields.get(n), values.get(n))
+                                        for n in row.columns if n not in NOT_COMPARED):
             # the cells hold the record's own values: nothing to validate or write
             out.actions.append(Action("unchanged", row.where, record_id, row.type_id,
                                       existing.unit, existing.date, values, existing,
@@ -187,12 +166,41 @@ class Importer:
         if record is None:
             return
         action = Action("new", row.where, record_id, row.type_id, record.unit, record.date,
-                        values if existing is None else merged, existing, text=text)
+                        merged, existing, text=text)
         if existing is not None:
             action.changes = compare(row, record, existing, self.plan)
             action.kind = "changed" if action.changes else "unchanged"
             action.path = Path(existing.file)
         out.actions.append(action)
+
+    def _identify(self, row: Row, values: dict[str, Any]) -> tuple[str, Issue | None]:
+        """The row's record id (its ``id`` cell, else :func:`stable_id`, then set in
+        ``values``), or the problem with it: used twice, or a record of another type."""
+        record_id = values.get("id")
+        if record_id is None:
+            day = values.get("date")
+            unit = values.get("unit")
+            record_id = stable_id(row.type_id, unit if isinstance(unit, str) else "",
+                                  day if isinstance(day, dt.date) else None,
+                                  values.get("title"))
+            values["id"] = record_id
+        record_id = str(record_id)
+        at = row.where.at(row.columns.get("id"))
+        if record_id in self.seen:
+            return record_id, Issue(at, "duplicate-id", _(
+                "the id '{id}' is already used by {where}").format(
+                id=printable(record_id, 80), where=self.seen[record_id].text()),
+                expected=_("each record once in an import"))
+        self.seen[record_id] = row.where
+        existing = self.by_id.get(record_id)
+        if existing is not None and existing.type != row.type_id:
+            rtype = self.plan.types.get(existing.type)
+            return record_id, Issue(at, "bad-value", _(
+                "the id '{id}' belongs to a record of another type ({t})").format(
+                id=printable(record_id, 80), t=printable(rtype.name if rtype else
+                                                         existing.type, 40)),
+                expected=_("a new id, or the record's own type"))
+        return record_id, None
 
     def _unit(self, row: Row, values: dict[str, Any]) -> Issue | None:
         """Fill the unit from ``--unit``; a row of another unit is a problem."""
