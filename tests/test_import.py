@@ -303,8 +303,9 @@ def test_text_summary(repo: Repo, ledger: Callable[..., Path]) -> None:
                          "1 rows with problems")
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_ledger_round_trip_writes_nothing(tmp_path: Path, lang: str,
+@pytest.mark.parametrize("lang, types", [("zh", []), ("en", []),
+                                         ("zh", ["--type", VOL, "--type", "阅读活动"])])
+def test_ledger_round_trip_writes_nothing(tmp_path: Path, lang: str, types: list[str],
                                           request: pytest.FixtureRequest) -> None:
     if lang == "en":
         request.getfixturevalue("english")
@@ -315,11 +316,12 @@ def test_ledger_round_trip_writes_nothing(tmp_path: Path, lang: str,
     before = record_files(repo)
     result = CliRunner().invoke(build_app(), ["ledger", "--repo", str(root), "--month",
                                               "2023-05", "-f", "xlsx", "-o",
-                                              str(tmp_path / "台账.xlsx")])
+                                              str(tmp_path / "台账.xlsx"), *types])
     assert result.exit_code == 0, result.output
     header = [c.value for c in load_workbook(tmp_path / "台账.xlsx").worksheets[0][3]]
     assert ("Activity" in header) == (lang == "en")  # English headers, or the plan's names
     assert lang == "en" or {"编号", "名称", "志愿者人数"} <= set(header)
+    assert ("类型" in header) == bool(types)  # several types: each row says its own
     code, out = dc_import(repo, str(tmp_path / "台账.xlsx"))
     assert code == 0, out
     assert out["problems"] == [] and out["added"] == [] and out["changed"] == []

@@ -95,10 +95,13 @@ class Row:
     service_hours: float | None
     evidence: int
     platform: str
+    type_name: str = ""  # the record type's name (a column when the ledger has several)
 
     def value(self, key: str) -> Any:
         if key == "id":
             return self.record
+        if key == "type":
+            return self.type_name
         return self.unit_name if key == "unit" else getattr(self, key)
 
     def text(self, key: str) -> str:
@@ -142,6 +145,7 @@ class Ledger:
     font: str | None = None  # the plan's PDF font family (None: the bundled one)
     type_names: tuple[str, ...] = ()  # the plan's names of ``types``, same order
     id_label: str = "id"  # the header of the record-id column (the plan's name in Chinese)
+    type_label: str = "type"  # the header of the type column (a ledger of several types)
 
     @property
     def period(self) -> str:
@@ -178,12 +182,12 @@ class Ledger:
 FIELD_OF = {"date": "date", "unit": "unit", "title": "title", "theme": THEME_FIELD,
             "location": "location", "participants": "participants",
             "volunteers": "volunteers", "service_hours": "service_hours",
-            "platform": PLATFORM_FIELD, "id": "id"}
+            "platform": PLATFORM_FIELD, "id": "id", "type": "type"}
 # the English headers of those columns (Chinese ledgers use the plan's field names)
 LABELS = {"date": N_("Date"), "unit": N_("Unit"), "title": N_("Activity"),
           "theme": N_("Theme"), "location": N_("Location"), "participants": N_("Participants"),
           "volunteers": N_("Volunteers"), "service_hours": N_("Service hours"),
-          "platform": N_("Platform no."), "id": N_("Record id")}
+          "platform": N_("Platform no."), "id": N_("Record id"), "type": N_("Record type")}
 # Derived columns: not fields, so ``dc import`` of a ledger ignores them by these headers
 # (in English and in Chinese: see :func:`derived_headers`).
 DERIVED = {"index": N_("No."), "evidence": N_("Evidence count"), "file": N_("Record file")}
@@ -284,7 +288,9 @@ def _row(plan: Plan, index: int, rec: Record) -> Row:
                service_hours=float(hours) if isinstance(hours, int | float)
                and not isinstance(hours, bool) else None,
                evidence=len(rec.get("evidence") or ()),
-               platform=_text(rec.get(PLATFORM_FIELD)))
+               platform=_text(rec.get(PLATFORM_FIELD)),
+               type_name=clip(plan.types[rec.type].name if rec.type in plan.types
+                              else rec.type))
 
 
 def _shown(problem: Problem) -> Problem:
@@ -319,4 +325,5 @@ def build(outcome: Outcome, year: int, month: int, unit: str | None = None,
                   font=plan.settings.font,
                   type_names=tuple(plan.types[t].name if t in plan.types else t
                                    for t in chosen_types),
-                  id_label=field_label(plan, chosen_types, "id"))
+                  id_label=field_label(plan, chosen_types, "id"),
+                  type_label=field_label(plan, chosen_types, "type"))

@@ -25,7 +25,7 @@ from .model import DERIVED, SUMMED, TOTALLED, Column, Ledger, Total
 HEADER_ROW = 3  # row 1: title, row 2: provenance
 WIDTHS = {"index": 6, "date": 12, "unit": 22, "title": 40, "theme": 18, "location": 22,
           "participants": 10, "volunteers": 10, "service_hours": 12, "evidence": 10,
-          "platform": 20, "id": 30, "file": 44}
+          "platform": 20, "id": 30, "type": 24, "file": 44}
 FORMATS = {"index": "0", "date": "yyyy-mm-dd", "participants": "0", "volunteers": "0",
            "service_hours": "0.0#", "evidence": "0", "activities": "0"}
 BOLD = Font(bold=True)
@@ -48,8 +48,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, key: str = "",
 
 def _columns(ledger: Ledger) -> list[Column]:
     """The ledger's columns, then the record's id (headed by the plan's name of the ``id``
-    field in Chinese: the key ``dc import`` matches rows to records by) and its file."""
-    return [*ledger.columns, Column("id", ledger.id_label), Column("file", _(DERIVED["file"]))]
+    field in Chinese: the key ``dc import`` matches rows to records by), its type when the
+    ledger has several (so that ``dc import`` knows each row's), and its file."""
+    typed = [Column("type", ledger.type_label)] if len(ledger.types) > 1 else []
+    return [*ledger.columns, Column("id", ledger.id_label), *typed,
+            Column("file", _(DERIVED["file"]))]
 
 
 def sheet_title(ledger: Ledger) -> str:
