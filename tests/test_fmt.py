@@ -258,16 +258,16 @@ def test_check_writes_nothing_and_exits_1_when_a_file_would_change(
         demo: Repo, english: None) -> None:
     target = demo.records_dir / "x.yaml"
     target.write_text(SHUFFLED, encoding="utf-8")
-    code, out = app_run("fmt", str(target), "--check", "--repo", str(demo.root))
+    code, out = app_run("fmt", str(target), "--check", "--keys", "en", "--repo", str(demo.root))
     assert code == 1, out
     assert "would change: records/x.yaml" in out
     assert target.read_text(encoding="utf-8") == SHUFFLED
-    code, out = app_run("fmt", str(target), "--repo", str(demo.root))
+    code, out = app_run("fmt", str(target), "--keys", "en", "--repo", str(demo.root))
     assert code == 0, out
     assert "formatted: records/x.yaml" in out and "Formatted 1 files, 0 needed" in out
     assert target.read_text(encoding="utf-8") == CANONICAL
     code, out = app_run("fmt", str(target), "--check", "--repo", str(demo.root))
-    assert code == 0, out
+    assert code == 0, out  # by default a file keeps the spelling most of its keys have
     assert "0 files would change, 1 need no change" in out
 
 
@@ -279,7 +279,8 @@ def test_a_broken_file_next_to_good_ones(tmp_path: Path, english: None) -> None:
     (folder / "b.yml").write_text(CANONICAL, encoding="utf-8")
     (folder / "broken.yaml").write_text("type: 阅读活动\ntitle: [\n", encoding="utf-8")
     (folder / "notes.txt").write_text("title: x\n", encoding="utf-8")
-    code, out = app_run("fmt", str(tmp_path / "records"), "--repo", str(tmp_path))
+    code, out = app_run("fmt", str(tmp_path / "records"), "--keys", "en", "--repo",
+                        str(tmp_path))
     assert code == 1, out
     assert "records/dongyuan/broken.yaml:3:1: [yaml-syntax]" in out
     assert "Formatted 1 files, 1 needed no change; 1 left as they are" in out
@@ -303,10 +304,19 @@ def test_a_symlink_stays_a_symlink(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "real.yaml").write_text(SHUFFLED, encoding="utf-8")
     (folder / "link.yaml").symlink_to("real.yaml")
-    report = format_files(PLAN, [folder / "link.yaml"], tmp_path, folder)
+    report = format_files(PLAN, [folder / "link.yaml"], tmp_path, folder, "en")
     assert report.changed == ["records/link.yaml"] and report.problems == []
     assert (folder / "link.yaml").is_symlink()
     assert (folder / "real.yaml").read_text(encoding="utf-8") == CANONICAL
+
+
+def test_by_default_a_file_keeps_the_spelling_most_of_its_keys_have() -> None:
+    chinese = fmt(CANONICAL, "zh")
+    assert fmt(chinese, "auto") == chinese and fmt(CANONICAL, "auto") == CANONICAL
+    mostly_chinese = chinese.replace("类型:", "type:", 1)
+    assert fmt(mostly_chinese, "auto") == chinese
+    mostly_english = CANONICAL.replace("title:", "名称:", 1)
+    assert fmt(mostly_english, "auto") == CANONICAL
 
 
 def test_files_over_one_mebibyte_are_refused(tmp_path: Path) -> None:

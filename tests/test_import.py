@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo
 from dianchang_cli.cli.app import build_app
+from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.records.validate import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 VOL = "新时代文明实践志愿服务活动"  # test data only: the plan's volunteer-service type
@@ -64,7 +66,16 @@ def record_files(repo: Repo) -> dict[str, str]:
 
 
 def loaded(repo: Repo, rel: str) -> dict[str, Any]:
-    return yaml.safe_load((repo.root / rel).read_text(encoding="utf-8"))
+    """A written record file as {field id: value as YAML wrote it}, whichever spelling of
+    the keys it was written with (Chinese names by default)."""
+    return by_field_id(repo, yaml.safe_load((repo.root / rel).read_text(encoding="utf-8")))
+
+
+def by_field_id(repo: Repo, data: dict[str, Any]) -> dict[str, Any]:
+    validator = Validator(load_plan(repo.plan_dir, repo.root))
+    type_name = next(data[k] for k in validator.type_keys if k in data)
+    schema = validator.schemas[validator.plan.type_names[type_name]]
+    return {schema.keys[k]: v for k, v in data.items()}
 
 
 def row(day: Any, title: str, theme: str = "卫生健康", vols: Any = 5, hours: Any = 2,
@@ -131,7 +142,7 @@ def test_changed_row_reported_then_updated_with_comments_kept(
     code, out = dc_import(repo, str(book), "--unit", "dongyuan")
     assert code == 0
     path = repo.root / out["added"][0]["path"]
-    text = path.read_text(encoding="utf-8").replace("title:", "# 协调员备注：保留\ntitle:")
+    text = path.read_text(encoding="utf-8").replace("名称:", "# 协调员备注：保留\n名称:")
     path.write_text(text, encoding="utf-8")
     workbook(book, {VOL: [header, [*row(dt.date(2023, 5, 2), "义诊", vols=9, people=None),
                                    ident]]})
@@ -143,8 +154,8 @@ def test_changed_row_reported_then_updated_with_comments_kept(
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update")
     assert code == 0 and out["summary"]["updated"] == 1
     after = path.read_text(encoding="utf-8")
-    assert "# 协调员备注：保留" in after and "volunteers: 9" in after
-    assert "participants" not in after  # an empty cell removes the field
+    assert "# 协调员备注：保留" in after and "志愿者人数: 9" in after
+    assert "参与人数" not in after  # an empty cell removes the field
     assert dc_import(repo, str(book), "--unit", "dongyuan")[1]["summary"]["unchanged"] == 1
 
 
@@ -253,11 +264,18 @@ def test_same_id_twice_is_a_problem(repo: Repo, tmp_path: Path) -> None:
     assert [(p["code"], p["cell"]) for p in out["problems"]] == [("duplicate-id", "H3")]
 
 
-def test_keys_zh(repo: Repo, ledger: Callable[..., Path]) -> None:
+@pytest.mark.parametrize(("args", "title_key", "type_key"), [
+    ((), "名称", "类型"),  # Chinese names by default: the keys the sheet's header used
+    (("--keys", "zh"), "名称", "类型"),
+    (("--keys", "en"), "title", "type"),
+])
+def test_key_spelling(repo: Repo, ledger: Callable[..., Path], args: tuple[str, ...],
+                      title_key: str, type_key: str) -> None:
     code, out = dc_import(repo, str(ledger([row(dt.date(2023, 5, 2), "义诊")])),
-                          "--unit", "dongyuan", "--keys", "zh")
-    data = loaded(repo, out["added"][0]["path"])
-    assert code == 0 and data["名称"] == "义诊" and data["类型"] == VOL
+                          "--unit", "dongyuan", *args)
+    path = repo.root / out["added"][0]["path"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert code == 0 and data[title_key] == "义诊" and data[type_key] == VOL
 
 
 def _git(root: Path, *args: str) -> str:

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from dianchang_cli.api import Repo
 from dianchang_cli.cli.app import build_app
+from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.records.validate import Validator
 
 CASES = sorted((Path(__file__).parent / "import-cases").glob("*.json"))
 
@@ -37,11 +39,20 @@ def test_import_case(case_file: Path, repo: Repo, tmp_path: Path) -> None:
     assert [[p["cell"], p["code"]] for p in out["problems"]] == case["problems"]
     written = {}
     for action in out["added"]:
-        data = yaml.safe_load((repo.root / action["path"]).read_text(encoding="utf-8"))
+        data = by_field_id(repo, yaml.safe_load(
+            (repo.root / action["path"]).read_text(encoding="utf-8")))
         written[data["title"]] = data
     for title, fields in case["records"].items():
         got = {k: str(v) if k == "date" else v for k, v in written[title].items()}
         assert {k: got.get(k) for k in fields} == fields
+
+
+def by_field_id(repo: Repo, data: dict[str, Any]) -> dict[str, Any]:
+    """A record as {field id: value}, whichever spelling of the keys it was written with."""
+    validator = Validator(load_plan(repo.plan_dir, repo.root))
+    type_name = next(data[k] for k in validator.type_keys if k in data)
+    schema = validator.schemas[validator.plan.type_names[type_name]]
+    return {schema.keys[k]: v for k, v in data.items()}
 
 
 def test_there_are_cases() -> None:

@@ -10,7 +10,7 @@ from ..i18n import _
 from .common import EXIT_FAIL, EXIT_OK, fail_usage, load_plan, options, repo_from
 from .typerhooks import DcCommand
 
-KEY_STYLES = ("en", "zh")
+KEY_STYLES = ("auto", "en", "zh")
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +24,9 @@ def register(app: typer.Typer) -> None:
     def fmt(
         files: list[Path] = typer.Argument(..., metavar=_("FILE"), help=_(
             "Record files or folders to format.")),
-        keys: str = typer.Option("en", "--keys", metavar="en|zh", help=_(
-            "Write keys as field ids (en) or as the plan's Chinese names (zh).")),
+        keys: str = typer.Option("auto", "--keys", metavar="auto|en|zh", help=_(
+            "Write keys as field ids (en), as the plan's Chinese names (zh), or as most keys "
+            "of each file already are (auto, the default).")),
         check: bool = typer.Option(False, "--check", metavar="", help=_(
             "Write nothing: list the files that would change, exit 1 if any would.")),
         repo: Path | None = opt.repo,
@@ -35,11 +36,11 @@ def register(app: typer.Typer) -> None:
         from ..intake.fmt import format_files
 
         if keys not in KEY_STYLES:
-            fail_usage(_("--keys must be en or zh"))
+            fail_usage(_("--keys must be auto, en or zh"))
         where = repo_from(repo, plan, records)
         the_plan = load_plan(where)
         report = format_files(the_plan, files, where.root, where.records_dir,
-                              "zh" if keys == "zh" else "en", check=check)
+                              keys, check=check)  # type: ignore[arg-type]
         for line in report.lines(check):
             print(line)
         failed = bool(report.problems) or (check and bool(report.changed))

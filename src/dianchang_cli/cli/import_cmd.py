@@ -54,8 +54,9 @@ def register(app: typer.Typer) -> None:
             "kept).")),
         commit: bool = typer.Option(False, "--commit", metavar=NO_METAVAR, help=_(
             "Commit exactly the files written, with a message naming the files and counts.")),
-        keys: str = typer.Option("en", "--keys", metavar="en|zh", help=_(
-            "Write new files' keys as ids (en, default) or Chinese names (zh).")),
+        keys: str = typer.Option("zh", "--keys", metavar="zh|en", help=_(
+            "Write new files' keys as the plan's Chinese names (zh, default: as the sheet's "
+            "header, so problems name the columns as written) or as ids (en).")),
         format: str = text_or_json_option(),
         repo: Path | None = opt.repo,
         plan: Path | None = opt.plan,

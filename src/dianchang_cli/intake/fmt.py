@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
@@ -106,7 +106,10 @@ class FormatReport:
 # ------------------------------------------------------------------ one text
 
 
-def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
+Keys = Literal["en", "zh", "auto"]  # "auto": each file keeps the spelling most keys have
+
+
+def format_text(plan: Plan, text: str, keys: Keys = "auto", *,
                 validator: Validator | None = None, shown: str = "-",
                 record_id: str = "-") -> FormatResult:
     """``text`` (one record file) in canonical form, or the problems that keep it as it is.
@@ -131,11 +134,12 @@ def format_text(plan: Plan, text: str, keys: KeyStyle = "en", *,
         return FormatResult(None, [_not_formatted(shown, _(
             "the file has more than {n} lines or values; dc fmt leaves files that long as "
             "they are").format(n=MAX_LINES))])
+    style = _style_of(schema, loaded.value) if keys == "auto" else keys
     newline = "\r\n" if "\r\n" in text else "\n"
     bom = BOM if text.startswith(BOM) else ""
     body = text.removeprefix(BOM).replace("\r\n", "\n")
     try:
-        out = rewrite(plan, schema, body, keys)
+        out = rewrite(plan, schema, body, style)
     except Exception as exc:  # ruamel.yaml refused what libyaml read: leave the file be
         return FormatResult(None, [_not_formatted(shown, _(
             "the file cannot be formatted: {error}").format(error=printable(str(exc))))])
@@ -184,6 +188,14 @@ def _schema_of(validator: Validator, value: Any) -> TypeSchema | None:
     name = value.get(type_key) if type_key is not None else None
     type_id = validator.plan.type_names.get(name) if isinstance(name, str) else None
     return validator.schemas.get(type_id) if type_id else None
+
+
+def _style_of(schema: TypeSchema, value: dict[Any, Any]) -> KeyStyle:
+    """``zh`` when more of a record's keys are written as Chinese names than as ids: a file
+    a secretary wrote (or ``dc new`` wrote) in Chinese stays Chinese."""
+    known = [k for k in value if isinstance(k, str) and k in schema.keys]
+    chinese = sum(1 for k in known if schema.keys[k] != k)
+    return "zh" if chinese * 2 > len(known) else "en"
 
 
 def _writes_twice(schema: TypeSchema, value: dict[Any, Any]) -> bool:
@@ -458,7 +470,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def format_file(plan: Plan, path: Path, root: Path, records_dir: Path, keys: KeyStyle,
+def format_file(plan: Plan, path: Path, root: Path, records_dir: Path, keys: Keys,
                 validator: Validator) -> tuple[bytes | None, bytes | None, list[Problem]]:
     """One file → (its bytes, the formatted bytes, problems); ``None`` bytes when it cannot
     be read or formatted.  Read like ``dc validate`` reads a named file."""
@@ -483,7 +495,7 @@ def format_file(plan: Plan, path: Path, root: Path, records_dir: Path, keys: Key
 
 
 def format_files(plan: Plan, paths: Sequence[Path], root: Path, records_dir: Path,
-                 keys: KeyStyle = "en", check: bool = False) -> FormatReport:
+                 keys: Keys = "auto", check: bool = False) -> FormatReport:
     """Format every file named (folders: every record file below); with ``check`` write
     nothing.  A file is written (atomically, in its own folder) only when its text changes;
     a file with a problem is left as it is and the others are still formatted."""

@@ -35,6 +35,7 @@ from ..planfile.plan import Plan
 from ..records import pii
 from ..records.validate import Validator
 from .friendly import Friendly, normalise, short_name
+from .sheetnames import type_for_sheet
 from .sheets import Grid, cell_name, column_letter
 
 HEADER_ROWS = 10
@@ -163,9 +164,13 @@ def _lookup(keys: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
 
 
 def type_from_title(plan: Plan, title: str) -> str | None:
-    """The type a sheet title names: a type's id or name, the name cut to Excel's 31
-    characters, ``<name>台账``, else the longest type name the title contains."""
+    """The type a sheet title names: the title the template gave it, a type's id or name,
+    the name cut to Excel's 31 characters, ``<name>台账``, else the longest type name the
+    title contains."""
     text = title.strip()
+    template = type_for_sheet(plan, text)  # a sheet of `dc template xlsx`, as it titled it
+    if template is not None:
+        return template
     for tid, rtype in plan.types.items():
         ledger = rtype.name + LEDGER_SUFFIX
         if text in {tid, rtype.name, rtype.name[:SHEET_TITLE_LIMIT], ledger,

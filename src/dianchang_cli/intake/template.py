@@ -27,14 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -47,19 +46,25 @@ from ..planfile.plan import Plan
 from ..records.validate import TypeSchema
 from ..records.values import MAX_YEAR, MIN_YEAR
 from .friendly import EXCEL_EPOCH, normalise
+from .sheetnames import (
+    LIST_SHEET,
+    MAX_TITLE,
+    clean,
+    instructions_title,
+    sheet_titles,
+    type_for_sheet,
+)
 from .writer import field_order
 
+__all__ = ["LIST_SHEET", "MAX_TITLE", "build_workbook", "columns", "instructions_title",
+           "sheet_titles", "type_for_sheet"]
+
 ROWS = 1000  # rows 2..ROWS of each column carry its validation
-LIST_SHEET = "_lists"  # the hidden sheet holding every drop-down list
-MAX_TITLE = 31  # Excel's limit on a sheet title
-BAD_TITLE = re.compile(r"[\[\]:*?/\\]")  # characters a sheet title may not hold …
-WIDE = {c: chr(ord(c) + 0xFEE0) for c in ":*?/\\"} | {"[": "【", "]": "】"}  # … and theirs
 BOOL_WORDS = ("是", "否")  # the yes/no words Friendly reads (its TRUE_WORDS/FALSE_WORDS)
 LIST_JOINER = "、"  # how several values share a cell (Friendly splits on it)
 PROMPT_TITLE, PROMPT, ERROR = 32, 255, 255  # Excel's limits on validation texts
 SHOWN_VALUES = 40  # values listed in one comment at most
 MAX_NOTE = 500  # characters of a plan's note or description shown in one cell or comment
-RESERVED = ("history",)  # a sheet title Excel keeps for itself
 TEXT_FORMAT = "@"
 CODE_KINDS = {"record", "rule", "month", "period", "url"}  # formatted as text
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "integer": "0",
@@ -105,43 +110,6 @@ def columns(plan: Plan, type_id: str) -> list[Column]:
     return out
 
 
-def instructions_title() -> str:
-    """The title of the first sheet (填写说明), which the importer skips."""
-    return _("How to fill in")[:MAX_TITLE]
-
-
-def sheet_titles(plan: Plan) -> dict[str, str]:
-    """Type id → its sheet's title, for every type of the plan in plan order.
-
-    The title is the type's Chinese name with the characters Excel refuses (``[]:*?/\\``)
-    replaced by their full-width forms (``／``, ``：``, ``【`` …) and cut to 31 characters;
-    a title taken already (Excel compares without case) gets ``(2)``, ``(3)`` ….  Computed
-    over all types, so a workbook of some types names each sheet as a workbook of all
-    would: the importer can call this too.
-    """
-    taken = {instructions_title().casefold(), LIST_SHEET.casefold(), *RESERVED}
-    out: dict[str, str] = {}
-    for type_id, rtype in plan.types.items():
-        wide = BAD_TITLE.sub(lambda m: WIDE[m.group()], _clean(rtype.name))
-        base = wide.strip().strip("'") or type_id
-        title, n = base[:MAX_TITLE], 1
-        while title.casefold() in taken:
-            n += 1
-            suffix = f"({n})"
-            title = base[:MAX_TITLE - len(suffix)] + suffix
-        taken.add(title.casefold())
-        out[type_id] = title
-    return out
-
-
-def type_for_sheet(plan: Plan, title: str) -> str | None:
-    """The type whose template sheet is titled ``title`` (as Excel compares: without
-    case), or None — for a reader of filled-in templates, where a type name holding
-    ``/`` or ``:`` was written with its full-width form."""
-    wanted = title.strip().casefold()
-    return next((t for t, s in sheet_titles(plan).items() if s.casefold() == wanted), None)
-
-
 def build_workbook(plan: Plan, types: Sequence[str] | None = None) -> bytes:
     """The template workbook (xlsx bytes) for ``types`` (type ids; default: every type)."""
     chosen = list(types) if types else list(plan.types)
@@ -159,7 +127,7 @@ def build_workbook(plan: Plan, types: Sequence[str] | None = None) -> bytes:
     props = book.properties
     props.title = _("Record template")
     props.creator = props.lastModifiedBy = "dc"
-    props.subject = _clean(plan.meta.title)
+    props.subject = clean(plan.meta.title)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
@@ -215,7 +183,7 @@ def _names(pairs: Iterable[tuple[str, str]]) -> list[str]:
     seen: dict[str, int] = {}
     for _id, name in pairs:
         seen[normalise(name)] = seen.get(normalise(name), 0) + 1
-    return list(dict.fromkeys(_clean(name) if seen[normalise(name)] == 1 else ident
+    return list(dict.fromkeys(clean(name) if seen[normalise(name)] == 1 else ident
                               for ident, name in pairs))
 
 
@@ -340,7 +308,7 @@ def comment_text(plan: Plan, column: Column, offered: list[str] | None) -> str:
         lines.append(_("Leave empty for a new row: dc gives the record its {id}. To change a "
                        "record filed already, write its {id}.").format(id=column.header))
     if column.spec.note:
-        lines.append(_cut(_clean(column.spec.note), MAX_NOTE))
+        lines.append(_cut(clean(column.spec.note), MAX_NOTE))
     lines.append(_("Form: {form}").format(form=form_of(plan, column.spec)))
     kind = column.spec.items if column.spec.type == "list" else column.spec.type
     if offered and kind in ("enum", "bool"):  # unit and staff names: the drop-down has them
@@ -365,7 +333,7 @@ def _instructions(ws: Worksheet, plan: Plan, chosen: list[str],
                   titles: dict[str, str]) -> None:
     """The first sheet: what the workbook is, how to fill it, its sheets and the units."""
     _put(ws, 1, 1, _("{title}: record template").format(
-        title=_clean(plan.meta.title))).font = TITLE_FONT
+        title=clean(plan.meta.title))).font = TITLE_FONT
     row = 2
     for line in _guidance(plan):
         _put(ws, row, 1, line)
@@ -389,7 +357,7 @@ def _guidance(plan: Plan) -> list[str]:
                                                            unit=_("UNIT-ID"))
     lines = [
         _("This workbook is for keeping the activity records of {plan} in Excel or WPS; "
-          "dc import turns every row into one record.").format(plan=_clean(plan.meta.title)),
+          "dc import turns every row into one record.").format(plan=clean(plan.meta.title)),
         _("How to fill it in:"),
         "1. " + _("One row per activity; one sheet per record type: put each activity on "
                   "the sheet of its type."),
@@ -426,14 +394,9 @@ def _table(ws: Worksheet, row: int, header: Sequence[str],
 # ---------------------------------------------------------------- small helpers
 def _put(ws: Worksheet, row: int, col: int, value: str) -> Cell:
     """A text cell that stays text (never a formula, even when it starts with ``=``)."""
-    cell = ws.cell(row=row, column=col, value=_clean(value))
+    cell = ws.cell(row=row, column=col, value=clean(value))
     cell.data_type = "s"
     return cell
-
-
-def _clean(text: str) -> str:
-    """Plan text as a cell may hold it: control characters replaced."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
 def _cut(text: str, limit: int) -> str:
