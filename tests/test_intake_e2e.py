@@ -153,6 +153,7 @@ def test_every_sheet_of_the_template_imports_to_its_own_type(office: Path,
     book.save(template)
     code, out = dc_json("import", str(template), "--unit", "dongyuan", "--dry-run",
                         "--repo", str(office))
+    assert code == (1 if out["problems"] else 0)
     titles = sheet_titles(PLAN)
     seen = {a["sheet"] for a in out["added"]} | {p["sheet"] for p in out["problems"]}
     assert seen == set(titles.values())

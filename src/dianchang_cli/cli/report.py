@@ -35,7 +35,9 @@ from .common import (
 from .typerhooks import DcCommand
 
 if TYPE_CHECKING:
+    from ..core import Repo
     from ..engine.periods import Period
+    from ..outcome import Outcome
 
 FORMATS = tuple(REPORT_FORMATS)  # md, html, pdf, docx: the report formats, by name
 WITH_SUMMARY = ("docx",)  # formats that open with the written summary (dc summary's text)
@@ -64,6 +66,21 @@ def period_from(month: str | None, quarter: str | None, year: str | None) -> Per
         fail_usage(_("Give exactly one of --month, --quarter or --year."))
     kind, text = given[0]
     return period_option(kind, text)
+
+
+def period_outcome(where: Repo, period: Period, as_of: str | None,
+                   units: list[str] | None) -> Outcome:
+    """The check outcome a report of ``period`` is made from (as of ``--as-of``, else the
+    period's end): every unit evaluated, since a unit's report compares; exit 2 for a unit
+    the plan does not have or a period outside the plan year."""
+    from ..report.build import report_as_of
+
+    outcome = run_check(where, as_of=as_of_from(as_of) or report_as_of(period))
+    require_units(outcome.plan, units)
+    if period.start.year != outcome.plan.year:
+        fail_usage(_("{period} is not in the plan year {year}.").format(
+            period=period.label, year=outcome.plan.year))
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..render.typst_engine import RenderError
         from ..report import default_output, render
-        from ..report.build import build, report_as_of
+        from ..report.build import build
         from ..report.summary import render_with_summary
 
         period = period_from(month, quarter, year)
@@ -130,13 +147,7 @@ def register(app: typer.Typer) -> None:
         fmt = output_format(format.value if format is not None else None, output, FORMATS,
                             "md")
         where = repo_from(repo, plan, records)
-        day = as_of_from(as_of) or report_as_of(period)
-        outcome = run_check(where, as_of=day)  # every unit: a unit's report compares
-        the_plan = outcome.plan
-        require_units(the_plan, unit)
-        if period.start.year != the_plan.year:
-            fail_usage(_("{period} is not in the plan year {year}.").format(
-                period=period.label, year=the_plan.year))
+        outcome = period_outcome(where, period, as_of, unit)
         made = made_day()  # notes (no git: no commit times) are in the report's data block
         for one in units:
             path = output or default_output(where.reports_dir, period.label, one, fmt)
@@ -147,7 +158,7 @@ def register(app: typer.Typer) -> None:
                     data = render_with_summary(outcome, period, model, fmt, templates, made)
                 else:
                     data = render(model, fmt, templates=templates,
-                                  font=font or the_plan.settings.font, when=made,
+                                  font=font or outcome.plan.settings.font, when=made,
                                   embed_font=embed_font)
             except RenderError as err:
                 fail_usage(err.message)

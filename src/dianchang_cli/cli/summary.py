@@ -17,15 +17,12 @@ import typer
 from ..i18n import _
 from .common import (
     EXIT_OK,
-    as_of_from,
     fail_usage,
     format_choices,
     options,
     repo_from,
-    require_units,
-    run_check,
 )
-from .report import period_from
+from .report import period_from, period_outcome
 from .typerhooks import DcCommand
 
 SummaryFormat = format_choices("SummaryFormat", ("text", "md"))
@@ -70,16 +67,12 @@ def register(app: typer.Typer) -> None:
         as_of: str | None = opt.as_of,
     ) -> None:
         from ..render.typst_engine import RenderError
-        from ..report.build import build, report_as_of
+        from ..report.build import build
         from ..report.summary import summarize, summary_text
 
         period = period_from(month, quarter, year)
         where = repo_from(repo, plan, records)
-        outcome = run_check(where, as_of=as_of_from(as_of) or report_as_of(period))
-        require_units(outcome.plan, [unit] if unit else None)
-        if period.start.year != outcome.plan.year:
-            fail_usage(_("{period} is not in the plan year {year}.").format(
-                period=period.label, year=outcome.plan.year))
+        outcome = period_outcome(where, period, as_of, [unit] if unit else None)
         report = build(outcome, period, unit)
         try:
             text = summary_text(summarize(outcome, period, report),

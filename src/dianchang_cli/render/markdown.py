@@ -386,17 +386,28 @@ def render_template(name: str, data: dict[str, Any], override: Path | None, *,
     endless loop) is a :class:`RenderError` naming the template file and line, never a
     traceback and never code run.
     """
+    return render_sandboxed(name, {"r": data, "L": data.get("labels", {})}, override,
+                            html=html)
+
+
+def render_sandboxed(name: str, context: dict[str, Any], override: Path | None, *,
+                     html: bool, finalize: Callable[[Any], str] | None = None) -> str:
+    """Template ``name`` (the plan's override in ``override`` first) rendered with
+    ``context`` in the sandbox: bounded output and time, no Python internals; ``finalize``
+    replaces how printed values are escaped (plain text for a chat message)."""
     import jinja2
 
     loader = _Loader(override)
     budget = _Budget()
     env = _sandbox(loader.jinja_loader(), html, budget)
+    if finalize is not None:
+        env.finalize = finalize
     shown = name
     try:
         template = env.get_template(name)
         shown = loader.shown.get(template.filename or "", name)
         chunks: list[str] = []
-        for chunk in template.generate(r=data, L=data.get("labels", {})):
+        for chunk in template.generate(**context):
             budget.add(chunk)
             chunks.append(chunk)
             budget.tick()

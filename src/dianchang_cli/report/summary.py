@@ -256,40 +256,13 @@ def _render(name: str, data: dict[str, Any], override: Path | None, *, markdown:
     bounded output and time, no Python internals), with plain values unless ``markdown``.
 
     The report renderers print Markdown or HTML only; a WeChat message and a Word paragraph
-    want values as they are, so this sets the sandbox's ``finalize`` to :func:`one_line`
-    and maps failures to ``plan-template`` problems exactly as the report templates do.
+    want values as they are, so printed values go through :func:`one_line` instead, and
+    failures are ``plan-template`` problems exactly as the report templates' are.
     """
-    import jinja2
+    from ..render.markdown import render_sandboxed
 
-    from ..render.markdown import (
-        TemplateProblem,
-        _Budget,
-        _explain,
-        _Loader,
-        _sandbox,
-        _where,
-    )
-    from ..render.typst_engine import RenderError
+    def plain(value: Any) -> str:
+        return "" if value is None else one_line(str(value))
 
-    loader, budget = _Loader(override), _Budget()
-    env = _sandbox(loader.jinja_loader(), False, budget)
-    if not markdown:
-        env.finalize = lambda value: "" if value is None else one_line(str(value))
-    shown = name
-    try:
-        template = env.get_template(name)
-        shown = loader.shown.get(template.filename or "", name)
-        chunks: list[str] = []
-        for chunk in template.generate(**data):
-            budget.add(chunk)
-            chunks.append(chunk)
-            budget.tick()
-        return "".join(chunks)
-    except TemplateProblem as err:
-        raise RenderError(err.text()) from None
-    except jinja2.TemplateSyntaxError as err:
-        where = loader.shown.get(err.filename or "", err.name or shown)
-        raise RenderError(TemplateProblem(where, err.lineno, _explain(err)).text()) from None
-    except Exception as err:  # any failure of untrusted template code
-        where, line = _where(loader, err.__traceback__, shown)
-        raise RenderError(TemplateProblem(where, line, _explain(err)).text()) from None
+    return render_sandboxed(name, data, override, html=False,
+                            finalize=None if markdown else plain)
