@@ -385,10 +385,9 @@ def _shortfalls(doc: Document, data: dict[str, Any]) -> bool:
         n += 1
         _heading(doc, f"（{zh_number(n)}）{unit['name']}", 2)
         for k, owed in enumerate(unit["owed"], start=1):
-            parts = [owed["cell"]["word"], owed["actual"], owed["detail"]]
-            _para(doc, f"{k}. {owed['name']}{L['lp']}{owed['rule']}{L['s']}"
-                       f"{owed['period']}{L['rp']}{L['c']}"
-                       + "，".join(x for x in parts if x) + "。")
+            text = owed.get("text") or owed["name"]
+            _para(doc, f"{k}. {text}{L['lp']}{owed['rule']}{L['s']}"
+                       f"{owed['cell']['word']}{L['rp']}")
         for breach in unit["breaches"]:
             where = f"{L['lp']}{breach['where']}{L['rp']}" if breach["where"] else ""
             _para(doc, f"{breach['title']}{L['c']}{breach['message']}{where}")

@@ -131,6 +131,7 @@ class Owed:
     cell: Cell
     detail: str
     mark: int | None
+    text: str = ""  # the one plain sentence dc todo shows for it (report.todo.sentence)
 
 
 @dataclass(frozen=True, slots=True)

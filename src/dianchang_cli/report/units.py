@@ -9,6 +9,7 @@ import datetime as dt
 from ..core import OWED
 from ..engine.kinds.deadline import rule_due_day
 from ..engine.periods import Period, all_periods, month, shift
+from ..engine.results import Result
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..records.model import Record
@@ -17,6 +18,7 @@ from .clipping import TEXT_LIMIT, clip
 from .model import Breach, Deadline, Event, Fact, Owed, UnitBlock, WaiverNote
 from .scope import View, actual_text, detail_text, overlaps
 from .text import cell
+from .todo import sentence
 
 BREACHES_SHOWN = 20  # per unit; the rest are counted in one line
 
@@ -38,7 +40,7 @@ def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
                   key=lambda r: (order.get(r.rule, len(order)), view.sort_key(r)))
     events = _events(view, unit)
     owed = [Owed(r.rule, _rule_name(view, r.rule), r.period, actual_text(r), cell(r.status),
-                 detail_text(r, titles, view), view.marks.get(r.rule))
+                 detail_text(r, titles, view), view.marks.get(r.rule), _owed_text(view, r))
             for r in mine if r.status in OWED]
     breaches = [Breach(r.rule, clip(v.record), titles.get(v.record) or clip(v.record),
                        clip(v.message, TEXT_LIMIT), clip(f"{v.file}:{v.line}") if v.file else "")
@@ -52,6 +54,14 @@ def _block(view: View, unit: str, titles: dict[str, str]) -> UnitBlock:
             else _by_type(view, events))
     return UnitBlock(unit, plan.unit_name(unit), rows, _totals(events), owed, breaches,
                      _waivers(view, unit), _deadlines(view, unit))
+
+
+def _owed_text(view: View, result: Result) -> str:
+    """What is still owed, in the very sentence ``dc todo`` shows for it."""
+    rule, period = view.plan.rule(result.rule), view.periods.get(result.period)
+    if rule is None or period is None:
+        return ""
+    return sentence(view.plan, rule, result, period, view.as_of)
 
 
 def _rule_name(view: View, rule_id: str) -> str:
