@@ -33,10 +33,12 @@ def _print_version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     from . import (
+        aggregate,
         audit,
         calendar,
         check,
         codeowners,
+        export,
         fmt,
         import_cmd,
         init,
@@ -74,6 +76,7 @@ def build_app() -> typer.Typer:
         """(--lang is read before the app is built; this keeps it in --help.)"""
 
     for module in (check, validate, todo, new, import_cmd, template, schema, fmt, rules,
-                   plan_cmd, report, summary, ledger, calendar, init, audit, codeowners):
+                   plan_cmd, report, summary, ledger, calendar, export, aggregate, init, audit,
+                   codeowners):
         module.register(app)
     return app
