@@ -261,7 +261,14 @@ def test_dc_new_takes_the_unit_from_the_git_user_and_commits_only_the_file(
 
 
 # ---------------------------------------------------------------- dc new at a terminal
-pexpect = pytest.importorskip("pexpect")
+# A pseudo-terminal is a POSIX thing: pexpect.spawn does not exist on Windows, where the
+# same prompts run in the Windows console (prompt_toolkit supports both).
+try:
+    import pexpect
+except ImportError:  # pragma: no cover - pexpect is in the test extra
+    pexpect = None
+pty = pytest.mark.skipif(pexpect is None or not hasattr(pexpect, "spawn"),
+                         reason="needs a POSIX pseudo-terminal (pexpect.spawn)")
 WAIT = 60  # generous: these are not timed tests
 
 
@@ -277,6 +284,7 @@ def _end(child: pexpect.spawn) -> int:
     return int(child.exitstatus if child.exitstatus is not None else -1)
 
 
+@pty
 def test_a_person_answers_the_prompts_and_the_file_is_written(tmp_path: Path) -> None:
     root = _repo(tmp_path, records=True)
     _git(root, "dy-pub@example.org")
@@ -307,6 +315,7 @@ def test_a_person_answers_the_prompts_and_the_file_is_written(tmp_path: Path) ->
                     "名称": "读书会"}
 
 
+@pty
 def test_arrow_keys_choose_a_unit_and_an_enum_value(tmp_path: Path) -> None:
     root = _repo(tmp_path, records=True)
     _git(root, "dy-pub@example.org")
@@ -331,6 +340,7 @@ def test_arrow_keys_choose_a_unit_and_an_enum_value(tmp_path: Path) -> None:
     assert data["宣讲阵地"] == venues[2] and data["名称"] == "理论宣讲进社区"
 
 
+@pty
 def test_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     child = _spawn(root, READING, "--unit", "dongyuan")
@@ -342,6 +352,7 @@ def test_ctrl_c_writes_nothing(tmp_path: Path) -> None:
     assert _files(root) == set()
 
 
+@pty
 def test_saying_no_to_save_writes_nothing(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     child = _spawn(root, READING, "--unit", "dongyuan", "--set", "日期=5.12")
@@ -355,6 +366,7 @@ def test_saying_no_to_save_writes_nothing(tmp_path: Path) -> None:
     assert _files(root) == set()
 
 
+@pty
 def test_a_list_of_values_is_ticked_and_ctrl_d_cancels(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     plan = load_plan(root / "plan", root)
