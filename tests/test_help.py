@@ -20,20 +20,24 @@ from dianchang_cli.cli.app import build_app
 
 
 def _command_paths() -> list[tuple[str, ...]]:
-    """Every command and subcommand of ``dc``, from the app itself."""
+    """Every command and subcommand of ``dc``, from the app itself (each module imported,
+    as running the command would)."""
     before = i18n.current()
     try:
         group = typer.main.get_command(build_app())
+        paths: list[tuple[str, ...]] = [()]
+
+        def walk(command: object, prefix: tuple[str, ...]) -> None:
+            if not hasattr(command, "list_commands"):
+                return
+            ctx = typer.Context(command)  # type: ignore[arg-type]
+            for name in command.list_commands(ctx):
+                paths.append((*prefix, name))
+                walk(command.get_command(ctx, name), (*prefix, name))
+
+        walk(group, ())
     finally:
         i18n.set_language(before)
-    paths: list[tuple[str, ...]] = [()]
-
-    def walk(command: object, prefix: tuple[str, ...]) -> None:
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            paths.append((*prefix, name))
-            walk(sub, (*prefix, name))
-
-    walk(group, ())
     return paths
 
 

@@ -9,6 +9,9 @@ What has a supported hook uses it:
   documented way to change their behaviour);
 - ``--help``'s own line ("Show this message and exit.", no ``<bool>``) comes from click's
   overridable ``Command.get_help_option``;
+- commands are imported when they run, not to be listed: :class:`LazyGroup` is click's
+  documented "lazy loading of subcommands" pattern (``list_commands``/``get_command``
+  overridden) on typer's group class, fed by the table in :mod:`.app`;
 - typer's screens are set up only when one is shown: ``format_help`` (help) and the
   group's ``make_context``/``invoke`` (where every usage error and abort passes on its way
   to typer's error panel) translate ``typer.rich_utils`` before typer imports and uses it.
@@ -31,12 +34,15 @@ What has none stays a patch, said here why:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from difflib import get_close_matches
 from types import ModuleType
 from typing import Any
 
-from typer import Abort, TyperException
+from typer import Abort, Typer, TyperException
 from typer.core import TyperCommand, TyperGroup
 
 from ..i18n import _
@@ -147,3 +153,88 @@ class DcGroup(_Translated, TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         with _translated_on_the_way_out():
             return super().invoke(ctx)
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command of a :class:`LazyGroup`, known by name before its module is imported.
+
+    ``module`` is the dotted name of a module with a ``register(app: typer.Typer)`` that
+    adds the command (it may add others too: ``dc rules`` and ``dc explain`` share one);
+    ``help`` is what the group's own ``--help`` lists beside the name, the same text as
+    the command's ``help=`` (a test holds the two equal).
+    """
+
+    module: str
+    help: str
+
+
+class LazyGroup(DcGroup):
+    """A ``dc`` group whose commands are imported on first use, not to be listed.
+
+    Click's documented pattern for lazy subcommands (override ``list_commands`` and
+    ``get_command``) on typer's group class.  :meth:`lazy_commands` names each command's
+    module and one-line help; the group's help screen lists those with a stand-in command
+    that carries only the name and the help, and running a command (or asking for its own
+    ``--help``) imports its module, calls ``register`` on a throw-away :class:`~typer.Typer`
+    and adopts the click commands typer builds from it.  Subclasses give the table.
+    """
+
+    _listing = False  # True while the group's own help screen is made
+
+    def lazy_commands(self) -> Mapping[str, Lazy]:
+        """Command name → :class:`Lazy`, in the order the help screen lists them."""
+        return {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        table = self.lazy_commands()
+        return [*(n for n in self.commands if n not in table), *table]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = self.lazy_commands().get(cmd_name)
+        if cmd_name in self.commands or lazy is None:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:
+            return TyperCommand(cmd_name, help=lazy.help,
+                                rich_markup_mode=self.rich_markup_mode)
+        self._adopt(lazy.module)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's "Did you mean …?" for a mistyped command, from every command listed.
+
+        Typer draws its suggestions from the commands already built (``self.commands``),
+        which here are only those imported so far; the listed names are the right pool.
+        """
+        try:
+            return super().resolve_command(ctx, args)
+        except TyperException as exc:  # click's UsageError for an unknown command
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            message = getattr(exc, "message", None)
+            if matches and isinstance(message, str) and self.suggest_commands:
+                head = message.split(" Did you mean ", 1)[0].rstrip(".")
+                exc.message = "{head}. Did you mean {names}?".format(  # typer's wording
+                    head=head, names=", ".join(repr(m) for m in matches))
+            raise
+
+    def _adopt(self, module_name: str) -> None:
+        """Import a command module and add every command its ``register`` defines."""
+        module = importlib.import_module(module_name)
+        holder = Typer(cls=DcGroup)
+        holder.callback()(_no_options)  # a callback: typer builds a group, never one command
+        module.register(holder)
+        from typer.main import get_command
+
+        for name, command in get_command(holder).commands.items():  # type: ignore[attr-defined]
+            self.add_command(command, name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _no_options() -> None:
+    """The callback of the throw-away group a command module registers into."""
