@@ -29,7 +29,7 @@ RANKS: dict[str, int] = {
     "gitrepo": 5,  # git as evidence: history, commit facts, changes, audit, CODEOWNERS
     "outcome": 6, "pipeline": 6,  # the one pipeline function and the value it returns
     # presentation and features over an outcome or a plan
-    "render": 7, "report": 7, "ledger": 7, "scaffold": 7,
+    "render": 7, "report": 7, "ledger": 7, "scaffold": 7, "export": 7,
     "intake": 7,  # getting records in: friendly values, writing files, schema, import
     # the library facade and the command line
     "api": 8, "cli": 8, "__main__": 8,
