@@ -9,6 +9,8 @@ the rule's ``file:line`` (through :attr:`~dianchang_cli.planfile.plan.Plan.origi
 
 :func:`load_plan` is THE plan loader: it reads the folder and runs both stages' checks in
 one pass, raising one :class:`~dianchang_cli.diagnostics.PlanError` with every problem.
+``load_plan(..., examples=False)`` is the same load without trying each condition on
+example records (compiled and costed still): for commands that evaluate no rule.
 """
 
 from __future__ import annotations
@@ -39,13 +41,20 @@ from .conditions import (
 from .context import plan_globals
 
 
-def load_plan(plan_dir: Path, root: Path | None = None) -> Plan:
+def load_plan(plan_dir: Path, root: Path | None = None, *, examples: bool = True) -> Plan:
     """Read and check a plan folder; raise :class:`PlanError` listing every problem.
 
     The plan stage's checks and the engine's (:data:`RULE_CHECKS` on each rule after the
     plan's own, :data:`PLAN_CHECKS` last), so each rule's problems stay together.
+
+    ``examples=False`` is for commands that evaluate no rule (``dc validate``): each
+    ``condition``, ``where`` and check condition is still compiled, costed and checked for
+    fields no selected type declares, but not tried on example records
+    (:data:`COMPILE_RULE_CHECKS`), the slowest of the plan's checks.  A condition that
+    compiles but fails on some record is then reported by the commands that evaluate it.
     """
-    return loader.load_plan(plan_dir, root, rule_checks=RULE_CHECKS, plan_checks=PLAN_CHECKS)
+    checks = RULE_CHECKS if examples else COMPILE_RULE_CHECKS
+    return loader.load_plan(plan_dir, root, rule_checks=checks, plan_checks=PLAN_CHECKS)
 
 
 def plan_problems(plan: Plan) -> list[Problem]:
@@ -64,17 +73,24 @@ def kind_problems(plan: Plan, rule: Rule) -> list[Problem]:
             for message in kinds.rule_problems(rule)]
 
 
-def expression_problems(plan: Plan, rule: Rule) -> list[Problem]:
-    """The rule's ``where``, ``condition`` and check conditions, each at its own line."""
+def expression_problems(plan: Plan, rule: Rule, *, examples: bool = True) -> list[Problem]:
+    """The rule's ``where``, ``condition`` and check conditions, each at its own line
+    (``examples=False``: without trying them on example records)."""
     expressions = [("where", rule.select.where), ("condition", rule.condition),
                    *((f"checks[{j}]", check.condition)
                      for j, check in enumerate(rule.checks or ()))]
     return [plan.problem_at(f"rules:{rule.id}.{which}", message, expected)
             for which, expr in expressions if expr
-            for message, expected in check_expression(plan, rule, which, expr)]
+            for message, expected in check_expression(plan, rule, which, expr, examples)]
+
+
+def compiled_expression_problems(plan: Plan, rule: Rule) -> list[Problem]:
+    """:func:`expression_problems` without the examples: compiled, costed, fields known."""
+    return expression_problems(plan, rule, examples=False)
 
 
 RULE_CHECKS: tuple[RuleCheck, ...] = (kind_problems, expression_problems)
+COMPILE_RULE_CHECKS: tuple[RuleCheck, ...] = (kind_problems, compiled_expression_problems)
 PLAN_CHECKS: tuple[PlanCheck, ...] = (periods.plan_problems,)
 
 
@@ -84,7 +100,7 @@ EXAMPLE_BUDGET = 1.0  # seconds the examples of one expression may take at load
 MAX_ENUM_EXAMPLES = 20  # values of one enum field tried
 
 
-def check_expression(plan: Plan, rule: Rule, which: str, source: str
+def check_expression(plan: Plan, rule: Rule, which: str, source: str, examples: bool = True
                      ) -> list[tuple[str, str | None]]:
     """What is wrong with a rule's ``condition`` or ``where``, before any record is seen.
 
@@ -95,7 +111,7 @@ def check_expression(plan: Plan, rule: Rule, which: str, source: str
     record simply fails the condition); any other failure, or a result that is not true or
     false, is the plan's.  Before that: it must compile, not be too expensive
     (:func:`~dianchang_cli.engine.conditions.cost_problems`), and name only fields that
-    the selected types declare.
+    the selected types declare; ``examples=False`` stops there.
     """
     head = _("rule {r}, `{w}`: ").format(r=rule.id, w=which)
     try:
@@ -118,7 +134,7 @@ def check_expression(plan: Plan, rule: Rule, which: str, source: str
                 f=", ".join(printable(f) for f in unknown)),
                 _("fields of {t}: {names}").format(
                     t=", ".join(t.id for t in types), names=", ".join(sorted(known))))]
-    return _try_examples(plan, cond, head, fields)
+    return _try_examples(plan, cond, head, fields) if examples else []
 
 
 def _try_examples(plan: Plan, cond: Condition, head: str,
