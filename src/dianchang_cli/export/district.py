@@ -7,7 +7,7 @@ templates ``district.md.j2``, ``district.html.j2`` and ``district.typ``:
 * ``months`` and ``heatmap`` — subdistricts × months, the share of the month's results that
   were met (``met`` out of ``met``/``unmet``/``late``: pending, waived and info results are
   no verdict yet), with a level 0–4 for the colour;
-* ``items`` — per plan item (number and title, the same in plans that share the source
+* ``item_rates`` — per plan item (number and title, the same in plans that share the source
   document's structure): its rate overall and in each subdistrict;
 * ``lowest`` — the communities with the lowest year score (the plan's base plus the score
   contributions of their results), then the lowest share met.
@@ -127,7 +127,7 @@ def district_view(database: Path, lowest: int = LOWEST) -> dict[str, Any]:
         subs = _subdistricts(con)
         months, grid = _heatmap(con, subs)
         return {"subdistricts": subs, "months": months, "heatmap": grid,
-                "items": _items(con, subs), "lowest": _lowest(con, lowest),
+                "item_rates": _items(con, subs), "lowest": _lowest(con, lowest),
                 "labels": labels()}
     finally:
         con.close()
