@@ -75,6 +75,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "WPS or Outlook calendar: monthly due days, fixed due dates, the ends of months, "
         "quarters and the year, festival windows and named windows, each with a "
         "reminder. Importing it again updates the events instead of adding them twice.")),
+    "export": ("export", N_(
+        "Write one evaluation as tables for other tools: the results, the records (a "
+        "common table and one per record type) and a small meta table, as Parquet "
+        "(default), CSV or JSON Lines in folders plan=<id>/year=<yyyy>/ under -o "
+        "(default: export/), and print the folder.")),
+    "aggregate": ("aggregate", N_(
+        "Load many subdistricts' exports (or repositories, exported first) into one "
+        "DuckDB database file and print its path; --report writes the district view "
+        "(subdistricts × months heatmap, rates per item, lowest-scoring communities) as "
+        "Markdown, HTML or PDF.")),
     "init": ("init", N_(
         "Create a new records repository in DIR: plan/ (a copy of --plan, of "
         "--from-repo's plan/, of ./plan when it exists, else a minimal packaged plan) "
