@@ -62,6 +62,23 @@ def test_help_is_translated_without_import_hooks() -> None:
     assert "<bool>" not in done.stdout
 
 
+def test_commands_are_deferred_through_typers_class_hook() -> None:
+    """The root group is typer's ``cls=`` (click's lazy-subcommand pattern), so building
+    the app imports no command module; running one imports it."""
+    done = _python(
+        "import sys\n"
+        "import typer\n"
+        "from dianchang_cli.cli.app import DcApp, build_app\n"
+        "from dianchang_cli.cli.typerhooks import LazyGroup\n"
+        "group = typer.main.get_command(build_app())\n"
+        "print(isinstance(group, LazyGroup), 'dianchang_cli.cli.todo' in sys.modules,\n"
+        "      file=sys.stderr)\n"
+        "group.get_command(typer.Context(group), 'todo')\n"
+        "print('dianchang_cli.cli.todo' in sys.modules, sorted(group.commands),\n"
+        "      file=sys.stderr)\n")
+    assert done.stderr.strip().splitlines()[-2:] == ["True False", "True ['todo']"], done.stderr
+
+
 def test_options_are_typed_and_frozen() -> None:
     from dianchang_cli.cli.common import SharedOptions, options
 

@@ -16,6 +16,7 @@ import pytest
 import typer
 
 from dianchang_cli import i18n
+from dianchang_cli.cli.app import COMMANDS as TABLE
 from dianchang_cli.cli.app import build_app
 
 
@@ -62,6 +63,7 @@ def test_every_command_is_covered() -> None:
     names = {p[0] for p in COMMANDS if p}
     assert {"check", "validate", "rules", "explain", "report", "ledger", "init", "plan"} <= names
     assert ("plan", "test") in COMMANDS
+    assert [p[0] for p in COMMANDS if len(p) == 1] == list(TABLE)  # the table, in its order
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "dc")
