@@ -108,7 +108,7 @@ def labels() -> dict[str, str]:
         "title": _("District view"), "subdistricts": _("Subdistricts"),
         "plan": _("Plan"), "as_of": _("As of"), "met": _("Share met"),
         "heatmap": _("Share of results met, by subdistrict and month"),
-        "items": _("Rates per item"), "item": _("Item"), "all": _("All"),
+        "rates": _("Rates per item"), "item": _("Item"), "all": _("All"),
         "lowest": _("Lowest-scoring communities"), "community": _("Community"),
         "subdistrict": _("Subdistrict"), "score": _("Score"),
         "none": _("No results."),
