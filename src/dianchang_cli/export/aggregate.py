@@ -50,13 +50,14 @@ def _create(con: Any) -> None:
         con.execute(f"CREATE TABLE {name} ({spec})")
 
 
-def _source(folder: Path) -> str:
-    glob = str(folder / "**" / "*.parquet")
+def _source(folder: Path, table: str) -> str:
+    """The Parquet files of one table of an export folder (every plan and year in it)."""
+    glob = str(folder / "**" / f"{table}.parquet")
     return f"read_parquet({literal(glob)}, union_by_name = true, hive_partitioning = false)"
 
 
-def _keys(con: Any, source: str) -> list[tuple[str, str]]:
-    rows = con.execute(f"SELECT DISTINCT plan_id, subdistrict FROM {source} "
+def _keys(con: Any, folder: Path) -> list[tuple[str, str]]:
+    rows = con.execute(f"SELECT DISTINCT plan_id, subdistrict FROM {_source(folder, 'meta')} "
                        "WHERE \"table\" = 'meta' ORDER BY 1, 2").fetchall()
     return [(str(a), str(b)) for a, b in rows]
 
@@ -65,13 +66,12 @@ def _load_one(con: Any, folder: Path, loaded: Loaded) -> None:
     """Copy one export folder's results, records and meta rows into the database."""
     import duckdb
 
-    if not any(folder.rglob("*.parquet")):
+    if not any(folder.rglob("meta.parquet")):
         loaded.problems.append(_("{path}: no Parquet export found (run dc export first, or "
                                  "give the repository)").format(path=folder))
         return
-    source = _source(folder)
     try:
-        keys = _keys(con, source)
+        keys = _keys(con, folder)
         fresh = [k for k in keys if k not in loaded.exports]
         if not keys or len(fresh) < len(keys):
             loaded.problems.append(_("{path}: already loaded or without a meta table; "
@@ -79,7 +79,7 @@ def _load_one(con: Any, folder: Path, loaded: Loaded) -> None:
             return
         for name, columns in TABLES.items():
             cols = ", ".join(quote(c) for c, _kind in columns)
-            con.execute(f"INSERT INTO {name} SELECT {cols} FROM {source} "
+            con.execute(f"INSERT INTO {name} SELECT {cols} FROM {_source(folder, name)} "
                         f"WHERE \"table\" = {literal(name)}")
     except duckdb.Error as err:
         loaded.problems.append(_("{path}: not a dc export ({error})").format(
