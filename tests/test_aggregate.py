@@ -172,3 +172,11 @@ def test_bad_report_suffix_and_missing_folder(exports: list[Path], tmp_path: Pat
     run = CliRunner().invoke(dc_app(), ["aggregate", str(tmp_path), "-o",
                                         str(tmp_path / "d.duckdb")])
     assert run.exit_code == 1
+
+
+def test_district_view_as_pdf(exports: list[Path], tmp_path: Path) -> None:
+    db = tmp_path / "d.duckdb"
+    aggregate(exports, db)
+    pdf = render_district(district_view(db), "pdf")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+    assert render_district(district_view(db), "pdf") == pdf  # dated by the as-of day
