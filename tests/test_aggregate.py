@@ -180,3 +180,20 @@ def test_district_view_as_pdf(exports: list[Path], tmp_path: Path) -> None:
     pdf = render_district(district_view(db), "pdf")
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     assert render_district(district_view(db), "pdf") == pdf  # dated by the as-of day
+
+
+def test_a_broken_repository_is_skipped(exports: list[Path], repos: list[Path],
+                                        tmp_path: Path, english: None) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(repos[1], broken)
+    (broken / "plan" / "plan.yaml").write_text("plan: [unclosed\n", encoding="utf-8")
+    db = tmp_path / "d.duckdb"
+    run = CliRunner().invoke(dc_app(), ["aggregate", str(exports[0]), str(broken), "-o",
+                                        str(db)])
+    assert run.exit_code == 0, run.output
+    assert "skipped, it could not be exported" in run.output
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT subdistrict FROM meta").fetchall() == [("east",)]
+    con.close()

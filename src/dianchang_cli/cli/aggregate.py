@@ -70,7 +70,12 @@ def _folders(paths: list[Path], tmp: Path, as_of: str | None) -> list[Path]:
             fail_usage(_("{path}: no such folder").format(path=printable(str(path))))
         if (path / "plan").is_dir():
             target = tmp / f"repo-{n:04d}"
-            export_repo(repo_from(path, None, None), target, "parquet", as_of)
+            try:  # a repository that cannot be checked is said why (on stderr) and skipped
+                export_repo(repo_from(path, None, None), target, "parquet", as_of)
+            except typer.Exit:
+                print(_("{path}: skipped, it could not be exported").format(
+                    path=printable(str(path))), file=sys.stderr)
+                continue
             out.append(target)
         else:
             out.append(path)

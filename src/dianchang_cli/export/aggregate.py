@@ -97,15 +97,19 @@ def aggregate(folders: list[Path], database: Path) -> Loaded:
     database.parent.mkdir(parents=True, exist_ok=True)
     partial = database.with_name(f".{database.name}.{os.getpid()}.tmp")
     partial.unlink(missing_ok=True)
-    con = duckdb.connect(str(partial))
     try:
-        _create(con)
-        for folder in folders[:MAX_EXPORTS]:
-            _load_one(con, folder, loaded)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(partial, database)
+        con = duckdb.connect(str(partial))
+        try:
+            _create(con)
+            for folder in folders[:MAX_EXPORTS]:
+                _load_one(con, folder, loaded)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(partial, database)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     wal = partial.with_name(partial.name + ".wal")
     wal.unlink(missing_ok=True)
     return loaded
