@@ -22,7 +22,7 @@ from .engine.evaluate import check_waivers
 from .engine.index import Index
 from .engine.plancheck import load_plan
 from .outcome import Outcome
-from .pipeline import UsageError, require_known, require_records, run
+from .pipeline import UsageError, record_cache, require_known, require_records, run
 from .planfile.plan import Plan
 from .records.batch import RecordSet, load_records
 
@@ -30,22 +30,25 @@ __all__ = ["Outcome", "Repo", "UsageError", "check", "load", "require_known",
            "require_records", "validate_files"]
 
 
-def load(repo: Repo, files: Sequence[Path] | None = None, workers: int | None = None
-         ) -> tuple[Plan, RecordSet]:
+def load(repo: Repo, files: Sequence[Path] | None = None, workers: int | None = None,
+         cache: bool = True) -> tuple[Plan, RecordSet]:
     """Load the plan (raising PlanError if it is broken) and the records.
 
     Without ``files`` the whole records folder is read, so it must exist
-    (:class:`UsageError` otherwise); with ``files`` only those are read.
+    (:class:`UsageError` otherwise), through the record cache unless ``cache`` is
+    ``False``; with ``files`` only those are read, never from the cache.
     """
     plan = load_plan(repo.plan_dir, repo.root)
     if files is None:
         require_records(repo)
-    return plan, load_records(plan, repo.records_dir, repo.root, files=files, workers=workers)
+    store = record_cache(repo, cache) if files is None else None
+    return plan, load_records(plan, repo.records_dir, repo.root, files=files, workers=workers,
+                              cache=store)
 
 
 def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | None = None,
           rules: Collection[str] | None = None, workers: int | None = None,
-          changed_since: str | None = None) -> Outcome:
+          changed_since: str | None = None, cache: bool = True) -> Outcome:
     """Load, validate, index and evaluate: the whole of ``dc check`` as a value.
 
     Git history (first commits: 补录 warnings, ``basis: commit`` deadlines) is read in the
@@ -58,10 +61,11 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
     ``as_of`` means the end of that day.  Without it the check is as of now: today (at
     most the plan year's last day), a day still running — a deadline due today is
     ``pending``, not ``unmet``, until the day is over.  Waivers that do not count are
-    ``bad-waiver`` problems beside the records' own.
+    ``bad-waiver`` problems beside the records' own.  ``cache=False`` bypasses the record
+    cache (``.dc-cache/``): it is neither read nor written.
     """
     return run(repo, as_of=as_of, units=units, rules=rules, workers=workers,
-               changed_since=changed_since)
+               changed_since=changed_since, cache=cache)
 
 
 def validate_files(repo: Repo, files: Sequence[Path]) -> tuple[Plan, RecordSet]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -15,13 +16,19 @@ from .common import (
     EXIT_OK,
     NO_METAVAR,
     as_of_from,
+    fail_usage,
     format_choices,
     options,
+    plan_errors,
     print_notes,
     repo_from,
     run_check,
 )
 from .typerhooks import DcCommand
+
+if TYPE_CHECKING:
+    from ..core import Repo
+    from ..outcome import Outcome
 
 Format = format_choices("Format", CHECK_FORMATS)
 
@@ -59,12 +66,30 @@ def register(app: typer.Typer) -> None:
             None, "--changed-since", metavar=_("REV"), show_default=False,
             help=_("Report problems only in records changed since this git revision, and "
                    "only the results those records affect (rules still see every record).")),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", metavar=NO_METAVAR,
+            help=_("Read and validate every record file again, without the cache in "
+                   ".dc-cache/ (it is neither read nor written).")),
     ) -> None:
         where = repo_from(repo, plan, records)
-        outcome = run_check(where, as_of=as_of_from(as_of), units=unit or None,
-                            rules=rule or None, changed_since=changed_since)
+        ask = {"as_of": as_of_from(as_of), "units": unit or None, "rules": rule or None,
+               "changed_since": changed_since}
+        outcome = _uncached(where, ask) if no_cache else run_check(where, **ask)
         check_renderer(format.value)(outcome, sys.stdout, verbose)
         if format.value != "json":  # json carries the notes itself
             sys.stdout.flush()
             print_notes(outcome)
         raise typer.Exit(EXIT_FAIL if outcome.fails(fail_on.value) else EXIT_OK)
+
+
+def _uncached(where: Repo, ask: dict[str, Any]) -> Outcome:
+    """:func:`run_check` with the record cache bypassed: usage and plan errors exit 2."""
+    from .. import api
+    from ..gitrepo.changes import RevisionError
+    from ..pipeline import UsageError
+
+    try:
+        with plan_errors():
+            return api.check(where, cache=False, **ask)
+    except (RevisionError, UsageError) as err:
+        fail_usage(str(err))

@@ -28,6 +28,7 @@ from ..i18n import _
 from ..outcome import Outcome
 from ..planfile.plan import Plan
 from ..records.batch import RecordSet, load_records
+from ..records.cache import RecordCache
 
 
 class UsageError(Exception):
@@ -75,14 +76,21 @@ def _by_place(problems: Sequence[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line, p.column))
 
 
-def _load(plan: Plan, repo: Repo, workers: int | None, git: bool
+def record_cache(repo: Repo, cache: bool) -> RecordCache | None:
+    """The repository's record cache (:mod:`..records.cache`), or ``None`` without one."""
+    return RecordCache.of(repo.root, repo.plan_dir, repo.records_dir) if cache else None
+
+
+def _load(plan: Plan, repo: Repo, workers: int | None, git: bool, cache: bool = True
           ) -> tuple[RecordSet, history.CommitFacts | None]:
     """The records, and (with ``git``) the history read in the background meanwhile."""
+    store = record_cache(repo, cache)
     if not git:
-        return load_records(plan, repo.records_dir, repo.root, workers=workers), None
+        return load_records(plan, repo.records_dir, repo.root, workers=workers,
+                            cache=store), None
     pending = history.start(repo)
     try:
-        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers)
+        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers, cache=store)
     except BaseException:
         history.cancel(pending)
         raise
@@ -107,7 +115,8 @@ def _git_notes(repo: Repo, facts: history.CommitFacts, plan: Plan,
 def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
         day_open: bool | None = None, units: Collection[str] | None = None,
         rules: Collection[str] | None = None, workers: int | None = None,
-        git: bool = True, strict: bool = True, changed_since: str | None = None) -> Outcome:
+        git: bool = True, strict: bool = True, changed_since: str | None = None,
+        cache: bool = True) -> Outcome:
     """Load, validate, index and evaluate: the whole of a check as one value, built once.
 
     ``plan``: an already loaded plan (else it is loaded from ``repo``).  ``as_of`` means
@@ -117,14 +126,16 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
     补录, provenance) in the background while records load.  ``strict``: units, rules and
     the records folder asked for must exist (:class:`UsageError`).  ``changed_since``
     narrows what is reported to the record files changed since that revision
-    (:mod:`..gitrepo.changes`; a bad revision raises a ``PlanError``).
+    (:mod:`..gitrepo.changes`; a bad revision raises a ``PlanError``).  ``cache``: reuse
+    the records validated last time for unchanged files (``.dc-cache/``, see
+    :mod:`..records.cache`); ``False`` neither reads nor writes it.  The outcome is the same.
     """
     plan = plan or load_plan(repo.plan_dir, repo.root)
     if strict:
         require_known(plan, units, rules)
         require_records(repo)
     changed = changed_record_files(repo, changed_since) if changed_since else None
-    loaded, facts = _load(plan, repo, workers, git)
+    loaded, facts = _load(plan, repo, workers, git, cache)
     today = dt.date.today()
     when = as_of or default_as_of(plan, today)
     if day_open is None:

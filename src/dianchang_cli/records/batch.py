@@ -21,6 +21,7 @@ import gc
 import itertools
 import os
 import pickle
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
+from .cache import Entry, RecordCache, Snapshot, file_stat, racy, stale_by_day
 from .model import Record
 from .pii import may_hold_pii
 from .validate import Validator, cross_check
@@ -60,10 +62,16 @@ def discover(records_dir: Path) -> list[Path]:
     all the same, for :func:`~.files.read_limited` to refuse with its own problem.  A real
     folder named ``*.yaml`` is listed *and* entered.
     """
+    return [Path(name) for name in _discover_names(records_dir)]
+
+
+def _discover_names(records_dir: Path) -> list[str]:
+    """:func:`discover` as path strings (``records_dir`` joined with the names below it):
+    100,000 :class:`Path` objects cost more than listing the folders."""
     if not records_dir.is_dir():
         return []
-    found: list[Path] = []
-    pending = [records_dir]
+    found: list[str] = []
+    pending: list[str | Path] = [records_dir]
     while pending:
         folder = pending.pop()
         try:
@@ -71,7 +79,7 @@ def discover(records_dir: Path) -> list[Path]:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError:
             continue  # a folder that cannot be listed holds nothing we can read
-        folders: list[Path] = []
+        folders: list[str] = []
         for entry in entries:
             name = entry.name
             try:
@@ -80,11 +88,11 @@ def discover(records_dir: Path) -> list[Path]:
                 real_folder = False
             if real_folder:
                 if not name.startswith("."):
-                    folders.append(Path(entry.path))
+                    folders.append(entry.path)
                 if name.endswith(SUFFIXES):
-                    found.append(Path(entry.path))
+                    found.append(entry.path)
             elif name.endswith(SUFFIXES):
-                found.append(Path(entry.path))
+                found.append(entry.path)
         pending.extend(reversed(folders))  # depth first, in name order, files before folders
     return found
 
@@ -119,23 +127,39 @@ class _Where:
     strict: bool = False  # resolve each whole path (files named by a person)
 
 
-def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
-                ) -> tuple[list[Record], list[Problem]]:
-    records: list[Record] = []
-    problems: list[Problem] = []
+Outcome = tuple[Record | None, list[Problem]]  # what one file gave
+
+
+def _read_each(paths: Iterable[Path], where: _Where, validator: Validator) -> list[Outcome]:
+    """Each file's record (or ``None``) and problems, in the order of ``paths``."""
+    outcomes: list[Outcome] = []
     root, records_dir = where.root, where.records_dir
     for path in paths:
         shown = _shown(path, root)
         try:
             data = read_limited(path, where.fence, MAX_BYTES, strict=where.strict)
         except Unreadable as bad:
-            problems.append(Problem(shown, 0, 0, bad.code, bad.message, expected=bad.expected))
+            outcomes.append((None, [Problem(shown, 0, 0, bad.code, bad.message,
+                                            expected=bad.expected)]))
             continue
-        record, found = validate_bytes(validator, data, shown, _default_id(path, records_dir))
+        # the record counts even when ``found`` holds warnings
+        outcomes.append(validate_bytes(validator, data, shown, _default_id(path, records_dir)))
+    return outcomes
+
+
+def _flatten(outcomes: Iterable[Outcome]) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for record, found in outcomes:
         problems.extend(found)
-        if record is not None:  # it counts; ``found`` may still hold warnings
+        if record is not None:
             records.append(record)
     return records, problems
+
+
+def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
+                ) -> tuple[list[Record], list[Problem]]:
+    return _flatten(_read_each(paths, where, validator))
 
 
 def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: str
@@ -171,17 +195,24 @@ def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:
 
 
 def load_records(plan: Plan, records_dir: Path, root: Path,
-                 files: Sequence[Path] | None = None, workers: int | None = None) -> RecordSet:
-    """Load and validate ``files`` (default: everything under ``records_dir``)."""
+                 files: Sequence[Path] | None = None, workers: int | None = None,
+                 cache: RecordCache | None = None) -> RecordSet:
+    """Load and validate ``files`` (default: everything under ``records_dir``).
+
+    ``cache`` (for the whole folder only; see :mod:`.cache`): reuse what unchanged files
+    gave last time and validate only the others; the result is the same as without it.
+    """
     validator = Validator(plan)
     if files is None:
         fence, refused = _fence(records_dir, root)
         if refused is not None:
             return RecordSet(problems=[refused], files=0)
-        paths = discover(records_dir)
+        names = _discover_names(records_dir)
+        paths = [] if cache is not None else [Path(name) for name in names]
         where = _Where(root, records_dir, fence)
     else:
         paths = list(files)
+        names = []
         where = _Where(root, records_dir, None, strict=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     was_enabled = gc.isenabled()
@@ -189,10 +220,10 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     try:
         if files is not None:
             records, problems = _load_named(paths, where, validator)
-        elif workers > 1 and len(paths) >= PARALLEL_FROM:
-            records, problems = _parallel(paths, where, validator, workers)
+        elif cache is not None:
+            records, problems = _flatten(_load_cached(names, where, validator, workers, cache))
         else:
-            records, problems = _load_files(paths, where, validator)
+            records, problems = _flatten(_read_all(paths, where, validator, workers))
     finally:
         if was_enabled:
             gc.enable()
@@ -201,7 +232,50 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
-    return RecordSet(records=records, problems=problems, files=len(paths))
+    return RecordSet(records=records, problems=problems, files=len(paths or names))
+
+
+def _read_all(paths: list[Path], where: _Where, validator: Validator, workers: int
+              ) -> list[Outcome]:
+    """Every file's outcome: on several processes for many files, else here."""
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        return _parallel(paths, where, validator, workers)
+    return _read_each(paths, where, validator)
+
+
+def _load_cached(names: list[str], where: _Where, validator: Validator, workers: int,
+                 cache: RecordCache) -> list[Outcome]:
+    """Outcomes from the cache where a file is unchanged, fresh ones for the rest; the
+    cache file is rewritten when anything was validated or a file went away.  Entries are
+    keyed by the path as discovered (the cache's key covers how the folder is spelled)."""
+    snapshot = cache.load()
+    old = snapshot.entries if snapshot is not None else {}
+    then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
+    looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
+    stats = [file_stat(name) for name in names]
+    outcomes: list[Outcome | None] = [None] * len(names)
+    kept: list[Entry | None] = [None] * len(names)
+    missing: list[int] = []
+    for i, (name, now) in enumerate(zip(names, stats, strict=True)):
+        hit = old.get(name) if now is not None else None
+        if hit is not None and hit[0] == now and not stale_by_day(hit[1], then, today):
+            outcomes[i] = (hit[1], hit[2])  # type: ignore[assignment]  # problems: a tuple
+            kept[i] = hit  # the same object: the cache writes only entries that differ
+        else:
+            missing.append(i)
+    fresh = _read_all([Path(names[i]) for i in missing], where, validator, workers)
+    for i, outcome in zip(missing, fresh, strict=True):
+        outcomes[i] = outcome
+    done: list[Outcome] = outcomes  # type: ignore[assignment]  # every slot is filled
+    if snapshot is None or missing or len(names) - len(missing) != len(old):
+        entries: dict[str, Entry] = {}
+        for name, now, entry, (record, found) in zip(names, stats, kept, done, strict=True):
+            if entry is not None:
+                entries[name] = entry
+            elif now is not None and not racy(now, looked):
+                entries[name] = (now, record, tuple(found))
+        cache.save(Snapshot(today, entries))
+    return done
 
 
 def _load_named(paths: Sequence[Path], where: _Where, validator: Validator
@@ -237,8 +311,8 @@ def _validator_from(token: int, blob: bytes) -> Validator:
 
 
 def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where
-                ) -> tuple[list[Record], list[Problem]]:
-    return _load_files([Path(p) for p in paths], where, _validator_from(token, blob))
+                ) -> list[Outcome]:
+    return _read_each([Path(p) for p in paths], where, _validator_from(token, blob))
 
 
 def _context() -> BaseContext:
@@ -250,7 +324,7 @@ fallbacks = 0  # shares of the last parallel load read here because a worker fai
 
 
 def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: int
-              ) -> tuple[list[Record], list[Problem]]:
+              ) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
     Results keep the files' order.  A worker that cannot start or dies (no process may be
     created, the plan does not pickle) costs time, not records: its share is read here."""
@@ -260,14 +334,14 @@ def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: i
         blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan that does not pickle: one process reads everything
         fallbacks = 1
-        return _load_files(paths, where, validator)
+        return _read_each(paths, where, validator)
     token = (os.getpid() << 20) + next(_TOKENS)
     own = len(paths) // workers
     rest = paths[own:]
     chunks = (workers - 1) * 3
     size = max(1, (len(rest) + chunks - 1) // chunks)
     parts = [rest[i:i + size] for i in range(0, len(rest), size)]
-    pending: list[Future[tuple[list[Record], list[Problem]]] | None] = [None] * len(parts)
+    pending: list[Future[list[Outcome]] | None] = [None] * len(parts)
     pool: ProcessPoolExecutor | None = None
     try:
         pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
@@ -276,18 +350,16 @@ def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: i
     except Exception:  # no pool (no process can be created): the rest is read here
         pass
     try:
-        records, problems = _load_files(paths[:own], where, validator)
+        outcomes = _read_each(paths[:own], where, validator)
         for part, future in zip(parts, pending, strict=True):
             try:
                 if future is None:
                     raise RuntimeError("not submitted")
-                recs, probs = future.result()
+                outcomes.extend(future.result())
             except Exception:  # a broken worker: read its share here
                 fallbacks += 1
-                recs, probs = _load_files(part, where, validator)
-            records.extend(recs)
-            problems.extend(probs)
+                outcomes.extend(_read_each(part, where, validator))
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    return records, problems
+    return outcomes

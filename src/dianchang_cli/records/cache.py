@@ -1,0 +1,306 @@
+"""A persistent cache of validated records, so an unchanged repository is not read again.
+
+``dc check`` on 100,000 records spends most of its time parsing YAML and validating it.
+This module keeps, per records folder, what each file gave — its :class:`Record` (or
+``None``) and its problems — in one file under ``.dc-cache/`` at the repository root, so
+the next run validates only the files that changed.  It is an optimisation only: whatever
+goes wrong with the cache (missing, corrupt, truncated, foreign, written by another version
+of dc, not writable) the records are read as if there were none, and the output is the same
+byte for byte.
+
+**When is an entry fresh?**  A file's entry is used when its ``lstat`` still gives the same
+size, ``mtime_ns``, ``ctime_ns`` and inode (ctime catches a ``chmod`` or a copy that keeps
+mtime) and the file is a regular file (symlinks and the like are always read again).  An
+entry whose mtime is within :data:`RACY_NS` of the moment the files were looked at is not
+stored: a second edit in the same clock tick would keep its mtime, as git's "racily clean"
+index entries.
+
+**When is the whole cache stale?**  Its :func:`cache_key` hashes everything else the
+outcome depends on: the bytes of every plan file (``units.yaml`` too), dc's version and the
+source of the packages that read and validate (``load/``, ``planfile/``, ``records/``,
+``diagnostics.py``, ``i18n.py``), the message language and its catalog (problems hold
+translated text), how the records folder and root are spelled (names shown are relative to
+the root), and the Python version.
+
+**Today.**  Validation warns about a record dated after today.  Rather than throwing the
+cache away every midnight, the day it was written is stored, and on another day only the
+files whose record is dated after either day are validated again (:func:`stale_by_day`):
+usually none, as records describe work done.
+
+**Safety.**  The file is written to a temporary name and moved into place with
+:func:`os.replace`, so concurrent runs never leave half a file; the last writer wins.  It is
+read through :func:`~..load.files.read_limited` (no symlink, size-bounded), checked against a
+magic header and the key *before* anything is unpickled, and unpickled by
+:class:`_SafeUnpickler`, which builds nothing but records, problems and date values: a cache
+file planted in a repository cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .. import __version__, i18n
+from ..diagnostics import Problem
+from ..load.files import Unreadable, read_limited
+from .model import Record
+
+CACHE_DIR = ".dc-cache"
+MAGIC = b"dc-record-cache\n"
+FORMAT = 2  # bump when the layout of the pickled payload changes
+MAX_CACHE_BYTES = 1 << 31  # a cache larger than this is not read (100k records: ~40 MB)
+MAX_PLAN_BYTES = 64 << 20  # plan files hashed at most this much in all
+DELTA_MIN = 1000  # up to this many changed entries go to the delta file …
+DELTA_SHARE = 0.1  # … or up to this share of all entries, if more
+RACY_NS = 20_000_000  # 20 ms: a coarse file-system clock tick (2 s for whole-second ones)
+_SOURCES = ("load", "planfile", "records", "diagnostics.py", "i18n.py")
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Entry = tuple[Stat, Record | None, tuple[Problem, ...]]
+
+
+@dataclass
+class Snapshot:
+    """What a cache file holds: per file (path below the records folder) its stat and
+    outcome, and the day validation ran (future-date warnings depend on it)."""
+
+    today: dt.date
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+def file_stat(path: str | Path) -> Stat | None:
+    """The part of ``lstat`` an entry is keyed by; ``None`` for anything but a regular file
+    (never cached) or a file that cannot be looked at."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def racy(entry_stat: Stat, looked_ns: int) -> bool:
+    """Whether a file changed so close to ``looked_ns`` that a further edit in the same
+    clock tick could keep its mtime (and size): such an entry is not stored."""
+    mtime = entry_stat[1]
+    window = 2_000_000_000 if mtime % 1_000_000_000 == 0 else RACY_NS
+    return mtime >= looked_ns - window
+
+
+def stale_by_day(record: Record | None, then: dt.date, now: dt.date) -> bool:
+    """Whether the date warnings of ``record`` may differ between the day the cache was
+    written (``then``) and today (``now``): it is dated after either day (the future-date
+    warning names today, so it changes with the day too).  Only a valid record got date
+    warnings at all; an invalid file's problems stand."""
+    if then == now or record is None or record.date is None:
+        return False
+    try:
+        return record.date > then or record.date > now
+    except TypeError:  # a date-time against a date: validate it again to be sure
+        return True
+
+
+# ------------------------------------------------------------------ the key
+@cache
+def _code_hash() -> str:
+    """dc's version and the source of the stages validation depends on, hashed once."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0{FORMAT}".encode())
+    base = Path(__file__).resolve().parent.parent
+    for name in _SOURCES:
+        top = base / name
+        files = sorted(top.rglob("*.py")) if top.is_dir() else [top]
+        for path in files:
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\1unreadable")
+    return digest.hexdigest()
+
+
+def _catalog_hash() -> str:
+    """The active language and the bytes of its compiled catalog (messages are cached
+    translated)."""
+    lang = i18n.current()
+    digest = hashlib.sha256(lang.encode())
+    mo = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
+    try:
+        digest.update(mo.read_bytes())
+    except OSError:
+        digest.update(b"\1none")
+    return digest.hexdigest()
+
+
+def _plan_hash(plan_dir: Path) -> str | None:
+    """Every file of the plan folder, name and bytes; ``None`` when one cannot be read or
+    the plan is implausibly large (then there is no cache)."""
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        paths = sorted(p for p in plan_dir.rglob("*") if p.is_file())
+        for path in paths:
+            data = path.read_bytes()
+            total += len(data)
+            if total > MAX_PLAN_BYTES:
+                return None
+            digest.update(path.relative_to(plan_dir).as_posix().encode() + b"\0")
+            digest.update(len(data).to_bytes(8, "big") + data)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def cache_key(plan_dir: Path, records_dir: Path, root: Path) -> bytes | None:
+    """32 bytes naming everything but the files themselves that an outcome depends on."""
+    plan = _plan_hash(plan_dir)
+    if plan is None:
+        return None
+    parts = [_code_hash(), _catalog_hash(), plan, root.as_posix(), records_dir.as_posix()]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
+
+
+# ------------------------------------------------------------------ reading and writing
+class _SafeUnpickler(pickle.Unpickler):
+    """Builds records, problems and date values, nothing else (no code from a file)."""
+
+    ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset({
+        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+        ("datetime", "timedelta"), (Record.__module__, "Record"),
+        (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache")
+        return super().find_class(module, name)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a :class:`Record` as a call of its constructor with its fields: unpickling
+    then skips the generic (and slower) state restoring of a slotted dataclass."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Record:
+            return Record, tuple(getattr(obj, name) for name in _RECORD_FIELDS)
+        return NotImplemented
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
+
+
+class RecordCache:
+    """The cache files of one records folder of one repository.
+
+    ``RecordCache.of(root, plan_dir, records_dir)`` names them; :meth:`load` gives the
+    :class:`Snapshot` they hold or ``None``; :meth:`save` stores a new one.  Neither raises
+    for any state of the files or the folder.
+
+    Two files: the *base* (every entry) and a small *delta* beside it (the entries that
+    differ from the base, and the names gone from it).  When few files changed only the
+    delta is written, so editing ten records of 100,000 does not rewrite 50 MB; past
+    :data:`DELTA_SHARE` of the entries the base is written again and the delta dropped.  A
+    delta names the base it belongs to by a random token, so a delta left over from another
+    base is ignored.
+    """
+
+    def __init__(self, path: Path, key: bytes | None, root: Path) -> None:
+        self.path, self.key, self.root = path, key, root
+        self.delta_path = path.with_suffix(".delta")
+        self._base: dict[str, Entry] = {}
+        self._token: bytes | None = None
+
+    @classmethod
+    def of(cls, root: Path, plan_dir: Path, records_dir: Path) -> RecordCache:
+        where = os.path.abspath(records_dir).encode("utf-8", "surrogateescape")
+        name = f"records-{hashlib.sha256(where).hexdigest()[:16]}.pickle"
+        return cls(root / CACHE_DIR / name, cache_key(plan_dir, records_dir, root), root)
+
+    def _read(self, path: Path, header: bytes) -> Any:
+        """The payload after ``header`` in ``path``, or ``None`` (missing, foreign, broken)."""
+        try:
+            data = read_limited(path, self.root, MAX_CACHE_BYTES)
+        except (Unreadable, OSError):
+            return None
+        if not data.startswith(header):
+            return None
+        try:
+            return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
+        except Exception:  # truncated, corrupt or foreign bytes: no cache
+            return None
+
+    def load(self) -> Snapshot | None:
+        """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
+        if self.key is None:
+            return None
+        base = self._read(self.path, MAGIC + self.key)
+        if not (isinstance(base, tuple) and len(base) == 3 and isinstance(base[0], bytes)
+                and isinstance(base[1], dt.date) and isinstance(base[2], dict)):
+            return None
+        self._token, today, self._base = base
+        entries = self._base
+        delta = self._read(self.delta_path, MAGIC + self.key + self._token)
+        if isinstance(delta, tuple) and len(delta) == 3 and isinstance(delta[0], dt.date) \
+                and isinstance(delta[1], dict) and isinstance(delta[2], list):
+            today, changed, removed = delta
+            entries = {**entries, **changed}
+            for name in removed:
+                entries.pop(name, None)
+        return Snapshot(today, entries)
+
+    def save(self, snapshot: Snapshot) -> bool:
+        """Store ``snapshot``: only the delta when it differs from the base loaded in few
+        entries, else a new base.  ``False`` when nothing could be written (a read-only
+        repository): that is not an error."""
+        if self.key is None:
+            return False
+        entries, base = snapshot.entries, self._base
+        changed = {name: e for name, e in entries.items() if base.get(name) is not e}
+        removed = [name for name in base if name not in entries]
+        if self._token is not None and \
+                len(changed) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
+            return self._write(self.delta_path, MAGIC + self.key + self._token,
+                               (snapshot.today, changed, removed))
+        token = os.urandom(16)
+        if not self._write(self.path, MAGIC + self.key, (token, snapshot.today, entries)):
+            return False
+        self._token, self._base = token, entries
+        with contextlib.suppress(OSError):
+            self.delta_path.unlink()  # it belonged to the old base
+        return True
+
+    def _write(self, path: Path, header: bytes, payload: Any) -> bool:
+        """Write atomically: a temporary file in the same folder, then :func:`os.replace`."""
+        folder = path.parent
+        tmp: str | None = None
+        try:
+            if folder.is_symlink():  # never write through a link to elsewhere
+                return False
+            if not folder.is_dir():
+                folder.mkdir()
+                (folder / ".gitignore").write_text("# written by dc: a cache, never committed\n*\n",
+                                                   encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
+            with os.fdopen(fd, "wb") as out:
+                out.write(header)
+                _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
+            os.replace(tmp, path)
+            tmp = None
+            return True
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return False
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)

@@ -1,0 +1,283 @@
+"""The record cache (``.dc-cache/``): an optimisation only, never a different answer.
+
+Every test compares real ``dc check`` output (or outcomes) with and without the cache, and
+counts how many files were validated again by wrapping :func:`batch.validate_bytes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from dianchang_cli.api import Repo, check
+from dianchang_cli.cli import main
+from dianchang_cli.records import batch
+from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
+from dianchang_cli.records.validate import Validator
+
+OLD_NS = 1_600_000_000 * 10**9  # 2020: far from any racy window
+AS_OF = ["--as-of", "2023-12-31"]
+
+
+def _age(root: Path) -> None:
+    """Every record file gets an mtime in the past, so each is cached (none is racy)."""
+    for path in (root / "records").rglob("*.y*ml"):
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+
+
+def _demo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(ROOT / "plan", root / "plan")
+    shutil.copytree(ROOT / "records", root / "records")
+    _age(root)
+    return root
+
+
+def _dc(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """``dc ARGS`` in this process; its standard output."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([*args])
+    return capsys.readouterr().out
+
+
+def _store(root: Path) -> RecordCache:
+    repo = Repo.at(root)
+    return RecordCache.of(repo.root, repo.plan_dir, repo.records_dir)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files validated (the ``shown`` name of each), in this process."""
+    seen: list[str] = []
+    real = batch.validate_bytes
+
+    def counting(validator: Validator, data: bytes, shown: str, default_id: str
+                 ) -> tuple[object, list[object]]:
+        seen.append(shown)
+        return real(validator, data, shown, default_id)  # type: ignore[return-value]
+
+    monkeypatch.setattr(batch, "validate_bytes", counting)
+    return seen
+
+
+def _outputs(capsys: pytest.CaptureFixture[str], root: Path, *extra: str) -> list[str]:
+    return [_dc(capsys, "check", "--repo", str(root), "-f", fmt, *AS_OF, *extra)
+            for fmt in ("json", "table")]
+
+
+def test_demo_output_is_the_same_cold_warm_and_without_cache(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _demo(tmp_path)
+    bypassed = _outputs(capsys, root, "--no-cache")
+    assert not (root / CACHE_DIR).exists()  # --no-cache neither reads nor writes
+    cold = _outputs(capsys, root)
+    assert list((root / CACHE_DIR).glob("records-*.pickle"))
+    warm = _outputs(capsys, root)
+    assert '"results"' in cold[0] and cold[1]
+    assert cold == warm == bypassed
+    assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 10,000-record repository made by the project's benchmark generator."""
+    root = tmp_path_factory.mktemp("cache-10k") / "repo"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(root),
+                    "--records", "10000"], check=True, capture_output=True)
+    _age(root)
+    return root
+
+
+def test_generated_10k_output_is_the_same_cold_warm_and_without_cache(
+        generated: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[int] = []  # files read per load (worker processes included)
+    real = batch._read_all
+    monkeypatch.setattr(batch, "_read_all", lambda paths, *rest: (
+        read.append(len(paths)), real(paths, *rest))[1])
+    shutil.rmtree(generated / CACHE_DIR, ignore_errors=True)
+    bypassed = _outputs(capsys, generated, "--no-cache")
+    cold = _outputs(capsys, generated)
+    assert read == [10000, 10000, 10000, 0]  # the table run already finds the cache
+    read.clear()
+    warm = _outputs(capsys, generated)
+    assert read == [0, 0]  # nothing read again
+    assert cold == warm == bypassed
+    assert '"files": 10000' in cold[0]
+
+
+def test_touching_one_file_validates_only_it(tmp_path: Path, calls: list[str]) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    first = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    files = first.files
+    assert len(calls) == files > 5
+    calls.clear()
+    check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert calls == []
+    target = sorted((root / "records").rglob("*.yaml"))[3]
+    target.write_text(target.read_text(encoding="utf-8") + "# 备注\n", encoding="utf-8")
+    os.utime(target, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
+    again = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert calls == [target.relative_to(root).as_posix()]
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    assert again.records == fresh.records and again.problems == fresh.problems
+
+
+def test_a_deleted_file_is_gone_and_a_new_one_is_read(tmp_path: Path, calls: list[str]) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    before = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    gone = sorted((root / "records").rglob("*.yaml"))[0]
+    shutil.move(gone, root / "records" / "moved-here.yaml")
+    calls.clear()
+    after = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert calls == ["records/moved-here.yaml"]
+    assert after.files == before.files
+    assert not any(r.file == gone.relative_to(root).as_posix() for r in after.records)
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    assert after.records == fresh.records and after.problems == fresh.problems
+
+
+def test_editing_the_plan_validates_everything_again(tmp_path: Path, calls: list[str]) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    files = check(repo, as_of=dt.date(2023, 12, 31), workers=1).files
+    units = root / "plan" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8") + "\n# 改过\n", encoding="utf-8")
+    calls.clear()
+    check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert len(calls) == files
+
+
+def _broken_caches(store: RecordCache, good: bytes) -> dict[str, bytes]:
+    key = store.key or b""
+    evil = pickle.dumps((os.urandom(16), dt.date.today(), {}), protocol=2)
+    planted = pickle.dumps(os.system)  # a cache that would run code if it were unpickled
+    return {
+        "corrupt": MAGIC + key + os.urandom(4000),
+        "truncated": good[:len(good) // 2],
+        "foreign": b"\x80\x04\x95" + os.urandom(100),
+        "another key (version or plan)": MAGIC + bytes(32) + evil,
+        "empty": b"",
+        "code inside": MAGIC + key + planted,
+    }
+
+
+def test_a_broken_cache_is_ignored_and_rebuilt(tmp_path: Path, calls: list[str]) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    store = _store(root)
+    good = store.path.read_bytes()
+    for name, data in _broken_caches(store, good).items():
+        store.path.write_bytes(data)
+        calls.clear()
+        outcome = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+        assert len(calls) == fresh.files, name  # everything validated again
+        assert outcome.records == fresh.records and outcome.problems == fresh.problems, name
+        assert _store(root).load() is not None, name  # and the cache rebuilt
+        calls.clear()
+        check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+        assert calls == [], name
+
+
+def test_a_repository_where_the_cache_cannot_be_written_still_works(
+        tmp_path: Path, calls: list[str]) -> None:
+    root = _demo(tmp_path)
+    (root / CACHE_DIR).write_text("not a folder", encoding="utf-8")
+    repo = Repo.at(root)
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    outcome = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert outcome.records == fresh.records and outcome.problems == fresh.problems
+    assert (root / CACHE_DIR).is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="needs a user whom file permissions stop (not root, not Windows)")
+def test_a_read_only_repository_still_works(tmp_path: Path) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    root.chmod(0o555)
+    try:
+        outcome = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    finally:
+        root.chmod(0o755)
+    assert outcome.records == fresh.records and outcome.problems == fresh.problems
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_concurrent_runs_leave_a_loadable_cache(generated: Path) -> None:
+    shutil.rmtree(generated / CACHE_DIR, ignore_errors=True)
+    command = [sys.executable, "-m", "dianchang_cli", "check", "--repo", str(generated),
+               "-f", "json", *AS_OF]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)]
+    outputs = [run.communicate()[0] for run in runs]
+    assert outputs[0] == outputs[1] and outputs[0]
+    snapshot = _store(generated).load()
+    assert snapshot is not None and len(snapshot.entries) == 10000
+    assert not list((generated / CACHE_DIR).glob(".tmp-*"))  # no temporary file left over
+
+
+def test_a_small_change_writes_only_the_delta(tmp_path: Path) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    store = _store(root)
+    base = store.path.read_bytes()
+    target = sorted((root / "records").rglob("*.yaml"))[1]
+    target.write_text(target.read_text(encoding="utf-8") + "# 改\n", encoding="utf-8")
+    os.utime(target, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
+    check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert store.path.read_bytes() == base  # the base is not rewritten …
+    assert store.delta_path.is_file()  # … the change went to the delta
+    snapshot = _store(root).load()
+    assert snapshot is not None
+    name = str(Path(repo.records_dir) / target.relative_to(root / "records"))
+    assert snapshot.entries[name][0][1] == OLD_NS + 10**9
+
+
+def _on(day: dt.date) -> Callable[..., Validator]:
+    return lambda plan: Validator(plan, today=day)
+
+
+def test_a_new_day_validates_again_only_records_whose_date_warning_changes(
+        tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    monkeypatch.setattr(batch, "Validator", _on(dt.date(2023, 6, 1)))
+    first = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert any(p.code == "future-date" for p in first.problems)
+    monkeypatch.setattr(batch, "Validator", _on(dt.date(2023, 7, 1)))
+    calls.clear()
+    later = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    after = [r.file for r in first.records if r.date is not None and r.date > dt.date(2023, 6, 1)]
+    assert after and sorted(calls) == sorted(after)  # the warning names the day: all of them
+    assert len(calls) < first.files
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    assert later.records == fresh.records and later.problems == fresh.problems
+
+
+def test_stale_by_day_compares_the_record_date_with_both_days() -> None:
+    outcome = check(Repo.at(ROOT), as_of=dt.date(2023, 12, 31), workers=1, cache=False)
+    record = next(r for r in outcome.records if r.date is not None)
+    day = record.date
+    assert day is not None
+    assert stale_by_day(record, day - dt.timedelta(days=1), day)
+    assert stale_by_day(record, day - dt.timedelta(days=3), day - dt.timedelta(days=1))
+    assert not stale_by_day(record, day, day + dt.timedelta(days=9))
+    assert not stale_by_day(record, day - dt.timedelta(days=1), day - dt.timedelta(days=1))
+    assert not stale_by_day(None, day, day + dt.timedelta(days=9))
