@@ -175,3 +175,14 @@ def test_dc_export_command(tmp_path: Path) -> None:
 def test_dc_export_bad_format(tmp_path: Path) -> None:
     run = CliRunner().invoke(dc_app(), ["export", "--repo", str(ROOT), "-f", "xlsx"])
     assert run.exit_code == 2
+
+
+def test_values_a_column_cannot_hold_become_null() -> None:
+    from dianchang_cli.export.tables import plain
+
+    assert plain(float("nan"), "DOUBLE") is None
+    assert plain(10**30, "BIGINT") is None and plain(36, "BIGINT") == 36
+    assert plain(True, "BIGINT") is None and plain("x", "DATE") is None
+    assert plain(dt.date(2023, 5, 1), "DATE") == "2023-05-01"
+    assert plain(["a", 3], "VARCHAR[]") == ["a", "3"]
+    assert plain("solo", "VARCHAR[]") == ["solo"]

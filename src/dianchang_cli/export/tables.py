@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("exported_at", "TIMESTAMP"), ("score_base", "DOUBLE"), ("records_total", "BIGINT"),
     ("results_total", "BIGINT"))
 
+BIGINT_LIMIT = 2**63  # a BIGINT column holds integers strictly within ± this
 _SCALAR = {"integer": "BIGINT", "number": "DOUBLE", "bool": "BOOLEAN", "date": "DATE",
            "datetime": "TIMESTAMPTZ"}
 
@@ -84,9 +86,14 @@ class Tables:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number as a float; anything else (text, a list, NaN, a huge integer): None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _text(value: Any) -> str | None:
@@ -107,7 +114,8 @@ def plain(value: Any, kind: str) -> Any:
     if kind in ("DATE", "TIMESTAMPTZ"):
         return value.isoformat() if isinstance(value, dt.date) else None
     if kind == "BIGINT":
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return value if whole and -BIGINT_LIMIT < value < BIGINT_LIMIT else None
     if kind == "DOUBLE":
         return _number(value)
     if kind == "BOOLEAN":
