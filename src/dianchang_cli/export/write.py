@@ -12,6 +12,10 @@ Parquet files all have the same columns (see :mod:`.tables`), so
 and ``year`` columns from the folder names.  CSV and JSON Lines files hold only each
 table's own columns (a spreadsheet has no use for empty ones).
 
+The one-schema promise holds per plan: the columns come from the plan's record types, so
+two plans exported into one folder may differ.  Keep one folder per plan (``dc aggregate``
+takes many), or read such a folder with ``union_by_name = true`` as ``dc aggregate`` does.
+
 The rows go to DuckDB as one newline-delimited JSON file read with the declared column
 types, so no Arrow or pandas is needed; DuckDB runs single-threaded and rows keep their
 order, so the same outcome gives the same bytes.
