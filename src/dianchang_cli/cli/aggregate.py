@@ -36,7 +36,7 @@ class AggregateOptions:
     """This command's own options (built after the language is set, like the shared ones)."""
 
     paths: Any = field(default_factory=lambda: typer.Argument(
-        ..., metavar=_("PATH…"), help=_("Export folders of dc export, or repositories."),
+        ..., metavar=_("PATH"), help=_("Export folders of dc export, or repositories."),
         show_default=False))
     output: Any = field(default_factory=lambda: typer.Option(
         Path("district.duckdb"), "--output", "-o", metavar=_("FILE"),
