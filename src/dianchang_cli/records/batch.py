@@ -207,12 +207,12 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
         fence, refused = _fence(records_dir, root)
         if refused is not None:
             return RecordSet(problems=[refused], files=0)
-        names = _discover_names(records_dir)
+        names = _discover_names(records_dir)  # strings: a cache hit needs no Path
         paths = [] if cache is not None else [Path(name) for name in names]
         where = _Where(root, records_dir, fence)
     else:
         paths = list(files)
-        names = []
+        names = [str(path) for path in paths]
         where = _Where(root, records_dir, None, strict=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     was_enabled = gc.isenabled()
@@ -232,7 +232,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
-    return RecordSet(records=records, problems=problems, files=len(paths or names))
+    return RecordSet(records=records, problems=problems, files=len(names))
 
 
 def _read_all(paths: list[Path], where: _Where, validator: Validator, workers: int
