@@ -2,7 +2,7 @@
 
 ``dc check`` on 100,000 records spends most of its time parsing YAML and validating it.
 This module keeps, per records folder, what each file gave — its :class:`Record` (or
-``None``) and its problems — in one file under ``.dc-cache/`` at the repository root, so
+``None``) and its problems — in a file under ``.dc-cache/`` at the repository root, so
 the next run validates only the files that changed.  It is an optimisation only: whatever
 goes wrong with the cache (missing, corrupt, truncated, foreign, written by another version
 of dc, not writable) the records are read as if there were none, and the output is the same
@@ -27,12 +27,20 @@ cache away every midnight, the day it was written is stored, and on another day 
 files whose record is dated after either day are validated again (:func:`stale_by_day`):
 usually none, as records describe work done.
 
+**Format.**  One pickle per records folder (``records-<hash>.pickle``) plus a small
+``.delta`` beside it for the latest few changes (see :class:`RecordCache`).  Measured on
+generated repositories, loading the pickle takes 0.04 s for 10,000 records (5 MB) and
+0.45 s for 100,000 (53 MB); the same entries in SQLite, one pickled row per file, took
+0.07 s and 1.26 s (8 MB, 80 MB) — so a pickle.
+
 **Safety.**  The file is written to a temporary name and moved into place with
 :func:`os.replace`, so concurrent runs never leave half a file; the last writer wins.  It is
 read through :func:`~..load.files.read_limited` (no symlink, size-bounded), checked against a
 magic header and the key *before* anything is unpickled, and unpickled by
 :class:`_SafeUnpickler`, which builds nothing but records, problems and date values: a cache
-file planted in a repository cannot run code.
+file planted in a repository cannot run code.  Nor can it slip records in: an entry counts
+only for a file whose inode and ctime (which no one can set, and a clone or copy renews)
+match, so a cache copied from elsewhere — or restored on a CI machine — simply misses.
 """
 
 from __future__ import annotations
