@@ -282,3 +282,14 @@ def test_stale_by_day_compares_the_record_date_with_both_days() -> None:
     assert not stale_by_day(record, day, day + dt.timedelta(days=9))
     assert not stale_by_day(record, day - dt.timedelta(days=1), day - dt.timedelta(days=1))
     assert not stale_by_day(None, day, day + dt.timedelta(days=9))
+
+
+def test_no_records_folder_writes_no_cache(tmp_path: Path) -> None:
+    from dianchang_cli.pipeline import run
+
+    root = _demo(tmp_path)
+    shutil.rmtree(root / "records")
+    outcome = run(Repo.at(root), as_of=dt.date(2023, 12, 31), workers=1, git=False,
+                  strict=False)
+    assert outcome.files == 0 and outcome.records == []
+    assert not (root / CACHE_DIR).exists()

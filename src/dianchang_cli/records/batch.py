@@ -267,7 +267,7 @@ def _load_cached(names: list[str], where: _Where, validator: Validator, workers:
     for i, outcome in zip(missing, fresh, strict=True):
         outcomes[i] = outcome
     done: list[Outcome] = outcomes  # type: ignore[assignment]  # every slot is filled
-    if snapshot is None or missing or len(names) - len(missing) != len(old):
+    if (snapshot is None and names) or missing or len(names) - len(missing) != len(old):
         entries: dict[str, Entry] = {}
         for name, now, entry, (record, found) in zip(names, stats, kept, done, strict=True):
             if entry is not None:
