@@ -71,8 +71,14 @@ def check(repo: Repo, as_of: dt.date | None = None, units: Collection[str] | Non
 def validate_files(repo: Repo, files: Sequence[Path]) -> tuple[Plan, RecordSet]:
     """``dc validate``: only the given files, no rule evaluated; a waiver among them that
     cannot count (not approved from above, a period or unit that does not fit its rule) is
-    a ``bad-waiver`` problem here too, so a pre-commit hook stops it."""
-    plan, loaded = load(repo, files=files, workers=1)
+    a ``bad-waiver`` problem here too, so a pre-commit hook stops it.
+
+    The plan is loaded for records only: its conditions are compiled and checked, but not
+    tried on example records (:func:`~.engine.plancheck.load_plan` ``examples=False``) —
+    no rule is evaluated here, and ``dc check`` reports a condition that fails on records.
+    """
+    plan = load_plan(repo.plan_dir, repo.root, examples=False)
+    loaded = load_records(plan, repo.records_dir, repo.root, files=files, workers=1)
     bad = check_waivers(plan, Index(loaded.records), plan.year_end).problems
     if bad:
         loaded.problems = sorted([*loaded.problems, *bad],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,10 +16,8 @@ from .common import (
     EXIT_OK,
     NO_METAVAR,
     as_of_from,
-    fail_usage,
     format_choices,
     options,
-    plan_errors,
     print_notes,
     repo_from,
     run_check,
@@ -27,8 +25,7 @@ from .common import (
 from .typerhooks import DcCommand
 
 if TYPE_CHECKING:
-    from ..core import Repo
-    from ..outcome import Outcome
+    pass
 
 Format = format_choices("Format", CHECK_FORMATS)
 
@@ -74,22 +71,9 @@ def register(app: typer.Typer) -> None:
         where = repo_from(repo, plan, records)
         ask = {"as_of": as_of_from(as_of), "units": unit or None, "rules": rule or None,
                "changed_since": changed_since}
-        outcome = _uncached(where, ask) if no_cache else run_check(where, **ask)
+        outcome = run_check(where, cache=not no_cache, **ask)
         check_renderer(format.value)(outcome, sys.stdout, verbose)
         if format.value != "json":  # json carries the notes itself
             sys.stdout.flush()
             print_notes(outcome)
         raise typer.Exit(EXIT_FAIL if outcome.fails(fail_on.value) else EXIT_OK)
-
-
-def _uncached(where: Repo, ask: dict[str, Any]) -> Outcome:
-    """:func:`run_check` with the record cache bypassed: usage and plan errors exit 2."""
-    from .. import api
-    from ..gitrepo.changes import RevisionError
-    from ..pipeline import UsageError
-
-    try:
-        with plan_errors():
-            return api.check(where, cache=False, **ask)
-    except (RevisionError, UsageError) as err:
-        fail_usage(str(err))

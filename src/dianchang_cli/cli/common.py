@@ -169,9 +169,10 @@ def fail_usage(message: str) -> NoReturn:
 
 def run_check(where: Repo, *, as_of: dt.date | None = None,
               units: Collection[str] | None = None, rules: Collection[str] | None = None,
-              changed_since: str | None = None) -> Outcome:
+              changed_since: str | None = None, cache: bool = True) -> Outcome:
     """:func:`api.check` (the pipeline with git facts), its usage errors and plan errors
-    turned into exit 2.  Looked up on the facade at each call, as library users see it."""
+    turned into exit 2.  Looked up on the facade at each call, as library users see it.
+    ``cache=False`` (``dc check --no-cache``) neither reads nor writes the record cache."""
     from .. import api
     from ..gitrepo.changes import RevisionError
     from ..pipeline import UsageError
@@ -179,7 +180,7 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
     try:
         with plan_errors():
             return api.check(where, as_of=as_of, units=units, rules=rules,
-                             changed_since=changed_since)
+                             changed_since=changed_since, cache=cache)
     except (RevisionError, UsageError) as err:
         fail_usage(str(err))
 
