@@ -1,18 +1,19 @@
 """Measure ``dc check`` as a user runs it: whole process, wall time, peak memory.
 
-    python bench/run.py                 # 10,000 and 100,000 records (generated once, cached)
+    python bench/run.py                 # 10,000 and 100,000 records (generated once, kept)
     python bench/run.py --sizes 10000   # only 10k
     python bench/run.py --jsonschema    # also check-jsonschema on the same 10k files
 
-Prints one line per measurement (median of ``--repeat`` runs) and the ratios the issue
-asks for: linearity (100k time / 10k time) and the speed-up over check-jsonschema with an
-equivalent JSON Schema (schema only, no rules; ``pip install check-jsonschema`` first).
+Prints the README's Speed table (Markdown, median of ``--repeat`` runs): for each size
+``dc check`` cold (no record cache), warm with nothing changed, warm with 10 files changed,
+with ``--no-cache``, and the read floor (only reading the files' bytes); with
+``--jsonschema``, check-jsonschema with the plan's own schema (``dc schema``; schema only,
+no rules; ``pip install check-jsonschema`` first).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -20,8 +21,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import yaml
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -50,40 +49,45 @@ def ensure_repo(n: int, communities: int) -> Path:
     return repo
 
 
-def json_schema(plan_dir: Path) -> dict:
-    """A JSON Schema equivalent to the plan's record types: fields, types, enums, required."""
-    common: dict = {}
-    types: list[dict] = []
-    for path in sorted(plan_dir.rglob("*.yaml")):
-        if "tests" in path.parts:
-            continue
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        common.update(doc.get("common_fields", {}))
-        types.extend(doc.get("record_types", []))
-    simple = {"integer": {"type": "integer"}, "number": {"type": "number"},
-              "bool": {"type": "boolean"}, "date": {"type": "string",
-                                                    "pattern": r"^\d{4}-\d{2}-\d{2}$"}}
+def read_floor(repo: Path) -> list[str]:
+    """A command that only reads every record file's bytes in a Python loop: the floor."""
+    code = ("import os,sys\n"
+            "for d,_s,fs in os.walk(sys.argv[1]):\n"
+            "    for f in fs:\n"
+            "        open(os.path.join(d,f),'rb').read()\n")
+    return [sys.executable, "-c", code, str(repo / "records")]
 
-    def prop(spec: dict) -> dict:
-        kind = spec.get("type", "text")
-        if kind == "enum":
-            return {"enum": spec["values"]}
-        if kind == "list":
-            item = {"enum": spec["values"]} if spec.get("items") == "enum" else {"type": "string"}
-            return {"type": "array", "items": item}
-        return simple.get(kind, {"type": "string"})
 
-    branches = []
-    for t in types:
-        fields = {**common, **t.get("fields", {})}
-        required = [k for k, v in fields.items() if v.get("required")]
-        branches.append({
-            "if": {"properties": {"type": {"enum": [t["id"], t["name"]]}}},
-            "then": {"properties": {k: prop(v) for k, v in fields.items()},
-                     "required": required, "additionalProperties": False},
-        })
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-            "required": ["type", "unit", "title"], "allOf": branches}
+def touch(repo: Path, count: int) -> None:
+    """Change ``count`` record files (a comment appended; what they say stays the same)."""
+    for path in sorted((repo / "records").rglob("*.yaml"))[:count]:
+        with path.open("a", encoding="utf-8") as out:
+            out.write("# changed\n")
+
+
+def check_rows(dc: str, repo: Path, n: int, repeat: int) -> list[tuple[str, float, float]]:
+    """Cold (no cache: the first run after a change of dc or the plan), warm (nothing
+    changed), warm with 10 files changed, and ``--no-cache``."""
+    check = [dc, "check", "--repo", str(repo), "--as-of", "2023-12-31", "--format", "json"]
+    cache = repo / ".dc-cache"
+    rows = []
+    colds, peaks = [], []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        wall, peak = timed(check, 1)
+        colds.append(wall)
+        peaks.append(peak)
+    rows.append((f"{n:,} cold", statistics.median(colds), max(peaks)))
+    rows.append((f"{n:,} warm, nothing changed", *timed(check, repeat)))
+    changed = []
+    for _ in range(repeat):
+        touch(repo, 10)
+        changed.append(timed(check, 1))
+    rows.append((f"{n:,} warm, 10 files changed", statistics.median(w for w, _ in changed),
+                 max(p for _, p in changed)))
+    rows.append((f"{n:,} --no-cache", *timed([*check, "--no-cache"], repeat)))
+    rows.append((f"{n:,} read floor (bytes only)", *timed(read_floor(repo), repeat)))
+    return rows
 
 
 def main() -> None:
@@ -102,29 +106,30 @@ def main() -> None:
                     str(Path(dianchang_cli.__file__).parent)], check=False)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    seconds: dict[int, float] = {}
+    rows: list[tuple[str, float, float]] = []
     for n in args.sizes:
-        repo = ensure_repo(n, args.communities)
-        wall, peak = timed([dc, "check", "--repo", str(repo), "--as-of", "2023-12-31",
-                            "--format", "json"], args.repeat)
-        seconds[n] = wall
-        print(f"dc check, {n:>7,} records: {wall:6.2f} s  peak {peak:7.1f} MiB")
-    if 10_000 in seconds and 100_000 in seconds:
-        print(f"linearity: 100k / 10k = {seconds[100_000] / seconds[10_000]:.1f}× (≤ 11 wanted)")
-    if args.jsonschema and 10_000 in seconds:
-        cj = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
-                                                      "check-jsonschema")
-        if not Path(cj).exists():
-            print("check-jsonschema not installed: pip install check-jsonschema")
-            return
-        repo = OUT / "repo-10000"
-        schema = OUT / "schema.json"
-        schema.write_text(json.dumps(json_schema(repo / "plan"), ensure_ascii=False),
-                          encoding="utf-8")
-        files = [str(p) for p in sorted((repo / "records").rglob("*.yaml"))]
-        wall, _peak = timed([cj, "--schemafile", str(schema), *files], 1)
-        print(f"check-jsonschema, 10,000 records: {wall:6.2f} s  "
-              f"→ dc is {wall / seconds[10_000]:.1f}× faster (≥ 6× wanted)")
+        rows += check_rows(dc, ensure_repo(n, args.communities), n, args.repeat)
+    if args.jsonschema and 10_000 in args.sizes:
+        rows += jsonschema_row(dc, OUT / "repo-10000")
+    print("| dc check | time | peak memory |")
+    print("|---|---:|---:|")
+    for label, wall, peak in rows:
+        print(f"| {label} | {wall:.2f} s | {peak:.0f} MiB |")
+
+
+def jsonschema_row(dc: str, repo: Path) -> list[tuple[str, float, float]]:
+    """check-jsonschema with the plan's own schema (``dc schema``) on the same 10k files."""
+    cj = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
+                                                  "check-jsonschema")
+    if not Path(cj).exists():
+        print("check-jsonschema not installed: pip install check-jsonschema")
+        return []
+    schema = OUT / "schema.json"
+    subprocess.run([dc, "schema", "--repo", str(repo), "-o", str(schema)], check=True,
+                   capture_output=True)
+    files = [str(p) for p in sorted((repo / "records").rglob("*.yaml"))]
+    wall, peak = timed([cj, "--schemafile", str(schema), *files], 1)
+    return [("check-jsonschema, same 10,000 files, schema only", wall, peak)]
 
 
 if __name__ == "__main__":
