@@ -84,8 +84,8 @@ def period_outcome(where: Repo, period: Period, as_of: str | None,
 
 
 @dataclass(frozen=True)
-class ReportCommandOptions:
-    """The options of ``dc report`` (built after the language is set, like the shared ones)."""
+class PeriodOptions:
+    """--month, --quarter and --year, for :func:`period_from` (dc report, dc summary)."""
 
     month: Any = field(default_factory=lambda: typer.Option(
         None, "--month", metavar=_("MONTH"), help=_("The month, e.g. 2023-04."),
@@ -95,6 +95,12 @@ class ReportCommandOptions:
         show_default=False))
     year: Any = field(default_factory=lambda: typer.Option(
         None, "--year", metavar=_("YEAR"), help=_("The year, e.g. 2023."), show_default=False))
+
+
+@dataclass(frozen=True)
+class ReportCommandOptions(PeriodOptions):
+    """The options of ``dc report`` (built after the language is set, like the shared ones)."""
+
     unit: Any = field(default_factory=lambda: typer.Option(
         None, "--unit", metavar=_("UNIT"), help=_(
             "Only this unit (e.g. one community); repeatable: one report per unit."),

@@ -22,24 +22,16 @@ from .common import (
     options,
     repo_from,
 )
-from .report import period_from, period_outcome
+from .report import PeriodOptions, period_from, period_outcome
 from .typerhooks import DcCommand
 
 SummaryFormat = format_choices("SummaryFormat", ("text", "md"))
 
 
 @dataclass(frozen=True)
-class SummaryOptions:
+class SummaryOptions(PeriodOptions):
     """This command's own options (built after the language is set, like the shared ones)."""
 
-    month: Any = field(default_factory=lambda: typer.Option(
-        None, "--month", metavar=_("MONTH"), help=_("The month, e.g. 2023-04."),
-        show_default=False))
-    quarter: Any = field(default_factory=lambda: typer.Option(
-        None, "--quarter", metavar=_("QUARTER"), help=_("The quarter, e.g. 2023-Q2."),
-        show_default=False))
-    year: Any = field(default_factory=lambda: typer.Option(
-        None, "--year", metavar=_("YEAR"), help=_("The year, e.g. 2023."), show_default=False))
     unit: Any = field(default_factory=lambda: typer.Option(
         None, "--unit", metavar=_("UNIT"), help=_("Only this unit (e.g. one community)."),
         show_default=False))
