@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from dianchang_cli.engine.evaluate import scope_units
 from dianchang_cli.engine.periods import all_periods
 from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.planfile.model import Rule
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.report.deadlines import CALENDAR_PERIODS, PERIOD_END_KINDS
 
@@ -50,26 +51,24 @@ def counted(p: Plan, spec: str) -> list:
     return [x for x in all_periods(p, spec) if x.kind == "year" or x.end >= p.effective]
 
 
-def test_one_due_day_event_per_period_of_each_monthly_deadline(tmp_path: Path) -> None:
-    p = plan()
+def events_by_rule(tmp_path: Path, kind: str, field: str) -> list[tuple[Rule, list[Component]]]:
+    """Each rule whose ``due`` has ``field`` (at least one), with its ``/<kind>/`` events."""
     found = events(write(tmp_path))
-    monthly = [r for r in p.rules if r.due is not None and r.due.day is not None]
-    assert monthly
-    for rule in monthly:
-        mine = [e for e in found if f"/due/{rule.id}/" in uid(e)]
-        months = counted(p, rule.period)
+    rules = [r for r in plan().rules if r.due is not None and getattr(r.due, field) is not None]
+    assert rules
+    return [(r, [e for e in found if f"/{kind}/{r.id}/" in uid(e)]) for r in rules]
+
+
+def test_one_due_day_event_per_period_of_each_monthly_deadline(tmp_path: Path) -> None:
+    for rule, mine in events_by_rule(tmp_path, "due", "day"):
+        months = counted(plan(), rule.period)
         assert len(mine) == len(months)
         starts = sorted(e.decoded("DTSTART") for e in mine)
         assert [d.day for d in starts] == [min(rule.due.day, m.end.day) for m in months]
 
 
 def test_fixed_dates_once_each(tmp_path: Path) -> None:
-    p = plan()
-    found = events(write(tmp_path))
-    fixed = [r for r in p.rules if r.due is not None and r.due.date is not None]
-    assert fixed
-    for rule in fixed:
-        mine = [e for e in found if f"/date/{rule.id}/" in uid(e)]
+    for rule, mine in events_by_rule(tmp_path, "date", "date"):
         assert len(mine) == 1
         assert mine[0].decoded("DTSTART") == rule.due.date
         assert rule.name in str(mine[0]["SUMMARY"])
