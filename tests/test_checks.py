@@ -15,6 +15,7 @@ from dianchang_cli.api import Repo, check
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.plan_tests import TEXTS_CASE, missing_texts, run_cases
+from plans import COMMON_FIELDS
 
 UNITS = """
 subdistrict: top
@@ -29,12 +30,7 @@ staff:
 PLAN = """
 plan: {id: test-2024, title: 测试计划, year: 2024}
 items: [{number: 1, title: 一项, text: 发布须校对审核。}]
-common_fields:
-  unit: {type: unit, required: true}
-  type: {type: text, required: true}
-  title: {type: text, required: true}
-  date: {type: date}
-  id: {type: text}
+""" + COMMON_FIELDS + """\
 record_types:
   - id: post
     name: 发布

@@ -24,18 +24,10 @@ from dianchang_cli.render import check_renderer
 from dianchang_cli.render.github import command, escape_data, escape_property
 from dianchang_cli.render.junit import clean
 from dianchang_cli.render.sarif import location
+from plans import ACCOUNT, POST, POST_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ACCOUNT = """\
-type: media_account
-unit: dongyuan
-date: 2023-01-05
-title: 东苑社区公众号
-platform: 微信公众号
-account_name: 东苑社区
-filed_on: 2023-01-06
-"""
 # line 7 holds the unknown field
 BAD = """\
 type: media_account
@@ -46,23 +38,10 @@ platform: 微信视频号
 account_name: 东苑社区视频
 colour: red
 """
-# proofread by its own author: breaks the `each` rule on media posts
-POST = """\
-type: media_post
-unit: dongyuan
-date: 2023-05-03
-title: 五月宣传推文
-account: dongyuan/wechat
-published_at: 2023-05-03 10:05
-author: dy-pub
-proofreader: dy-pub
-reviewer: dy-sec
-"""
 # proofread and reviewed as the rule wants: a met result
 GOOD_POST = POST.replace("2023-05-03", "2023-06-03").replace("proofreader: dy-pub",
                                                                "proofreader: dy-proof")
 BAD_FILE = "records/dongyuan/bad.yaml"
-POST_FILE = "records/dongyuan/post-1.yaml"
 
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -11,6 +11,7 @@ import pytest
 from dianchang_cli.api import Repo, check
 from dianchang_cli.engine.periods import periods_for
 from dianchang_cli.engine.plancheck import load_plan
+from plans import COMMON_FIELDS
 
 UNITS = """
 subdistrict: top
@@ -33,12 +34,7 @@ sections: [{id: 一, title: 第一部分, items: [1]}]
 windows: [{id: may, name: 五月, start: "05-01", end: "05-31"}]
 festivals: {days: 3, list: [{name: 端午节, lunar: "05-05"}, {name: 清明节, solar_term: 清明}]}
 waivers: {type: exemption, rule: rule, unit: target, period: period}
-common_fields:
-  unit: {type: unit, required: true}
-  type: {type: text, required: true}
-  title: {type: text, required: true}
-  date: {type: date}
-  id: {type: text}
+""" + COMMON_FIELDS + """\
 record_types:
   - id: visit
     name: 巡查

@@ -24,6 +24,7 @@ from dianchang_cli.engine.results import Result, Verdict
 from dianchang_cli.planfile.model import Rule
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.render.labels import kind_word, target_text
+from plans import COMMON_FIELDS
 
 UNITS = """
 subdistrict: top
@@ -37,12 +38,7 @@ PLAN = """
 plan: {id: fake-2024, title: 测试计划, year: 2024, effective: 2024-03-01}
 items: [{number: 1, title: 一项, text: 每季巡查三次。}]
 sections: [{id: 一, title: 第一部分, items: [1]}]
-common_fields:
-  unit: {type: unit, required: true}
-  type: {type: text, required: true}
-  title: {type: text, required: true}
-  date: {type: date}
-  id: {type: text}
+""" + COMMON_FIELDS + """\
 record_types:
   - {id: visit, name: 巡查, kind: event}
 rules:

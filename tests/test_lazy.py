@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +23,10 @@ from dianchang_cli.cli import app as app_module
 from dianchang_cli.cli.app import COMMANDS, build_app
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine import plancheck
+from plans import make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / "src" / "dianchang_cli" / "cli"
-MINIMAL = ROOT / "src" / "dianchang_cli" / "scaffold" / "minimal-plan"
 RECORD = next(iter(sorted((ROOT / "records").rglob("*.yaml"))))
 SHARED = {"__init__", "app", "common", "typerhooks"}  # cli modules that are no command
 
@@ -164,37 +163,9 @@ def test_the_app_module_documents_how_to_add_a_command() -> None:
 
 
 # ------------------------------------------------------------- the plan dc validate loads
-UNITS = """\
-subdistrict: top
-units:
-  - {id: top, name: 总部, kind: subdistrict}
-  - {id: east, name: 东区, kind: community}
-"""
-
-RULES = """\
-rules:
-  - id: "1.1"
-    name: 社区每月至少开展一次阅读活动
-    item: 1
-    source: "社区每月至少开展一次阅读活动"
-    basis: explicit
-    kind: count
-    scope: community
-    period: month
-    select:
-      types: [reading_activity]
-      where: WHERE
-    target: 1
-    severity: error
-"""
-
-
 def _plan(root: Path, where: str) -> Path:
-    """The packaged minimal plan, two units, one rule with this ``where``."""
-    plan = root / "plan"
-    shutil.copytree(MINIMAL, plan)
-    (plan / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (plan / "rules.yaml").write_text(RULES.replace("WHERE", f"'{where}'"), encoding="utf-8")
+    """The packaged minimal plan, two units, one rule with this ``where``, an empty ``records``."""
+    plan = make_plan(root, where=where)
     (root / "records").mkdir()
     return plan
 

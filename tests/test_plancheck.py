@@ -4,7 +4,6 @@ periods).  ``engine.plancheck.load_plan`` runs both in one pass, in one order.""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,43 +11,7 @@ import pytest
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine import plancheck
 from dianchang_cli.planfile import loader
-
-ROOT = Path(__file__).resolve().parent.parent
-MINIMAL = ROOT / "src" / "dianchang_cli" / "scaffold" / "minimal-plan"
-
-UNITS = """\
-subdistrict: top
-units:
-  - {id: top, name: 总部, kind: subdistrict}
-  - {id: east, name: 东区, kind: community}
-"""
-
-RULES = """\
-rules:
-  - id: "1.1"
-    name: 社区每月至少开展一次阅读活动
-    item: 1
-    source: "社区每月至少开展一次阅读活动"
-    basis: explicit
-    kind: count
-    scope: community
-    period: month
-    select:
-      types: [TYPES]
-      where: WHERE
-    target: 1
-    severity: error
-"""
-
-
-def make_plan(root: Path, types: str = "reading_activity",
-              where: str = "r.participants > 10") -> Path:
-    plan = root / "plan"
-    shutil.copytree(MINIMAL, plan)
-    (plan / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (plan / "rules.yaml").write_text(
-        RULES.replace("TYPES", types).replace("WHERE", f"'{where}'"), encoding="utf-8")
-    return plan
+from plans import ROOT, RULES, UNITS, make_plan
 
 
 def line_of(text: str, words: str) -> int:

@@ -27,29 +27,7 @@ from dianchang_cli.render.vocabulary import (
 from dianchang_cli.report.scope import View
 from dianchang_cli.report.scope import detail_text as report_detail
 from dianchang_cli.report.text import day_text
-
-ACCOUNT = """\
-type: media_account
-unit: dongyuan
-date: 2023-01-05
-title: 东苑社区公众号
-platform: 微信公众号
-account_name: 东苑社区
-filed_on: 2023-01-06
-"""
-# proofread by its own author: breaks the `each` rule on media posts (line 8: proofreader)
-POST = """\
-type: media_post
-unit: dongyuan
-date: 2023-05-03
-title: 五月宣传推文
-account: dongyuan/wechat
-published_at: 2023-05-03 10:05
-author: dy-pub
-proofreader: dy-pub
-reviewer: dy-sec
-"""
-POST_FILE = "records/dongyuan/post-1.yaml"
+from plans import ACCOUNT, POST, POST_FILE
 
 
 @pytest.fixture
