@@ -168,8 +168,7 @@ def _examples(plan: Plan, type_id: str, specs: dict[str, FieldSpec],
     """Records of one type to try an expression on: every field with a typical value, then
     each field the expression reads left out (if optional) or given another value."""
     rtype = plan.types[type_id]
-    unit_kind = (rtype.unit_kinds or ["community"])[0]
-    unit = next((u.id for u in plan.units.values() if u.kind == unit_kind), plan.subdistrict)
+    unit = _example_unit(plan, (rtype.unit_kinds or ["community"])[0])
     base: dict[str, Any] = {name: _typical(plan, spec, 0) for name, spec in specs.items()}
     base.update(id="example", type=type_id, unit=unit, date=dt.date(_example_year(plan), 6, 1))
     out = [base]
@@ -191,10 +190,16 @@ def _example_year(plan: Plan) -> int:
     return min(max(plan.year, 1900), 2999)
 
 
+def _example_unit(plan: Plan, kind: str) -> str:
+    """The first unit of this kind, or the subdistrict."""
+    return next((u.id for u in plan.units_of_kind(kind)), plan.subdistrict)
+
+
 def _typical(plan: Plan, spec: FieldSpec, variant: int) -> Any:
     """A typical value of a field (``variant`` picks another enum value or ``false``)."""
+    year = _example_year(plan)
+
     def one(kind: str) -> Any:
-        year = _example_year(plan)
         match kind:
             case "integer":
                 return 1
@@ -214,8 +219,7 @@ def _typical(plan: Plan, spec: FieldSpec, variant: int) -> Any:
             case "staff":
                 return next(iter(plan.staff), "staff")
             case "unit":
-                return next((u.id for u in plan.units.values() if u.kind == "community"),
-                            plan.subdistrict)
+                return _example_unit(plan, "community")
             case "rule":
                 return plan.rules[0].id if plan.rules else "rule"
             case "url":
