@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -30,6 +31,9 @@ from .common import (
     text_or_json_option,
 )
 from .typerhooks import DcCommand
+
+if TYPE_CHECKING:
+    from ..intake.importer import ImportResult
 
 KEY_STYLES = ("en", "zh")
 
@@ -114,16 +118,15 @@ def _git_identity(root: Path) -> str:
     return f"{name} <{email}>" if name else email
 
 
-def _commit(root: Path, result: object, written: list[Path], update: bool,
+def _commit(root: Path, result: ImportResult, written: list[Path], update: bool,
             who: str) -> str | None:
     """Commit the written files; ``None`` when nothing was written.  A failed commit leaves
     the files and says so on stderr."""
     from ..gitrepo.git import GitError, commit_files
     from ..intake.apply import commit_message
-    from ..intake.importer import ImportResult
     from ..intake.summary import counts
 
-    if not written or not isinstance(result, ImportResult):
+    if not written:
         return None
     n = counts(result, update)
     try:

@@ -128,18 +128,9 @@ def _set(doc: Any, spellings: Sequence[str], value: Any, new_key: str) -> None:
 
 def user_name(root: Path) -> str | None:
     """The name git will commit as here (``git config user.name``), or None."""
-    import shutil
-    import subprocess
+    from ..gitrepo.git import _git
 
-    if shutil.which("git") is None:
-        return None
-    try:
-        done = subprocess.run(["git", "-C", str(root), "config", "user.name"],
-                              capture_output=True, encoding="utf-8", errors="replace",
-                              timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    return (_git(root, "config", "user.name") or "").strip() or None
 
 
 def commit_message(result: ImportResult, added: int, updated: int, who: str | None) -> str:

@@ -43,7 +43,7 @@ from ..records.validate import Validator
 from .friendly import Friendly
 from .rows import Headers, Issue, Row, Where, sheet_rows
 from .sheets import Book, Grid
-from .writer import KeyStyle, render
+from .writer import KeyStyle, key_of, render
 
 Kind = Literal["new", "changed", "unchanged"]
 NOT_COMPARED = ("id", "type")  # the id finds the record; a type change is a problem
@@ -256,9 +256,8 @@ def compare(row: Row, record: Record, existing: Record, plan: Plan) -> list[Chan
         old, new = existing.fields.get(name), record.fields.get(name)
         if _same(old, new):
             continue
-        spec = plan.field_spec(row.type_id, name)
         changes.append(Change(name, old, row.values.get(name),
-                              spec.name if spec is not None and spec.name else name))
+                              key_of(plan, row.type_id, name, "zh")))
     return changes
 
 

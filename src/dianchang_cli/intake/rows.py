@@ -35,13 +35,12 @@ from ..planfile.plan import Plan
 from ..records import pii
 from ..records.validate import Validator
 from .friendly import Friendly, normalise, short_name
-from .sheetnames import type_for_sheet
+from .sheetnames import MAX_TITLE, type_for_sheet
 from .sheets import Grid, cell_name, column_letter
 
 HEADER_ROWS = 10
 ROW_NUMBER_HEADERS = frozenset({"序号", "编号序号", "行号", "No.", "No"})
 TOTAL_WORDS = ("合计", "总计", "小计", "total")
-SHEET_TITLE_LIMIT = 31  # Excel cuts sheet titles to 31 characters
 LEDGER_SUFFIX = "台账"  # "<type name>台账": a ledger of that type
 
 
@@ -173,8 +172,8 @@ def type_from_title(plan: Plan, title: str) -> str | None:
         return template
     for tid, rtype in plan.types.items():
         ledger = rtype.name + LEDGER_SUFFIX
-        if text in {tid, rtype.name, rtype.name[:SHEET_TITLE_LIMIT], ledger,
-                    ledger[:SHEET_TITLE_LIMIT]}:
+        if text in {tid, rtype.name, rtype.name[:MAX_TITLE], ledger,
+                    ledger[:MAX_TITLE]}:
             return tid
     found = [(len(rtype.name), tid) for tid, rtype in plan.types.items() if rtype.name in text]
     return max(found)[1] if found else None

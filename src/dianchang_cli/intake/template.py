@@ -351,8 +351,7 @@ def _instructions(ws: Worksheet, plan: Plan, chosen: list[str],
 
 
 def _guidance(plan: Plan) -> list[str]:
-    id_spec = plan.common_fields.get("id")
-    id_name = (id_spec.name if id_spec and id_spec.name else "id") if id_spec else None
+    id_name = _id_name(plan) if "id" in plan.common_fields else None
     command = "dc import {file}.xlsx --unit {unit}".format(file=_("FILE-NAME"),
                                                            unit=_("UNIT-ID"))
     lines = [
