@@ -329,7 +329,7 @@ def test_below_handles_windows_paths(path: PureWindowsPath | PurePosixPath,
 
 
 def test_default_ids_from_windows_paths() -> None:
-    assert batch._default_id(PureWindowsPath(r"C:\repo\records\dy\04\r.yaml"),
+    assert batch.default_id(PureWindowsPath(r"C:\repo\records\dy\04\r.yaml"),
                              PureWindowsPath(r"C:\repo\records")) == "dy/04/r"
 
 

@@ -21,7 +21,15 @@ import typer
 
 from ..diagnostics import printable
 from ..i18n import N_, _
-from .common import EXIT_FAIL, EXIT_OK, fail_usage, options, repo_from, write_file
+from .common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    fail_usage,
+    format_named,
+    options,
+    repo_from,
+    write_file,
+)
 from .typerhooks import DcCommand
 
 HELP = N_("Load many subdistricts' exports (or repositories, exported first) into one DuckDB "
@@ -52,8 +60,7 @@ def _report_format(report: Path | None) -> str | None:
 
     if report is None:
         return None
-    fmt = {"markdown": "md", "htm": "html"}.get(report.suffix.lower().lstrip("."),
-                                                 report.suffix.lower().lstrip("."))
+    fmt = format_named(report.suffix.lower().lstrip("."))
     if fmt not in REPORT_FORMATS:
         fail_usage(_("--report {path}: the file must end in .md, .html or .pdf").format(
             path=printable(str(report))))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,9 +22,6 @@ from .common import (
     run_check,
 )
 from .typerhooks import DcCommand
-
-if TYPE_CHECKING:
-    pass
 
 Format = format_choices("Format", CHECK_FORMATS)
 

@@ -204,6 +204,11 @@ def print_notes(outcome: Outcome) -> None:
 _SUFFIXES = {"markdown": "md", "htm": "html", "yml": "yaml"}
 
 
+def format_named(suffix: str) -> str:
+    """The format a file suffix (lower case, no dot) names: ``htm`` is ``html`` and so on."""
+    return _SUFFIXES.get(suffix, suffix)
+
+
 def output_format(fmt: str | None, output: Path | None, formats: Sequence[str],
                   default: str) -> str:
     """The format to write: ``-f``, else the suffix of ``-o``, else ``default``.
@@ -213,7 +218,7 @@ def output_format(fmt: str | None, output: Path | None, formats: Sequence[str],
     a suffix takes ``-f`` or the default; ``-f md -o notes.txt`` writes Markdown.
     """
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    named = _SUFFIXES.get(suffix, suffix)
+    named = format_named(suffix)
     if fmt is not None:
         if named in formats and named != fmt:
             fail_usage(_("-o {path} ends in .{suffix}, but -f asks for {fmt}: make them agree "

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from ..diagnostics import printable
+from ..export.write import FORMATS
 from ..i18n import N_, _
 from .common import (
     EXIT_OK,
@@ -29,8 +30,7 @@ from .common import (
 )
 from .typerhooks import DcCommand
 
-EXPORT_FORMATS = ("parquet", "csv", "jsonl")
-ExportFormat = format_choices("ExportFormat", EXPORT_FORMATS)
+ExportFormat = format_choices("ExportFormat", FORMATS)
 HELP = N_("Write one evaluation as tables for other tools: the results, the records (a common "
         "table and one per record type) and a small meta table, as Parquet (default), CSV or "
         "JSON Lines in folders plan=<id>/year=<yyyy>/ under -o (default: export/), and print "

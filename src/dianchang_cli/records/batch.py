@@ -111,7 +111,8 @@ def _shown(path: PurePath, root: PurePath) -> str:
     return text if text.isprintable() else printable(text, NAME_LIMIT)
 
 
-def _default_id(path: PurePath, records_dir: PurePath) -> str:
+def default_id(path: PurePath, records_dir: PurePath) -> str:
+    """The id of a record file that names none: its path below ``records/``, no suffix."""
     rel = _below(path, records_dir) or path.name
     rel = rel.rsplit(".", 1)[0]
     return rel if rel.isprintable() else printable(rel, NAME_LIMIT)
@@ -143,7 +144,7 @@ def _read_each(paths: Iterable[Path], where: _Where, validator: Validator) -> li
                                             expected=bad.expected)]))
             continue
         # the record counts even when ``found`` holds warnings
-        outcomes.append(validate_bytes(validator, data, shown, _default_id(path, records_dir)))
+        outcomes.append(validate_bytes(validator, data, shown, default_id(path, records_dir)))
     return outcomes
 
 
@@ -171,11 +172,6 @@ def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: st
         return None, [loaded.problem]
     return validator.validate(loaded.value, loaded.node, shown, default_id,
                               scan_pii=may_hold_pii(data))
-
-
-def default_id(path: Path, records_dir: Path) -> str:
-    """The id of a record file that names none: its path below ``records/``, no suffix."""
-    return _default_id(path, records_dir)
 
 
 def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:
