@@ -197,16 +197,17 @@ def period_words(plan: Plan, period: Period) -> str:
                      _day(plan, period.end))
 
 
-_THIS = {"month": N_("this month"), "quarter": N_("this quarter"),
-         "half": N_("this half-year"), "year": N_("this year")}
+THIS_PERIOD = {"month": N_("this month"), "quarter": N_("this quarter"),  # the running one
+               "half": N_("this half-year"), "year": N_("this year")}
 
 
 def _this(plan: Plan, period: Period) -> str:
-    word = _THIS.get(period.kind)
+    word = THIS_PERIOD.get(period.kind)
     return _(word) if word else printable(period.name or period.label)
 
 
-def _as_of_day(value: object) -> dt.date:
+def as_of_day(value: object) -> dt.date:
+    """An outcome's as-of moment as a day (a datetime's date)."""
     return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[return-value]
 
 
@@ -216,7 +217,7 @@ class _Explainer:
 
     def __init__(self, outcome: Outcome, rule: Rule, root: Path | None) -> None:
         self.outcome, self.plan, self.rule = outcome, outcome.plan, rule
-        self.as_of = _as_of_day(outcome.as_of)
+        self.as_of = as_of_day(outcome.as_of)
         # the rule's own periods first: September's window keeps its name, not the month's
         self.periods = {**period_table(self.plan),
                         **{p.label: p for p in all_periods(self.plan, rule.period)}}
@@ -593,7 +594,7 @@ def explain(outcome: Outcome, rule_id: str, units: Iterable[str] = (),
         facts=facts_line(plan, rule),
         note=_("Note: {n}").format(n=printable(rule.note, PLAN_TEXT)) if rule.note else "",
         conditions=condition_lines(rule),
-        as_of=_("As of {day}").format(day=_as_of_day(outcome.as_of).isoformat()),
+        as_of=_("As of {day}").format(day=as_of_day(outcome.as_of).isoformat()),
         results=results, duty=duty_lines(plan, rule, units))
 
 

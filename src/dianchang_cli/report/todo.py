@@ -28,12 +28,12 @@ from ..core import FAILING, OWED
 from ..diagnostics import printable
 from ..engine.periods import Period, all_periods, shift
 from ..engine.results import Result
-from ..i18n import N_, _, is_chinese
+from ..i18n import _, is_chinese
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import progress, status_word
 from .clipping import TEXT_LIMIT, clean, clip
-from .explain import period_words
+from .explain import THIS_PERIOD, as_of_day, period_words
 from .scope import period_table
 
 if TYPE_CHECKING:
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
 RECENT_DAYS = 31  # "recently": due (or ended) at most this many days before the as-of day
 INVALID_SHOWN = 200  # invalid record files listed per unit; the rest are counted
 INVALID_FILES = 200  # invalid files outside a unit's folder read for the unit they name
-
-_THIS = {"month": N_("this month"), "quarter": N_("this quarter"),
-         "half": N_("this half-year"), "year": N_("this year")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +120,7 @@ def _day_words(day: dt.date) -> str:
 
 
 def _this(plan: Plan, period: Period) -> str:
-    word = _THIS.get(period.kind)
+    word = THIS_PERIOD.get(period.kind)
     return _(word) if word else period_words(plan, period)
 
 
@@ -133,7 +130,7 @@ def _count_text(rule: Rule, res: Result, period: Period, plan: Plan, left: int) 
     if res.status == "unmet":
         return _("{period}: {name} fell short ({n}/{target})").format(
             period=period_words(plan, period), name=rule.name, n=n, target=target)
-    if period.kind in _THIS:
+    if period.kind in THIS_PERIOD:
         return _("Still needed {this}: {name} — {short} more (done {n}/{target}, {left} days "
                  "left)").format(this=_this(plan, period), name=rule.name, short=short, n=n,
                                  target=target, left=left)
@@ -211,11 +208,6 @@ def _item(plan: Plan, res: Result, period: Period, as_of: dt.date) -> TodoItem |
                     sentence(plan, rule, res, period, as_of))
 
 
-def _as_of(outcome: Outcome) -> dt.date:
-    day = outcome.as_of
-    return day.date() if isinstance(day, dt.datetime) else day
-
-
 def _sorted(items: list[TodoItem]) -> list[TodoItem]:
     return sorted(items, key=lambda i: (i.due, i.period, i.rule, i.unit))
 
@@ -224,9 +216,9 @@ def _periods(plan: Plan) -> dict[str, Period]:
     """Every period label → its period; a rule's own periods win (a window keeps its
     name even when it carries a month's label)."""
     periods = period_table(plan)
-    for rule in plan.rules:
-        if rule.period not in ("month", "quarter", "year"):
-            periods.update({p.label: p for p in all_periods(plan, rule.period)})
+    specs = [r.period for r in plan.rules if r.period not in ("month", "quarter", "year")]
+    for spec in reversed(dict.fromkeys(reversed(specs))):  # each once, where it last wins
+        periods.update({p.label: p for p in all_periods(plan, spec)})
     return periods
 
 
@@ -234,7 +226,7 @@ def open_and_recent(outcome: Outcome, members: set[str] | None = None
                     ) -> tuple[list[TodoItem], list[TodoItem]]:
     """The open items (periods running on the as-of day) and the recent shortfalls of the
     results of ``members`` (every unit: None), each list by due day."""
-    plan, as_of = outcome.plan, _as_of(outcome)
+    plan, as_of = outcome.plan, as_of_day(outcome.as_of)
     periods = _periods(plan)
     opened: list[TodoItem] = []
     recent: list[TodoItem] = []
@@ -325,7 +317,7 @@ def build_todo(outcome: Outcome, unit: str, root: Path | None = None) -> Todo:
     members = set(plan.members(unit))
     opened, recent = open_and_recent(outcome, members)
     invalid = [item for owner, item in invalid_records(outcome, root) if owner in members]
-    return Todo(unit, clip(plan.unit_name(unit)), _as_of(outcome).isoformat(),
+    return Todo(unit, clip(plan.unit_name(unit)), as_of_day(outcome.as_of).isoformat(),
                 _score(outcome, unit), opened, recent, invalid[:INVALID_SHOWN],
                 max(0, len(invalid) - INVALID_SHOWN))
 
@@ -348,7 +340,7 @@ def build_overview(outcome: Outcome, root: Path | None = None) -> Overview:
     base = plan.settings.score_base
     lines.sort(key=lambda u: (u.score if u.score is not None else base, -u.recent, -u.open,
                               -u.invalid, u.unit))
-    return Overview(_as_of(outcome).isoformat(), lines)
+    return Overview(as_of_day(outcome.as_of).isoformat(), lines)
 
 
 __all__ = ["InvalidItem", "Overview", "Todo", "TodoItem", "UnitLine", "build_overview",
