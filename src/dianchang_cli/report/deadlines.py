@@ -28,10 +28,11 @@ from urllib.parse import quote
 from ..diagnostics import printable
 from ..engine.evaluate import scope_units
 from ..engine.kinds.deadline import rule_due_day
-from ..engine.periods import Period, all_periods
+from ..engine.periods import Period, periods_for
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
+from ..render.labels import span_text
 from .text import period_text
 
 PERIOD_END_KINDS = ("count", "coverage", "exists")  # kinds judged when a period ends
@@ -80,8 +81,7 @@ def covers(plan: Plan, rule: Rule, unit: str) -> bool:
 
 def _counted(plan: Plan, spec: str) -> list[Period]:
     """The periods of ``spec`` the engine evaluates in the plan year."""
-    return [p for p in all_periods(plan, spec)
-            if p.kind == "year" or p.end >= plan.effective]
+    return periods_for(plan, spec, dt.date.max)
 
 
 def _key(plan: Plan, *parts: str) -> str:
@@ -91,9 +91,8 @@ def _key(plan: Plan, *parts: str) -> str:
 def _span(plan: Plan, period: Period) -> str:
     if period.kind in ("month", "quarter", "year"):
         return period_text(period)
-    return _("{name} ({start} to {end})").format(
-        name=printable(period.name or period.label), start=period.start.strftime("%m-%d"),
-        end=period.end.strftime("%m-%d"))
+    return span_text(printable(period.name or period.label), period.start.strftime("%m-%d"),
+                     period.end.strftime("%m-%d"))
 
 
 class _Builder:
