@@ -35,16 +35,9 @@ LedgerFormat = format_choices("LedgerFormat", FORMATS)
 
 def _types(plan: Plan, names: list[str] | None) -> list[str] | None:
     """``--type`` values (ids or Chinese names) as type ids; a usage error for unknown ones."""
-    if not names:
-        return None
-    out: list[str] = []
-    for name in names:
-        rtype = plan.type_of(name)
-        if rtype is None:
-            fail_usage(_("Unknown record type: {name}; known types: {known}").format(
-                name=printable(name), known=", ".join(printable(t, 40) for t in plan.types)))
-        out.append(rtype.id)
-    return out
+    from .template import chosen_types
+
+    return chosen_types(plan, names) if names else None
 
 
 def default_output(reports: Path, period: str, unit: str | None, fmt: str) -> Path:
