@@ -19,14 +19,14 @@ WORD = N_("coverage")
 JUDGES = True
 
 
-def field_name(rule: Rule, plan: Plan | None, field: str | None) -> str:
-    """The name the plan gives a field of the rule's record types (``宣讲阵地``), else its id."""
-    if plan is not None and field:
+def field_name(rule: Rule, plan: Plan | None) -> str:
+    """The name the plan gives the rule's field (``宣讲阵地``), else its id."""
+    if plan is not None and rule.field:
         for type_id in rule.select.types:
-            spec = plan.field_spec(type_id, field)
+            spec = plan.field_spec(type_id, rule.field)
             if spec is not None and spec.name:
                 return spec.name
-    return field or ""
+    return rule.field or ""
 
 
 def field_values(rule: Rule, plan: Plan | None) -> list[str]:
@@ -46,19 +46,15 @@ def target_text(rule: Rule, plan: Plan | None = None) -> str:
         return _("covers {values}").format(values="、".join(rule.values))
     values = field_values(rule, plan)
     if values:
-        return _("covers every {f}: {values}").format(f=field_name(rule, plan, rule.field),
+        return _("covers every {f}: {values}").format(f=field_name(rule, plan),
                                                       values="、".join(values))
-    return _("covers all values of {f}").format(f=field_name(rule, plan, rule.field))
+    return _("covers all values of {f}").format(f=field_name(rule, plan))
 
 
 def required_values(c: Compiled, ctx: Context) -> list[str]:
-    if c.rule.values is not None:
-        return list(c.rule.values)
-    for type_id in c.rule.select.types:
-        spec = ctx.plan.field_spec(type_id, c.rule.field or "")
-        if spec and spec.values:
-            return list(spec.values)
-    return []
+    """The rule's ``values``, else every value of its field's enum."""
+    rule = c.rule
+    return list(rule.values) if rule.values is not None else field_values(rule, ctx.plan)
 
 
 def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
