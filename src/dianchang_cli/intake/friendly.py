@@ -42,6 +42,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def beijing_today() -> dt.date:
+    """Today in Beijing time (what ``今天`` and the default date mean)."""
+    return dt.datetime.now(TZ).date()
+
+
 def short_name(name: str) -> str:
     """A unit or staff name without its trailing note: ``东苑社区（示例）`` → ``东苑社区``."""
     return _PAREN_NOTE.sub("", name).strip()
@@ -56,7 +61,7 @@ class Friendly:
 
     def __init__(self, plan: Plan, today: dt.date | None = None) -> None:
         self.plan = plan
-        self.today = today or dt.datetime.now(TZ).date()
+        self.today = today or beijing_today()
         self.year = plan.year
         self.units = _by_name((u.id, u.name) for u in plan.units.values())
         self.staff = _by_name((s.id, s.name) for s in plan.staff.values())
@@ -80,8 +85,9 @@ class Friendly:
         converted = reader(raw) if reader is not None else None
         if converted is not None:
             return converted
-        return normalise(raw) if isinstance(raw, str) and kind in _NORMALISED else \
-            raw.strip() if isinstance(raw, str) else raw
+        if isinstance(raw, str):
+            return normalise(raw) if kind in _NORMALISED else raw.strip()
+        return raw
 
     # ------------------------------------------------------------ one per field kind
     def _text(self, raw: Any) -> str | None:

@@ -22,18 +22,16 @@ Nothing here prompts or prints.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core import TZ
 from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
-from .friendly import Friendly, short_name
+from .friendly import Friendly, beijing_today, normalise, short_name
 
 if TYPE_CHECKING:
     from ..records.validate import TypeSchema, Validator
@@ -47,11 +45,6 @@ OTHER = "__other__"  # the group of types no rule selects
 
 class UsageError(Exception):
     """A request that names nothing the plan has: exit 2 with this one sentence."""
-
-
-def today() -> dt.date:
-    """Today in Beijing time (what ``今天`` and the default date mean)."""
-    return dt.datetime.now(TZ).date()
 
 
 @dataclass
@@ -85,7 +78,7 @@ class Intake:
     plan: Plan
     root: Path
     records_dir: Path
-    day: dt.date = field(default_factory=today)
+    day: dt.date = field(default_factory=beijing_today)
     keys: KeyStyle = "zh"
 
     def __post_init__(self) -> None:
@@ -115,7 +108,7 @@ class Intake:
         """The id of the type ``text`` names (id or Chinese name); :class:`UsageError`
         listing the plan's types otherwise."""
         found = self.plan.type_names.get(text.strip()) or self.plan.type_names.get(
-            unicodedata.normalize("NFKC", text).strip())
+            normalise(text))
         if found is None or found not in self.plan.types:
             raise UsageError(_("unknown record type '{t}'; the plan's types are: {names}")
                              .format(t=printable(text),
@@ -137,8 +130,9 @@ class Intake:
 
     def label(self, type_id: str, name: str) -> str:
         """What a person calls a field: its Chinese name, else its id."""
-        spec = self.plan.field_spec(type_id, name)
-        return spec.name if spec is not None and spec.name else name
+        from .writer import key_of
+
+        return key_of(self.plan, type_id, name, "zh")
 
     def spec(self, type_id: str, name: str) -> FieldSpec:
         return self.schema(type_id).fields[name]
@@ -307,11 +301,9 @@ class Intake:
         """The commit message: ``新增记录：阅读活动「读书会」（东苑社区，2023-05-12）``."""
         unit = values.get("unit")
         unit_name = short_name(self.plan.unit_name(unit)) if isinstance(unit, str) else ""
-        date = values.get("date")
-        when = date.isoformat() if isinstance(date, dt.date) else self.day.isoformat()
         return _("New record: {type} “{title}” ({unit}, {date})").format(
             type=self.plan.types[type_id].name, title=str(values.get("title", "")),
-            unit=unit_name, date=when)
+            unit=unit_name, date=self.day_of(values).isoformat())
 
     def commit(self, path: Path, type_id: str, values: dict[str, Any]) -> str:
         """Commit exactly this file; the commit's id (``GitError`` says why not)."""
