@@ -196,12 +196,13 @@ def _item(kind: str, spec: FieldSpec, unit_kinds: list[str] | None) -> Schema:
                        + (f"，不小于{low_shown}" if spec.min is not None else "")}
         return out
     if kind == "unit" and unit_kinds:
-        return _units_ref(unit_kinds)
-    return _ref(kind if kind in FORMATS and kind != "enum" else "text")
+        return _ref(_units_key(unit_kinds))
+    return _ref(kind if kind in FORMATS else "text")
 
 
-def _units_ref(kinds: list[str]) -> Schema:
-    return _ref("unit-" + "-".join(kinds))
+def _units_key(kinds: list[str]) -> str:
+    """The name in ``$defs`` of the units of ``kinds``."""
+    return "unit-" + "-".join(kinds)
 
 
 def _value(spec: FieldSpec, unit_kinds: list[str] | None, required: bool) -> Schema:
@@ -270,9 +271,7 @@ def _branch(plan: Plan, ts: TypeSchema, type_keys: list[str], defs: Schema) -> S
                     "description": _describe(name, spec, is_required, ts, unit_kinds),
                     **_value(spec, unit_kinds, is_required)}
         if shared:
-            key = f"field-{name}" + ("-required" if is_required else "")
-            defs.setdefault(key, prop)
-            prop = _ref(key)
+            prop = _shared(defs, f"field-{name}" + ("-required" if is_required else ""), prop)
         for key in spec.spellings(name):
             properties[key] = prop
         if is_required:
@@ -354,8 +353,7 @@ def record_schema(plan: Plan) -> Schema:
     defs = _defs(plan)
     for rtype in plan.types.values():
         if rtype.unit_kinds:
-            defs[_units_ref(rtype.unit_kinds)["$ref"].rsplit("/", 1)[1]] = \
-                _units(plan, rtype.unit_kinds)
+            defs[_units_key(rtype.unit_kinds)] = _units(plan, rtype.unit_kinds)
     out: Schema = {
         "$schema": DIALECT,
         "title": f"{plan.meta.title}：活动记录",
