@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..i18n import _
-from .common import EXIT_FAIL, EXIT_OK, fail_usage, load_plan, options, repo_from
+from .common import EXIT_FAIL, EXIT_OK, NO_METAVAR, fail_usage, load_plan, options, repo_from
 from .typerhooks import DcCommand
 
 KEY_STYLES = ("auto", "en", "zh")
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         keys: str = typer.Option("auto", "--keys", metavar="auto|en|zh", help=_(
             "Write keys as field ids (en), as the plan's Chinese names (zh), or as most keys "
             "of each file already are (auto, the default).")),
-        check: bool = typer.Option(False, "--check", metavar="", help=_(
+        check: bool = typer.Option(False, "--check", metavar=NO_METAVAR, help=_(
             "Write nothing: list the files that would change, exit 1 if any would.")),
         repo: Path | None = opt.repo,
         plan: Path | None = opt.plan,

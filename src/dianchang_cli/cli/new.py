@@ -148,18 +148,20 @@ def _interactive(intake: Intake, type_text: str | None, sets: list[str], unit: s
     try:
         type_id = intake.type_id(type_text) if type_text else ask.ask_type(intake)
         typed = intake.sets(type_id, sets)
-        values = intake.values(type_id, typed, intake.defaults(type_id, unit))
+        defaults = intake.defaults(type_id, unit)
+        values = intake.values(type_id, typed, defaults)
         for problem in intake.draft(type_id, values).errors if typed else []:
-            if intake.field_of(type_id, problem) in typed:  # a bad --set value: ask again
+            name = intake.field_of(type_id, problem)
+            if name in typed:  # a bad --set value: ask again
                 print(intake.describe(problem), file=sys.stderr)
-                typed.pop(str(intake.field_of(type_id, problem)))
-        values = intake.values(type_id, typed, intake.defaults(type_id, unit))
+                typed.pop(name)
+        values = intake.values(type_id, typed, defaults)
         given = {*typed, *(["unit"] if unit else [])}  # --unit is an answer too
-        for name in intake.required(type_id):
+        required = intake.required(type_id)
+        for name in required:
             if name not in given:
                 values = ask.ask_field(intake, type_id, name, values)
-        optional = [n for n in intake.order(type_id)
-                    if n not in given and n not in intake.required(type_id)]
+        optional = [n for n in intake.order(type_id) if n not in given and n not in required]
         if optional and ask.confirm(_("Fill in the other, optional fields?"), False):
             for name in optional:
                 values = ask.ask_field(intake, type_id, name, values)

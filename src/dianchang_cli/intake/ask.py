@@ -46,7 +46,7 @@ def ask_type(intake: Intake) -> str:
     """The type, from a list grouped by the plan's sections (typing filters it)."""
     import questionary
 
-    from ..intake.new import OTHER, type_groups
+    from .new import OTHER, type_groups
 
     choices: list[Any] = []
     for title, types in type_groups(intake.plan):
@@ -128,11 +128,11 @@ def _ask_choice(intake: Intake, type_id: str, name: str, values: dict[str, Any],
     elif spec.type == "bool":
         pairs = [(_("yes"), True), (_("no"), False)]
     elif spec.type == "unit":
-        from ..intake.new import unit_choices
+        from .new import unit_choices
 
         pairs = unit_choices(intake.plan, intake.plan.types[type_id])
     else:
-        from ..intake.new import staff_choices
+        from .new import staff_choices
 
         unit = values.get("unit")
         pairs = staff_choices(intake.plan, unit if isinstance(unit, str) else None)
@@ -150,7 +150,7 @@ def _ask_choice(intake: Intake, type_id: str, name: str, values: dict[str, Any],
 def _ask_checkbox(intake: Intake, type_id: str, name: str, values: dict[str, Any]
                   ) -> list[str] | None:
     """``checkbox`` for a list of enum values (space ticks, enter confirms).  Nothing
-    ticked is ``None``; :func:`_ask_field` asks a required field again (questionary 2.1
+    ticked is ``None``; :func:`ask_field` asks a required field again (questionary 2.1
     does not draw a checkbox's own ``validate`` message)."""
     import questionary
 
