@@ -31,6 +31,7 @@ from ..render.labels import status_word
 from .clipping import clean, clip
 from .scope import View
 from .text import plan_topic
+from .units import event_records
 
 if TYPE_CHECKING:
     from ..engine.periods import Period
@@ -129,7 +130,7 @@ def summarize(outcome: Outcome, period: Period, report: Report) -> Summary:
     plan = outcome.plan
     p = report.period
     view = View.of(outcome, period, report.unit)
-    records = _events(view)
+    records = event_records(view, list(view.owner))  # the report units' and branches'
     sums = {name: [v for rec in records if isinstance(v := rec.get(name), int | float)
                    and not isinstance(v, bool)] for name in SUMS}
     who = report.unit_name
@@ -152,19 +153,6 @@ def summarize(outcome: Outcome, period: Period, report: Report) -> Summary:
         pending_names=[_rule_name(view, rule) for rule in pending[:PENDING_NAMED]],
         problems=grouped(len(report.problems)), invalid=grouped(report.provenance.invalid),
         date=report.provenance.as_of_text, issuer=plan.meta.issuer or who)
-
-
-def _events(view: View) -> list[Record]:
-    """The event records of the report's units (and their branches) dated in the period,
-    up to the as-of day: the records the report's "done this period" tables list."""
-    plan, index = view.plan, view.outcome.index
-    end = min(view.period.end, view.as_of)
-    members = list(view.owner)
-    found: list[Record] = []
-    for type_id, rtype in plan.types.items():
-        if rtype.kind == "event":
-            found.extend(index.between(type_id, members, view.period.start, end))
-    return found
 
 
 def _types(view: View, records: list[Record]) -> list[TypeCount]:

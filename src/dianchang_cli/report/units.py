@@ -69,16 +69,23 @@ def _rule_name(view: View, rule_id: str) -> str:
     return rule.name if rule else rule_id
 
 
-def _events(view: View, unit: str) -> list[Record]:
-    """The unit's (and its branches') event records dated in the period, up to as-of."""
+def event_records(view: View, members: list[str]) -> list[Record]:
+    """The event records of ``members`` dated in the report's period, up to as-of (by type
+    in plan order; the records the report's "done this period" tables list)."""
     plan, index = view.plan, view.outcome.index
-    members = [m for m, owner in view.owner.items() if owner == unit]
     end = min(view.period.end, view.as_of)
     found: list[Record] = []
     for type_id, rtype in plan.types.items():
         if rtype.kind == "event":
             found.extend(index.between(type_id, members, view.period.start, end))
-    return sorted(found, key=lambda r: (r.date or dt.date.min, r.title, r.id))
+    return found
+
+
+def _events(view: View, unit: str) -> list[Record]:
+    """The unit's (and its branches') event records dated in the period, up to as-of."""
+    members = [m for m, owner in view.owner.items() if owner == unit]
+    return sorted(event_records(view, members), key=lambda r: (r.date or dt.date.min, r.title,
+                                                               r.id))
 
 
 def _event(view: View, rec: Record) -> Event:
