@@ -8,7 +8,7 @@ day first; an item of a branch names the branch.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..i18n import _
 from ..render.vocabulary import number_text
@@ -16,7 +16,9 @@ from ..render.vocabulary import number_text
 if TYPE_CHECKING:
     from ..report.todo import Overview, Todo, TodoItem
 
-FORMATS = ("text", "json")
+def _json(data: dict[str, Any], out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    print(file=out)
 
 
 def _line(todo: Todo, item: TodoItem) -> str:
@@ -33,8 +35,7 @@ def _section(title: str, lines: list[str], out: TextIO) -> None:
 def render_todo(todo: Todo, fmt: str, out: TextIO) -> None:
     """Write one unit's to-do list in ``fmt`` (text or json) to ``out``."""
     if fmt == "json":
-        json.dump(todo.to_data(), out, ensure_ascii=False, indent=2)
-        print(file=out)
+        _json(todo.to_data(), out)
         return
     print(_("{unit} — to do as of {day}").format(unit=todo.unit_name, day=todo.as_of),
           file=out)
@@ -56,8 +57,7 @@ def render_todo(todo: Todo, fmt: str, out: TextIO) -> None:
 def render_overview(overview: Overview, fmt: str, out: TextIO) -> None:
     """Write the coordinator's overview (one line per unit, worst first) to ``out``."""
     if fmt == "json":
-        json.dump(overview.to_data(), out, ensure_ascii=False, indent=2)
-        print(file=out)
+        _json(overview.to_data(), out)
         return
     print(_("Every unit as of {day}, the worst first:").format(day=overview.as_of), file=out)
     width = max((len(u.name) for u in overview.units), default=0)
