@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,12 @@ class Writer:
                  today: dt.date | None = None) -> None:
         self.plan, self.repo, self.keys = plan, repo, keys
         self.today = today or dt.date.today()
-        self.validator = Validator(plan, today)
         self.claimed: set[Path] = set()
+
+    @cached_property
+    def validator(self) -> Validator:
+        """Built on the first update: an import that only adds records never needs it."""
+        return Validator(self.plan, self.today)
 
     def run(self, result: ImportResult, update: bool, dry_run: bool) -> list[Path]:
         """Write (or, with ``dry_run``, only place) every new and, with ``update``, every
