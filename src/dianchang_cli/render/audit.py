@@ -13,12 +13,10 @@ if TYPE_CHECKING:
     from ..gitrepo.audit import Finding
     from ..planfile.plan import Plan
 
-FORMATS = ("text", "json")
-
 
 def render(plan: Plan, commits: int, findings: Sequence[Finding], fmt: str,
            out: TextIO) -> None:
-    """Write the audit in ``fmt`` (one of :data:`FORMATS`) to ``out``."""
+    """Write the audit in ``fmt`` (``text`` or ``json``) to ``out``."""
     if fmt == "json":
         json.dump({"commits": commits, "findings": [f.as_json() for f in findings]},
                   out, ensure_ascii=False, indent=2)

@@ -11,8 +11,6 @@ if TYPE_CHECKING:
     from ..diagnostics import Problem
     from ..records.batch import RecordSet
 
-FORMATS = ("text", "json")
-
 
 def errors(loaded: RecordSet) -> list[Problem]:
     """The problems that make a file invalid (warnings do not)."""
@@ -20,7 +18,7 @@ def errors(loaded: RecordSet) -> list[Problem]:
 
 
 def render(loaded: RecordSet, fmt: str, out: TextIO) -> None:
-    """Write the result of validating files in ``fmt`` (one of :data:`FORMATS`) to ``out``:
+    """Write the result of validating files in ``fmt`` (``text`` or ``json``) to ``out``:
     json lists the errors only, text every problem and a count."""
     bad = errors(loaded)
     if fmt == "json":
