@@ -182,11 +182,12 @@ def test_invalid_records_of_the_unit_are_listed(tmp_path: Path) -> None:
     assert [i["where"] for i in doc["invalid"]] == ["records/nanhu/2023/05/broken-0510.yaml:5"]
     assert doc["invalid"][0]["message"]
     code, text = app_run("todo", "--repo", str(root), "--unit", "nanhu", "--as-of", "2023-05-20")
-    assert "records/nanhu/2023/05/broken-0510.yaml:5" in text
+    assert code == 0 and "records/nanhu/2023/05/broken-0510.yaml:5" in text
     code, other = app_run("todo", "--repo", str(root), "--unit", "dongyuan", "--as-of",
                           "2023-05-20", "-f", "json")
-    assert json.loads(other)["invalid"] == []
+    assert code == 0 and json.loads(other)["invalid"] == []
     code, overview = app_run("todo", "--repo", str(root), "--as-of", "2023-05-20", "-f", "json")
+    assert code == 0
     by_unit = {u["unit"]: u["invalid"] for u in json.loads(overview)["units"]}
     assert by_unit["nanhu"] == 1 and by_unit["dongyuan"] == 0
 
@@ -205,7 +206,7 @@ def test_an_invalid_file_outside_unit_folders_is_found_by_its_unit(tmp_path: Pat
     assert code == 0 and [i["file"] for i in doc["invalid"]] == ["records/misc/broken.yaml"]
     code, out = app_run("todo", "--repo", str(root), "--unit", "hexi", "--as-of",
                         "2023-05-20", "-f", "json")
-    assert json.loads(out)["invalid"] == []
+    assert code == 0 and json.loads(out)["invalid"] == []
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
