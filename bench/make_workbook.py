@@ -28,7 +28,7 @@ from dianchang_cli.ledger import default_types
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-SKIPPED = {"id", "type", "unit", "evidence", "need", "tags", "partners"}
+SKIPPED = {"id", "type", "unit"}  # the import makes the id; the sheet and --unit give the rest
 
 
 def columns(plan: Any, type_id: str) -> list[tuple[str, Any]]:
