@@ -107,14 +107,13 @@ class Intake:
     def type_id(self, text: str) -> str:
         """The id of the type ``text`` names (id or Chinese name); :class:`UsageError`
         listing the plan's types otherwise."""
-        found = self.plan.type_names.get(text.strip()) or self.plan.type_names.get(
-            normalise(text))
-        if found is None or found not in self.plan.types:
+        found = self.plan.type_of(text.strip()) or self.plan.type_of(normalise(text))
+        if found is None:
             raise UsageError(_("unknown record type '{t}'; the plan's types are: {names}")
                              .format(t=printable(text),
                                      names=printable("、".join(t.name for t in
                                                               self.plan.types.values()), 4000)))
-        return found
+        return found.id
 
     def field_id(self, type_id: str, key: str) -> str:
         """The field ``key`` names (id, Chinese name or alias); :class:`UsageError` listing
