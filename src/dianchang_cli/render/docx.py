@@ -76,6 +76,13 @@ def zh_number(n: int) -> str:
     return head + (_ZH_DIGITS[ones] if ones else "")
 
 
+def _narrower_pt() -> float:
+    """How much narrower (pt, negative) one of the 28 characters of a line must be than the
+    body size to fit the text block's width."""
+    width_pt = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
+    return width_pt / CHARS - BODY_PT
+
+
 def squeeze() -> int:
     """Character spacing (``w:spacing``, 1/20 pt) that fits 28 3号 characters in a line.
 
@@ -83,15 +90,13 @@ def squeeze() -> int:
     characters to the grid's pitch, LibreOffice gives a character wider than the pitch two
     grid cells (14 a line).  A quarter point less per character fits in all of them.
     """
-    width_pt = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
-    return math.floor((width_pt / CHARS - BODY_PT) * 20)
+    return math.floor(_narrower_pt() * 20)
 
 
 def char_space() -> int:
     """``w:charSpace`` of the grid: how much narrower (in 1/4096 pt) than the body size each
     of the 28 characters of a line is (156 mm / 28 = 15.79 pt against 16 pt → -849)."""
-    width_pt = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
-    return round((width_pt / CHARS - BODY_PT) * 4096)
+    return round(_narrower_pt() * 4096)
 
 
 # ------------------------------------------------------------------ low-level formatting
