@@ -15,8 +15,6 @@ from ..core import FAILING
 from ..planfile.plan import Plan
 from .results import Result
 
-DEDUCTED = FAILING  # results that cost points
-
 
 def deductions(plan: Plan, results: Iterable[Result]) -> dict[str, dict[str, float]]:
     """unit → period label → points deducted by results of exactly that period."""
@@ -24,7 +22,7 @@ def deductions(plan: Plan, results: Iterable[Result]) -> dict[str, dict[str, flo
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for res in results:
         weight = weights.get(res.rule)
-        if weight and res.status in DEDUCTED:
+        if weight and res.status in FAILING:  # results that cost points
             out[res.unit][res.period] += weight
     return out
 
