@@ -100,8 +100,7 @@ def read(path: Path, shown: str | None = None) -> Book:
         if not path.is_file():
             raise IsADirectoryError(str(path))
     except OSError as exc:
-        book.issues.append(SheetIssue(None, "unreadable", _("cannot read the file: {error}")
-                                      .format(error=printable(exc.strerror or str(exc)))))
+        book.issues.append(_unreadable(exc))
         return book
     if size > MAX_BYTES:
         book.issues.append(SheetIssue(None, "too-large", _(
@@ -114,6 +113,11 @@ def read(path: Path, shown: str | None = None) -> Book:
     else:
         _read_workbook(path, book)
     return book
+
+
+def _unreadable(exc: OSError) -> SheetIssue:
+    return SheetIssue(None, "unreadable", _("cannot read the file: {error}").format(
+        error=printable(exc.strerror or str(exc))))
 
 
 # ------------------------------------------------------------------ CSV
@@ -137,8 +141,7 @@ def _read_csv(path: Path, book: Book) -> None:
     try:
         data = path.read_bytes()[: MAX_BYTES + 1]
     except OSError as exc:
-        book.issues.append(SheetIssue(None, "unreadable", _("cannot read the file: {error}")
-                                      .format(error=printable(exc.strerror or str(exc)))))
+        book.issues.append(_unreadable(exc))
         return
     text, encoding = decode(data)
     if text is None:
