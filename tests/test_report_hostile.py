@@ -23,7 +23,7 @@ from dianchang_cli.cli.app import build_app
 from dianchang_cli.records.values import MAX_TEXT
 from dianchang_cli.report import parse_period
 from dianchang_cli.report.build import build
-from dianchang_cli.report.text import ANY_LIMIT, TITLE_LIMIT, clip
+from dianchang_cli.report.clipping import ANY_LIMIT, TITLE_LIMIT, clip
 from test_report_helpers import MADE, VOL, fill, in_language
 
 HUGE = "长标题" + "x" * (MAX_TEXT - 3)  # the longest title a valid record can have

@@ -14,9 +14,6 @@ from ..engine.periods import Period
 from ..i18n import _, is_chinese
 from ..planfile.plan import Plan
 from ..render.labels import STATUS_SYMBOLS, status_word
-from .clipping import ANY_LIMIT as ANY_LIMIT  # re-exported: cutting text lives in .clipping
-from .clipping import TITLE_LIMIT as TITLE_LIMIT
-from .clipping import clip as clip
 from .model import Cell
 
 COLOURS = {"met": "#c8e6c9", "unmet": "#ffcdd2", "late": "#ffe0b2", "pending": "#fff59d",
