@@ -198,6 +198,7 @@ def test_one_status_vocabulary_and_time_zone() -> None:
     from dianchang_cli.records import values
 
     assert values.TZ is core.TZ
-    assert results.STATUSES == core.STATUSES  # engine.results may re-export core's
+    assert results.STATUSES is core.STATUSES  # engine.results re-exports core's
+    assert results.Status is core.Status
     assert set(core.WORST_FIRST) == set(core.STATUSES)
     assert core.FAILING | core.SKIPPED | {"met"} == set(core.STATUSES)
