@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,27 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "bench").rglob("*.py"))
 
 
-def plan_words() -> set[str]:
+@cache
+def plan_words() -> frozenset[str]:
+    """The ids and names of the plan's record types, units and staff (read once)."""
     plan = load_plan(ROOT / "plan")
     words = {t.id for t in plan.types.values()} | {t.name for t in plan.types.values()}
     words |= {u.id for u in plan.units.values()} | {u.name for u in plan.units.values()}
     words |= {s.id for s in plan.staff.values()}
     words.discard(plan.subdistrict)  # the top unit's id also names the package (dianchang_cli)
-    return words
+    return frozenset(words)
+
+
+@cache
+def dotted_rule_ids() -> frozenset[str]:
+    return frozenset(r.id for r in load_plan(ROOT / "plan").rules if "." in r.id)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_plan_names_in_python(path: Path) -> None:
     quoted = string_constants(path)
     found = sorted(quoted & plan_words())
-    rule_ids = {r.id for r in load_plan(ROOT / "plan").rules}
-    found += sorted(q for q in quoted if q in rule_ids and "." in q)
+    found += sorted(quoted & dotted_rule_ids())
     assert not found, f"{path.name} names plan entries: {found}"
 
 
