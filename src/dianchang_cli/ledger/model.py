@@ -178,16 +178,14 @@ class Ledger:
                  "copy made from the activity records, not a certificate.")
 
 
-# the columns that hold a record field: column key → field id (the others are derived)
-FIELD_OF = {"date": "date", "unit": "unit", "title": "title", "theme": THEME_FIELD,
-            "location": "location", "participants": "participants",
-            "volunteers": "volunteers", "service_hours": "service_hours",
-            "platform": PLATFORM_FIELD, "id": "id", "type": "type"}
-# the English headers of those columns (Chinese ledgers use the plan's field names)
+# the English headers of the columns that hold a record field (Chinese ledgers use the
+# plan's field names); the other columns are derived
 LABELS = {"date": N_("Date"), "unit": N_("Unit"), "title": N_("Activity"),
           "theme": N_("Theme"), "location": N_("Location"), "participants": N_("Participants"),
           "volunteers": N_("Volunteers"), "service_hours": N_("Service hours"),
           "platform": N_("Platform no."), "id": N_("Record id"), "type": N_("Record type")}
+# column key → field id: the key itself, but for the two optional columns named above
+FIELD_OF = {key: key for key in LABELS} | {"theme": THEME_FIELD, "platform": PLATFORM_FIELD}
 # Derived columns: not fields, so ``dc import`` of a ledger ignores them by these headers
 # (in English and in Chinese: see :func:`derived_headers`).
 DERIVED = {"index": N_("No."), "evidence": N_("Evidence count"), "file": N_("Record file")}
