@@ -19,16 +19,14 @@ from typer.testing import CliRunner
 from dianchang_cli.cli.app import build_app
 from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.i18n import _
-from dianchang_cli.intake.template import (
+from dianchang_cli.intake.sheetnames import (
     LIST_SHEET,
     MAX_TITLE,
-    ROWS,
-    build_workbook,
-    columns,
     instructions_title,
     sheet_titles,
     type_for_sheet,
 )
+from dianchang_cli.intake.template import ROWS, build_workbook, columns
 from dianchang_cli.planfile.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -46,18 +46,8 @@ from ..planfile.plan import Plan
 from ..records.validate import TypeSchema
 from ..records.values import MAX_YEAR, MIN_YEAR
 from .friendly import EXCEL_EPOCH, normalise
-from .sheetnames import (
-    LIST_SHEET,
-    MAX_TITLE,
-    clean,
-    instructions_title,
-    sheet_titles,
-    type_for_sheet,
-)
+from .sheetnames import LIST_SHEET, clean, instructions_title, sheet_titles
 from .writer import field_order
-
-__all__ = ["LIST_SHEET", "MAX_TITLE", "build_workbook", "columns", "instructions_title",
-           "sheet_titles", "type_for_sheet"]
 
 ROWS = 1000  # rows 2..ROWS of each column carry its validation
 BOOL_WORDS = ("是", "否")  # the yes/no words Friendly reads (its TRUE_WORDS/FALSE_WORDS)
