@@ -22,7 +22,14 @@ from .engine.evaluate import check_waivers
 from .engine.index import Index
 from .engine.plancheck import load_plan
 from .outcome import Outcome
-from .pipeline import UsageError, record_cache, require_known, require_records, run
+from .pipeline import (
+    UsageError,
+    by_place,
+    record_cache,
+    require_known,
+    require_records,
+    run,
+)
 from .planfile.plan import Plan
 from .records.batch import RecordSet, load_records
 
@@ -81,6 +88,5 @@ def validate_files(repo: Repo, files: Sequence[Path]) -> tuple[Plan, RecordSet]:
     loaded = load_records(plan, repo.records_dir, repo.root, files=files, workers=1)
     bad = check_waivers(plan, Index(loaded.records), plan.year_end).problems
     if bad:
-        loaded.problems = sorted([*loaded.problems, *bad],
-                                 key=lambda p: (p.file, p.line, p.column))
+        loaded.problems = by_place([*loaded.problems, *bad])
     return plan, loaded

@@ -133,8 +133,8 @@ def district_view(database: Path, lowest: int = LOWEST) -> dict[str, Any]:
         con.close()
 
 
-REPORT_FORMATS = ("md", "html", "pdf")
 TEMPLATES = {"md": "district.md.j2", "html": "district.html.j2", "pdf": "district.typ"}
+REPORT_FORMATS = tuple(TEMPLATES)  # md, html, pdf
 
 
 def render_district(view: dict[str, Any], fmt: str, font: str | None = None) -> bytes:

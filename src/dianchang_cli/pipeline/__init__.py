@@ -72,7 +72,8 @@ def require_records(repo: Repo) -> None:
         raise UsageError(_("the records folder {path} is not a folder").format(path=where))
 
 
-def _by_place(problems: Sequence[Problem]) -> list[Problem]:
+def by_place(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems in the order they are shown: by file, line and column."""
     return sorted(problems, key=lambda p: (p.file, p.line, p.column))
 
 
@@ -145,7 +146,7 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=facts.days if facts else None, day_open=day_open,
                        waivers=waivers.valid)
-    problems = _by_place([*loaded.problems, *(facts.late if facts else ()),
+    problems = by_place([*loaded.problems, *(facts.late if facts else ()),
                           *waivers.problems])
     prov, notes = _git_notes(repo, facts, plan, results) if facts else ({}, [])
     by_unit = scores(plan, results)  # of every result, also those --changed-since hides
