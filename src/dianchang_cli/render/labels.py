@@ -14,7 +14,7 @@ from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from ..engine.results import Result
-    from ..planfile.model import Rule
+    from ..planfile.model import Rule, Section
     from ..planfile.plan import Plan
 
 STATUS_WORDS = {
@@ -69,6 +69,12 @@ def period_word(period: str, plan: Plan | None = None) -> str:
             return _("window {w}").format(w=window_id)
         return span_text(window.name, window.start, window.end)
     return _(PERIOD_WORDS.get(period, period))
+
+
+def section_title(section: Section | None) -> str:
+    """A section's heading as the source writes it (``一、组织建设``); ``Other rules`` for
+    the rules of no section."""
+    return f"{section.id}、{section.title}" if section else _("Other rules")
 
 
 def span_text(name: str, start: str, end: str) -> str:

@@ -13,7 +13,14 @@ from rich.table import Table
 
 from ..diagnostics import printable
 from ..i18n import _
-from .labels import STATUS_STYLES, basis_word, period_word, scope_word, target_text
+from .labels import (
+    STATUS_STYLES,
+    basis_word,
+    period_word,
+    scope_word,
+    section_title,
+    target_text,
+)
 
 if TYPE_CHECKING:
     from ..planfile.model import Rule
@@ -31,8 +38,7 @@ def render_rules(plan: Plan) -> None:
     on assumed bases."""
     console = Console(highlight=False)
     for section, group in plan.rules_by_section():
-        title = f"{section.id}、{section.title}" if section else _("Other rules")
-        table = Table(title=_show(title), title_justify="left", title_style="bold",
+        table = Table(title=_show(section_title(section)), title_justify="left", title_style="bold",
                       header_style="bold", pad_edge=False)
         for head in (_("Rule"), _("Name"), _("Item"), _("Scope"), _("Period"), _("Target"),
                      _("Basis")):

@@ -17,7 +17,14 @@ from rich.table import Table
 
 from ..core import QUIET
 from ..i18n import _
-from .labels import STATUS_STYLES, STATUS_SYMBOLS, progress, status_word, still_needed
+from .labels import (
+    STATUS_STYLES,
+    STATUS_SYMBOLS,
+    progress,
+    section_title,
+    status_word,
+    still_needed,
+)
 from .vocabulary import detail_text
 
 if TYPE_CHECKING:
@@ -138,7 +145,7 @@ def _print_results(console: Console, outcome: Outcome, verbose: bool) -> None:
         shown = [rule for rule in rules if rule.id in by_rule]
         if not shown:
             continue
-        table = _section_table(f"{section.id}、{section.title}" if section else _("Other rules"))
+        table = _section_table(section_title(section))
         for rule in shown:
             _add_rule(table, rule, by_rule[rule.id], outcome, ends, verbose)
         console.print(table)
