@@ -244,8 +244,7 @@ def sheet_rows(grid: Grid, headers: Headers, friendly: Friendly, where: Where
         find_header(grid, headers, None) if title_type else None)
     if columns is None:
         return [], []
-    issues = map_columns(grid, columns, headers, None if columns.type_col is None and
-                         title_type is None else title_type, where)
+    issues = map_columns(grid, columns, headers, title_type, where)
     if columns.type_col is None and title_type is None:
         return [], [Issue(where, "unknown-type", _(
             "cannot tell which record type the sheet '{s}' holds").format(
