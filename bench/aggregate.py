@@ -45,13 +45,15 @@ def clone(export: Path, work: Path, n: int) -> list[Path]:
     """``n`` copies of ``export``, each another subdistrict (odd ones another plan id)."""
     import duckdb
 
+    from dianchang_cli.export.write import partition
+
     files = sorted(export.rglob("*.parquet"))
     out = []
     con = duckdb.connect()
     for i in range(n):
         plan_id = "bench-b-2023" if i % 2 else "bench-a-2023"
         folder = work / f"sub{i:03d}"
-        target = folder / f"plan={plan_id}" / "year=2023"
+        target = partition(folder, plan_id, 2023)
         target.mkdir(parents=True)
         for path in files:
             con.execute(

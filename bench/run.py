@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +40,16 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
             subprocess.run(cmd, capture_output=True)
         walls.append(time.perf_counter() - start)
     return statistics.median(walls), max(peaks) if peaks else float("nan")
+
+
+def timed_after(prepare: Callable[[], object], cmd: list[str], repeat: int
+                ) -> tuple[float, float]:
+    """:func:`timed` over runs that each follow ``prepare()`` (untimed)."""
+    runs = []
+    for _ in range(repeat):
+        prepare()
+        runs.append(timed(cmd, 1))
+    return statistics.median(w for w, _ in runs), max(p for _, p in runs)
 
 
 def ensure_repo(n: int, communities: int) -> Path:
@@ -71,20 +82,11 @@ def check_rows(dc: str, repo: Path, n: int, repeat: int) -> list[tuple[str, floa
     check = [dc, "check", "--repo", str(repo), "--as-of", "2023-12-31", "--format", "json"]
     cache = repo / ".dc-cache"
     rows = []
-    colds, peaks = [], []
-    for _ in range(repeat):
-        shutil.rmtree(cache, ignore_errors=True)
-        wall, peak = timed(check, 1)
-        colds.append(wall)
-        peaks.append(peak)
-    rows.append((f"{n:,} cold", statistics.median(colds), max(peaks)))
+    rows.append((f"{n:,} cold", *timed_after(
+        lambda: shutil.rmtree(cache, ignore_errors=True), check, repeat)))
     rows.append((f"{n:,} warm, nothing changed", *timed(check, repeat)))
-    changed = []
-    for _ in range(repeat):
-        touch(repo, 10)
-        changed.append(timed(check, 1))
-    rows.append((f"{n:,} warm, 10 files changed", statistics.median(w for w, _ in changed),
-                 max(p for _, p in changed)))
+    rows.append((f"{n:,} warm, 10 files changed", *timed_after(
+        lambda: touch(repo, 10), check, repeat)))
     rows.append((f"{n:,} --no-cache", *timed([*check, "--no-cache"], repeat)))
     rows.append((f"{n:,} read floor (bytes only)", *timed(read_floor(repo), repeat)))
     return rows
