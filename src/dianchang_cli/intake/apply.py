@@ -28,7 +28,7 @@ from ..records.validate import Validator
 from ..render.atomic import write_bytes
 from .importer import Action, ImportResult
 from .rows import Issue
-from .writer import KeyStyle, create, file_name, folder, key_of, modeline, plain, render, yaml
+from .writer import KeyStyle, create, file_name, folder, key_of, modeline, plain, yaml
 
 
 class Writer:
@@ -83,11 +83,8 @@ class Writer:
     def _create(self, action: Action) -> Path:
         root = self.repo.root
 
-        def text_for(path: Path) -> str:
-            if action.text:  # the text validated, modeline first
-                return f"# {modeline(path, root)}\n{action.text}"
-            return render(self.plan, action.type_id, action.values, self.keys,
-                          modeline(path, root))
+        def text_for(path: Path) -> str:  # the text validated, modeline first
+            return f"# {modeline(path, root)}\n{action.text}"
 
         path = create(self.repo.records_dir, action.unit, action.type_id, self._day(action),
                       text_for)
