@@ -24,6 +24,7 @@ from ..i18n import N_, _
 from .common import (
     EXIT_FAIL,
     EXIT_OK,
+    cannot_write,
     fail_usage,
     format_named,
     options,
@@ -125,8 +126,7 @@ def register(app: typer.Typer) -> None:
             try:
                 loaded = load(folders, output)
             except (OSError, duckdb.Error) as err:
-                fail_usage(_("Cannot write {path}: {error}").format(
-                    path=printable(str(output)), error=printable(str(err))))
+                cannot_write(output, str(err))
         for problem in loaded.problems:
             print(printable(problem), file=sys.stderr)
         print(output)

@@ -157,9 +157,13 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         write_bytes(path, data)
     except (OSError, ValueError) as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(
-            path=printable(str(path)), error=printable(getattr(exc, "strerror", None)
-                                                       or str(exc))))
+        cannot_write(path, getattr(exc, "strerror", None) or str(exc))
+
+
+def cannot_write(path: Path, error: str) -> NoReturn:
+    """Exit 2 with the one sentence for an output ``path`` that could not be written."""
+    fail_usage(_("Cannot write {path}: {error}").format(path=printable(str(path)),
+                                                         error=printable(error)))
 
 
 def fail_usage(message: str) -> NoReturn:

@@ -15,13 +15,12 @@ from typing import Any
 
 import typer
 
-from ..diagnostics import printable
 from ..export.write import FORMATS
 from ..i18n import N_, _
 from .common import (
     EXIT_OK,
     as_of_from,
-    fail_usage,
+    cannot_write,
     format_choices,
     options,
     print_notes,
@@ -63,8 +62,7 @@ def export_repo(where: Any, out_dir: Path, fmt: str, as_of: str | None) -> list[
     try:
         return write(tables(outcome, version()), out_dir, fmt)
     except OSError as err:
-        fail_usage(_("Cannot write {path}: {error}").format(
-            path=printable(str(out_dir)), error=printable(err.strerror or str(err))))
+        cannot_write(out_dir, err.strerror or str(err))
 
 
 def register(app: typer.Typer) -> None:
@@ -86,7 +84,6 @@ def register(app: typer.Typer) -> None:
         try:
             files = export_repo(where, out_dir, str(format.value), as_of)
         except duckdb.Error as err:
-            fail_usage(_("Cannot write {path}: {error}").format(
-                path=printable(str(out_dir)), error=printable(str(err))))
+            cannot_write(out_dir, str(err))
         print(files[0].parent if files else out_dir)
         raise typer.Exit(EXIT_OK)
