@@ -160,7 +160,7 @@ def write_file(path: Path, data: bytes) -> None:
         cannot_write(path, getattr(exc, "strerror", None) or str(exc))
 
 
-def cannot_write(path: Path, error: str) -> NoReturn:
+def cannot_write(path: Path | str, error: str) -> NoReturn:
     """Exit 2 with the one sentence for an output ``path`` that could not be written."""
     fail_usage(_("Cannot write {path}: {error}").format(path=printable(str(path)),
                                                          error=printable(error)))

@@ -104,8 +104,7 @@ def register(app: typer.Typer) -> None:
 def _git_identity(root: Path) -> str:
     """``name <email>`` of the git user who will commit; exit 2 (before anything is
     written) when git cannot commit here."""
-    from ..gitrepo.git import unusable, user_email
-    from ..intake.apply import user_name
+    from ..gitrepo.git import unusable, user_email, user_name
 
     why = unusable(root)
     if why is not None:

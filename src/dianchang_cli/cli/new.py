@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from ..i18n import _
-from .common import EXIT_FAIL, NO_METAVAR, fail_usage, load_plan, options, repo_from
+from .common import (
+    EXIT_FAIL,
+    NO_METAVAR,
+    cannot_write,
+    fail_usage,
+    load_plan,
+    options,
+    repo_from,
+)
 from .typerhooks import DcCommand
 
 if TYPE_CHECKING:
@@ -116,8 +124,7 @@ def _save(intake: Intake, draft: Draft, commit: bool, show: bool = True) -> None
     try:
         path = intake.write(draft)
     except OSError as exc:
-        fail_usage(_("Cannot write {path}: {error}").format(
-            path=intake.shown(draft.path), error=getattr(exc, "strerror", None) or str(exc)))
+        cannot_write(intake.shown(draft.path), getattr(exc, "strerror", None) or str(exc))
     print(_("Written: {path}").format(path=intake.shown(path)))
     if show:
         print()

@@ -277,6 +277,12 @@ def user_email(root: Path) -> str | None:
     return email or None
 
 
+def user_name(root: Path) -> str | None:
+    """The name git will commit as here (``git config user.name``), or None."""
+    name = (_git(root, "config", "user.name") or "").strip()
+    return name or None
+
+
 def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
     """Stage exactly ``paths`` and commit them with ``message``; the new commit's id.
 

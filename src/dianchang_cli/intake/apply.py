@@ -128,13 +128,6 @@ def _set(doc: Any, spellings: Sequence[str], value: Any, new_key: str) -> None:
     doc[key if key is not None else new_key] = plain(value)
 
 
-def user_name(root: Path) -> str | None:
-    """The name git will commit as here (``git config user.name``), or None."""
-    from ..gitrepo.git import _git
-
-    return (_git(root, "config", "user.name") or "").strip() or None
-
-
 def commit_message(result: ImportResult, added: int, updated: int, who: str | None) -> str:
     """The commit message of an import: one line naming the files and the counts, then the
     sheets and who imported, one per line."""

@@ -31,6 +31,7 @@ from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
+from ..render.labels import section_title
 from .friendly import Friendly, beijing_today, normalise, short_name
 
 if TYPE_CHECKING:
@@ -326,7 +327,7 @@ def type_groups(plan: Plan) -> list[tuple[str, list[RecordType]]]:
                 ids.update(dict.fromkeys(t for t in rule.select.types
                                          if t in plan.types and t not in seen))
         if ids:
-            groups.append((f"{section.id}、{section.title}", [plan.types[t] for t in ids]))
+            groups.append((section_title(section), [plan.types[t] for t in ids]))
             seen.update(ids)
     rest = [t for t in plan.types.values() if t.id not in seen]
     if rest:

@@ -32,7 +32,7 @@ from ..engine.periods import Period, periods_for
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
-from ..render.labels import span_text
+from ..render.labels import section_title, span_text
 from .text import period_text
 
 PERIOD_END_KINDS = ("count", "coverage", "exists")  # kinds judged when a period ends
@@ -67,7 +67,7 @@ class DatedItem:
 
 def _due_rule(plan: Plan, rule: Rule) -> DueRule:
     section = plan.section_of(rule)
-    title = f"{section.id}、{section.title}" if section else ""
+    title = section_title(section) if section else ""
     return DueRule(printable(rule.id), printable(rule.name),
                    printable(rule.source, SOURCE_SHOWN), printable(title))
 
