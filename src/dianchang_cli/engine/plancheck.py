@@ -178,7 +178,7 @@ def _examples(plan: Plan, type_id: str, specs: dict[str, FieldSpec],
             continue
         if not spec.required and not (name == "date" and rtype.kind != "registry"):
             out.append({k: v for k, v in base.items() if k != name})
-        kind = spec.items if spec.type == "list" else spec.type
+        kind = spec.value_kind
         if kind == "enum" or kind == "bool":
             count = min(len(spec.values or ()), MAX_ENUM_EXAMPLES) if kind == "enum" else 2
             out.extend({**base, name: _typical(plan, spec, i)} for i in range(1, count))

@@ -209,10 +209,10 @@ def _value(spec: FieldSpec, unit_kinds: list[str] | None, required: bool) -> Sch
     """What a field's value may be: one value (first, so a wrong one is told in its own
     words), a list of them for a list field, and an empty value (dc reads it as a field left
     out) — or, for a required field, anything but an empty value."""
-    item = _item(spec.items if spec.type == "list" else spec.type, spec, unit_kinds)
+    item = _item(spec.value_kind, spec, unit_kinds)
     options = [item, {"type": "array", "items": item}] if spec.type == "list" else [item]
     if required:
-        kind = spec.items if spec.type == "list" else spec.type
+        kind = spec.value_kind
         filled = {"allOf": [_ref("filled-bool" if kind == "bool" else "filled")]}
         return {**options[0], **filled} if len(options) == 1 else {"anyOf": options, **filled}
     return {"anyOf": [*options, _ref("empty")]}
@@ -222,7 +222,7 @@ def _value(spec: FieldSpec, unit_kinds: list[str] | None, required: bool) -> Sch
 def _describe(field_id: str, spec: FieldSpec, required: bool, ts: TypeSchema,
               unit_kinds: list[str] | None) -> str:
     """What a field is, in the words the editor shows on hover and in completion."""
-    kind = spec.items if spec.type == "list" else spec.type
+    kind = spec.value_kind
     parts = [f"{spec.name or field_id}（{field_id}）", "必填" if required else "选填"]
     if spec.type == "list":
         parts.append("可填多项（列表），只有一项时也可直接写在冒号后；每项：" + _fmt(kind, spec))

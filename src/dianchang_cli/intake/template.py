@@ -152,7 +152,7 @@ def choices(plan: Plan, type_id: str, column: Column) -> list[str] | None:
     是/否, unit names (only the unit kinds the type allows, for its ``unit``) or staff
     names.  A name two units (or staff) share is offered as the id, which is unambiguous."""
     spec = column.spec
-    kind = spec.items if spec.type == "list" else spec.type
+    kind = spec.value_kind
     if kind == "enum":
         return list(dict.fromkeys(spec.values or []))
     if kind == "bool":
@@ -261,7 +261,7 @@ def _numeric(kind: str, least: float | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- texts
 def form_of(plan: Plan, spec: FieldSpec) -> str:
     """How a value of the field is written, in one phrase (日期：2023-05-12 …)."""
-    kind = spec.items if spec.type == "list" else spec.type
+    kind = spec.value_kind
     phrase = {
         "text": _("text"),
         "integer": _("a whole number"),
@@ -300,7 +300,7 @@ def comment_text(plan: Plan, column: Column, offered: list[str] | None) -> str:
     if column.spec.note:
         lines.append(_cut(clean(column.spec.note), MAX_NOTE))
     lines.append(_("Form: {form}").format(form=form_of(plan, column.spec)))
-    kind = column.spec.items if column.spec.type == "list" else column.spec.type
+    kind = column.spec.value_kind
     if offered and kind in ("enum", "bool"):  # unit and staff names: the drop-down has them
         shown = LIST_JOINER.join(offered[:SHOWN_VALUES])
         more = "…" if len(offered) > SHOWN_VALUES else ""

@@ -69,6 +69,11 @@ class FieldSpec(Strict):
     not_before: str | None = None  # date/datetime field: may not be earlier than that field
     note: str | None = None
 
+    @property
+    def value_kind(self) -> FieldKind:
+        """The kind of each value: a list's ``items``, else the field's own ``type``."""
+        return self.items if self.type == "list" else self.type
+
     def spellings(self, field_id: str) -> list[str]:
         """Every key a record may write this field under: its id, its Chinese ``name``
         and its ``aliases``, in that order, each once."""
