@@ -227,7 +227,7 @@ def test_concurrent_runs_leave_a_loadable_cache(generated: Path) -> None:
             for _ in range(2)]
     outputs = [run.communicate()[0] for run in runs]
     assert outputs[0] == outputs[1] and outputs[0]
-    cache._code_hash.cache_clear()  # as the processes saw dc's source, even if it just changed
+    cache.code_hash.cache_clear()  # as the processes saw dc's source, even if it just changed
     snapshot = _store(generated).load()
     assert snapshot is not None and len(snapshot.entries) == 10000
     assert not list((generated / CACHE_DIR).glob(".tmp-*"))  # no temporary file left over

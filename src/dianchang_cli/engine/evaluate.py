@@ -22,6 +22,8 @@ from ..records.model import Record
 from . import kinds
 from .context import Compiled, Context, Selector
 from .index import Index
+from .kinds import Kind
+from .memo import Memo
 from .periods import Period, all_periods, periods_for
 from .results import Result
 
@@ -186,7 +188,8 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
              units: Collection[str] | None = None, rules: Collection[str] | None = None,
              index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None,
              day_open: bool = False,
-             waivers: Mapping[tuple[str, str, str], str] | None = None) -> list[Result]:
+             waivers: Mapping[tuple[str, str, str], str] | None = None,
+             memo: Memo | None = None) -> list[Result]:
     """Evaluate the plan's rules (or only ``rules``; an empty collection: none) for all units
     (or only ``units``).
 
@@ -194,7 +197,9 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
     ``basis: commit``; without it they count each record's own day.  ``as_of`` means the
     end of that day; with ``day_open`` the day is still running (evaluated as of now), so a
     due day or a period's last day that is ``as_of`` is not over yet.  ``waivers`` are the
-    valid waivers of :func:`check_waivers` (computed here when not given).
+    valid waivers of :func:`check_waivers` (computed here when not given).  ``memo``:
+    results of an earlier run to reuse where the records they read are unchanged
+    (:mod:`.memo`); it must have been made for the same plan, as-of moment and code.
     """
     index = index or Index(records)
     ctx = Context(plan, index, as_of, commit_days, day_open=day_open)
@@ -203,13 +208,14 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
     results: list[Result] = []
     for rule in plan.rules:
         if rules is None or rule.id in rules:
-            results.extend(_rule_results(plan, rule, ctx, as_of, units, waivers))
+            results.extend(_rule_results(plan, rule, ctx, as_of, units, waivers, memo))
     return results
 
 
 def _rule_results(plan: Plan, rule: Rule, ctx: Context, as_of: dt.date,
                   units: Collection[str] | None,
-                  waivers: Mapping[tuple[str, str, str], str]) -> list[Result]:
+                  waivers: Mapping[tuple[str, str, str], str], memo: Memo | None = None
+                  ) -> list[Result]:
     """One rule's results: its kind's verdict for every unit of its scopes and every period,
     stamped with rule, unit, period and severity (none for a kind that does not judge);
     waived where a valid waiver covers a result that is not met."""
@@ -223,12 +229,29 @@ def _rule_results(plan: Plan, rule: Rule, ctx: Context, as_of: dt.date,
             if units and unit not in units:
                 continue
             for period in periods:
-                verdict = kind.check(compiled, ctx, who, period)
-                if verdict is None:
+                result = _result(rule, kind, compiled, ctx, unit, who, period, severity, memo)
+                if result is None:
                     continue
-                result = verdict.stamp(rule.id, unit, period.label, severity)
                 waiver = waivers.get((rule.id, unit, period.label))
                 if waiver and result.status in OPEN:
                     result = replace(result, status="waived", waiver=waiver)
                 out.append(result)
     return out
+
+
+_NOTHING = Result("", "", "", "met", None)  # remembered: the kind had no verdict here
+
+
+def _result(rule: Rule, kind: Kind, compiled: Compiled, ctx: Context, unit: str,
+            who: Selector, period: Period, severity: str | None, memo: Memo | None
+            ) -> Result | None:
+    """The kind's verdict for one unit and period, stamped — from ``memo`` when it has it."""
+    if memo is not None:
+        found = memo.get(rule.id, unit, period.label, who)
+        if found is not None:
+            return None if found.rule == "" else found
+    verdict = kind.check(compiled, ctx, who, period)
+    result = verdict.stamp(rule.id, unit, period.label, severity) if verdict else None
+    if memo is not None:
+        memo.put(rule.id, unit, period.label, who, result or _NOTHING)
+    return result

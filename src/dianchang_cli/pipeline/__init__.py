@@ -10,8 +10,10 @@ nothing (an unknown unit or rule, no records folder) raises :class:`UsageError`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Collection, Sequence
+import gc
+from collections.abc import Collection, Iterator, Sequence
 
 from ..core import Repo
 from ..diagnostics import Problem, printable
@@ -29,6 +31,7 @@ from ..outcome import Outcome
 from ..planfile.plan import Plan
 from ..records.batch import RecordSet, load_records
 from ..records.cache import RecordCache
+from .memo import MemoFile
 
 
 class UsageError(Exception):
@@ -82,10 +85,9 @@ def record_cache(repo: Repo, cache: bool) -> RecordCache | None:
     return RecordCache.of(repo.root, repo.plan_dir, repo.records_dir) if cache else None
 
 
-def _load(plan: Plan, repo: Repo, workers: int | None, git: bool, cache: bool = True
-          ) -> tuple[RecordSet, history.CommitFacts | None]:
+def _load(plan: Plan, repo: Repo, workers: int | None, git: bool,
+          store: RecordCache | None) -> tuple[RecordSet, history.CommitFacts | None]:
     """The records, and (with ``git``) the history read in the background meanwhile."""
-    store = record_cache(repo, cache)
     if not git:
         return load_records(plan, repo.records_dir, repo.root, workers=workers,
                             cache=store), None
@@ -131,21 +133,50 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
     the records validated last time for unchanged files (``.dc-cache/``, see
     :mod:`..records.cache`); ``False`` neither reads nor writes it.  The outcome is the same.
     """
+    with _collector_paused():
+        return _run(repo, plan, as_of, day_open, units, rules, workers, git, strict,
+                    changed_since, cache)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a check builds its long-lived values: with
+    100,000 records in memory each full collection walks them all (and a check makes no
+    garbage cycles worth collecting mid-way).  Reference counting still frees the rest."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | None,
+         units: Collection[str] | None, rules: Collection[str] | None, workers: int | None,
+         git: bool, strict: bool, changed_since: str | None, cache: bool) -> Outcome:
     plan = plan or load_plan(repo.plan_dir, repo.root)
     if strict:
         require_known(plan, units, rules)
         require_records(repo)
     changed = changed_record_files(repo, changed_since) if changed_since else None
-    loaded, facts = _load(plan, repo, workers, git, cache)
+    store = record_cache(repo, cache)
+    loaded, facts = _load(plan, repo, workers, git, store)
     today = dt.date.today()
     when = as_of or default_as_of(plan, today)
     if day_open is None:
         day_open = as_of is None and when == today  # a day past the plan year is over
     index = Index(loaded.records)
     waivers = check_waivers(plan, index, when)
+    commit_days = facts.days if facts else None
+    memo_file = MemoFile.of(store, when, day_open) \
+        if store and loaded.files and not (units or rules) else None
+    memo = memo_file.open(store, loaded.records, commit_days) if memo_file and store else None
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
-                       commit_days=facts.days if facts else None, day_open=day_open,
-                       waivers=waivers.valid)
+                       commit_days=commit_days, day_open=day_open, waivers=waivers.valid,
+                       memo=memo)
+    if memo_file and memo:
+        memo_file.save(memo)
     problems = by_place([*loaded.problems, *(facts.late if facts else ()),
                           *waivers.problems])
     prov, notes = _git_notes(repo, facts, plan, results) if facts else ({}, [])

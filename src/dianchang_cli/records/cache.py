@@ -58,7 +58,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any
 
 from .. import __version__, i18n
 from ..diagnostics import Problem
@@ -123,11 +123,12 @@ def stale_by_day(record: Record | None, then: dt.date, now: dt.date) -> bool:
 
 # ------------------------------------------------------------------ the key
 @cache
-def _code_hash() -> str:
-    """dc's version and the source of the stages validation depends on, hashed once."""
+def code_hash(sources: tuple[str, ...] = _SOURCES) -> str:
+    """dc's version and the source of the stages a cache depends on (packages and modules
+    of dc by name; by default those validation depends on), hashed once per run."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}\0{FORMAT}".encode())
     base = Path(__file__).resolve().parent.parent
-    for name in _SOURCES:
+    for name in sources:
         top = base / name
         files = sorted(top.rglob("*.py")) if top.is_dir() else [top]
         for path in files:
@@ -176,36 +177,96 @@ def cache_key(plan_dir: Path, records_dir: Path, root: Path) -> bytes | None:
     plan = _plan_hash(plan_dir)
     if plan is None:
         return None
-    parts = [_code_hash(), _catalog_hash(), plan, root.as_posix(), records_dir.as_posix()]
+    parts = [code_hash(), _catalog_hash(), plan, root.as_posix(), records_dir.as_posix()]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).digest()
 
 
 # ------------------------------------------------------------------ reading and writing
-class _SafeUnpickler(pickle.Unpickler):
-    """Builds records, problems and date values, nothing else (no code from a file)."""
+Allowed = frozenset[tuple[str, str]]  # (module, name) of the classes a cache file may build
 
-    ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset({
-        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-        ("datetime", "timedelta"), (Record.__module__, "Record"),
-        (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
+RECORD_CLASSES: Allowed = frozenset({
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+    ("datetime", "timedelta"), (Record.__module__, "Record"),
+    (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Builds only the classes it is given (records, problems, date values …): no code
+    from a file."""
+
+    def __init__(self, file: io.BytesIO, allowed: Allowed) -> None:
+        super().__init__(file)
+        self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self.ALLOWED:
+        if (module, name) not in self.allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache")
         return super().find_class(module, name)
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles a :class:`Record` as a call of its constructor with its fields: unpickling
-    then skips the generic (and slower) state restoring of a slotted dataclass."""
+    """Pickles instances of the given dataclasses (a :class:`Record` …) as a call of their
+    constructor with their fields: unpickling then skips the generic (and slower) state
+    restoring of a slotted dataclass."""
+
+    def __init__(self, file: IO[bytes], constructed: tuple[type, ...]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fields = {cls: tuple(f.name for f in dataclasses.fields(cls))
+                       for cls in constructed}
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is Record:
-            return Record, tuple(getattr(obj, name) for name in _RECORD_FIELDS)
-        return NotImplemented
+        names = self.fields.get(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
 
 
-_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
+def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD_CLASSES
+                ) -> Any:
+    """The payload after ``header`` in the cache file ``path``, or ``None`` (missing, not a
+    regular file inside ``root``, foreign, truncated, corrupt).  Only ``allowed`` classes
+    are built, and only after the header matched.  Never raises."""
+    try:
+        data = read_limited(path, root, MAX_CACHE_BYTES)
+    except (Unreadable, OSError):
+        return None
+    if not data.startswith(header):
+        return None
+    try:
+        return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):]), allowed).load()
+    except Exception:  # truncated, corrupt or foreign bytes: no cache
+        return None
+
+
+def write_pickle(path: Path, header: bytes, payload: Any,
+                 constructed: tuple[type, ...] = (Record,)) -> bool:
+    """Write ``header`` and ``payload`` atomically (a temporary file in the same folder, then
+    :func:`os.replace`), creating the cache folder with its ``.gitignore``.  ``False`` when
+    nothing could be written (a read-only repository, a folder that is a symlink).
+    Instances of the ``constructed`` dataclasses are stored as constructor calls (their
+    fields positional, so every field must be an ``__init__`` argument)."""
+    folder = path.parent
+    tmp: str | None = None
+    try:
+        if folder.is_symlink():  # never write through a link to elsewhere
+            return False
+        if not folder.is_dir():
+            folder.mkdir()
+            (folder / ".gitignore").write_text("# written by dc: a cache, never committed\n*\n",
+                                               encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
+        with os.fdopen(fd, "wb") as out:
+            out.write(header)
+            _Pickler(out, constructed).dump(payload)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 class RecordCache:
@@ -228,6 +289,9 @@ class RecordCache:
         self.delta_path = path.with_suffix(".delta")
         self._base: dict[str, Entry] = {}
         self._token: bytes | None = None
+        # what the files hold as of the last load or save: file → entry (for a later stage
+        # that keys its own cache on the files a result came from)
+        self.entries: dict[str, Entry] = {}
 
     @classmethod
     def of(cls, root: Path, plan_dir: Path, records_dir: Path) -> RecordCache:
@@ -236,17 +300,7 @@ class RecordCache:
         return cls(root / CACHE_DIR / name, cache_key(plan_dir, records_dir, root), root)
 
     def _read(self, path: Path, header: bytes) -> Any:
-        """The payload after ``header`` in ``path``, or ``None`` (missing, foreign, broken)."""
-        try:
-            data = read_limited(path, self.root, MAX_CACHE_BYTES)
-        except (Unreadable, OSError):
-            return None
-        if not data.startswith(header):
-            return None
-        try:
-            return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):])).load()
-        except Exception:  # truncated, corrupt or foreign bytes: no cache
-            return None
+        return read_pickle(path, header, self.root)
 
     def load(self) -> Snapshot | None:
         """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
@@ -265,12 +319,14 @@ class RecordCache:
             entries = {**entries, **changed}
             for name in removed:
                 entries.pop(name, None)
+        self.entries = entries
         return Snapshot(today, entries)
 
     def save(self, snapshot: Snapshot) -> bool:
         """Store ``snapshot``: only the delta when it differs from the base loaded in few
         entries, else a new base.  ``False`` when nothing could be written (a read-only
         repository): that is not an error."""
+        self.entries = snapshot.entries
         if self.key is None:
             return False
         entries, base = snapshot.entries, self._base
@@ -289,26 +345,4 @@ class RecordCache:
         return True
 
     def _write(self, path: Path, header: bytes, payload: Any) -> bool:
-        """Write atomically: a temporary file in the same folder, then :func:`os.replace`."""
-        folder = path.parent
-        tmp: str | None = None
-        try:
-            if folder.is_symlink():  # never write through a link to elsewhere
-                return False
-            if not folder.is_dir():
-                folder.mkdir()
-                (folder / ".gitignore").write_text("# written by dc: a cache, never committed\n*\n",
-                                                   encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
-            with os.fdopen(fd, "wb") as out:
-                out.write(header)
-                _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(payload)
-            os.replace(tmp, path)
-            tmp = None
-            return True
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return False
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        return write_pickle(path, header, payload)

@@ -1,0 +1,122 @@
+"""Results of an earlier evaluation, reused where the records a result reads are unchanged.
+
+A rule kind sees records only through :meth:`~.context.Context.select`, which takes the
+records of the selector's units (or, for scope ``target``, the records about a unit, which
+any unit may have written).  So a result for one rule, unit and period is a function of the
+plan, the as-of moment, dc's own code and the records of those units with their commit
+days — nothing else.  :class:`Memo` names that last part by a *stamp* per unit: a digest of
+the files its records came from, each with the file's size, mtime, ctime and inode as the
+record cache keyed it (:mod:`..records.cache`), and the day it was first committed.
+
+A unit with a record whose file has no stamp (a file changed within the file system's clock
+tick, which the record cache does not store) has no stamp, and its results are always
+evaluated again.  Everything else that a result depends on names the memo as a whole (the
+caller's ``key``); the evaluator reuses a result only when the whole memo and the stamp of
+its selector both match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from ..records.model import Record
+
+if TYPE_CHECKING:
+    from .context import Selector
+    from .results import Result
+
+EntryKey = tuple[str, str, str, bytes]  # rule, unit, period label, stamp of the selector
+FileStamp = Callable[[Record], object]  # a record → its file's state (``None``: unknown)
+
+
+class Memo:
+    """Earlier results by (rule, unit, period, stamp) and this run's, to be kept.
+
+    ``old``: what was stored last time (empty for none).  ``stamp_of`` gives a record's file
+    state (``None``: unknown).  ``commit_days``: record id → first commit day, part of each
+    stamp (deadlines with ``basis: commit`` read them).
+    """
+
+    def __init__(self, records: Iterable[Record], stamp_of: FileStamp,
+                 old: Mapping[EntryKey, Result] | None = None,
+                 commit_days: Mapping[str, dt.date] | None = None) -> None:
+        self.old: Mapping[EntryKey, Result] = old or {}
+        self.kept: dict[EntryKey, Result] = {}
+        self.hits = 0
+        self._units = _unit_stamps(records, stamp_of, commit_days or {})
+        self._all: bytes | bool | None = False  # not worked out yet
+        self._selectors: dict[Selector, bytes | None] = {}
+
+    def stamp(self, who: Selector) -> bytes | None:
+        """The digest of everything ``who`` selects from, or ``None`` when not known."""
+        if who in self._selectors:
+            return self._selectors[who]
+        if who.target is not None:  # records about a unit: any unit may have written one
+            found = self._everything()
+        else:
+            found = _combine(self._units.get(unit, _NONE) for unit in who.units)
+        self._selectors[who] = found
+        return found
+
+    def _everything(self) -> bytes | None:
+        if self._all is False:
+            self._all = _combine(self._units[u] for u in sorted(self._units))
+        return self._all  # type: ignore[return-value]  # False was replaced above
+
+    def get(self, rule: str, unit: str, period: str, who: Selector) -> Result | None:
+        """The stored result, when its selector's records are unchanged (kept for saving)."""
+        stamp = self.stamp(who)
+        if stamp is None:
+            return None
+        key = (rule, unit, period, stamp)
+        found = self.old.get(key)
+        if found is not None:
+            self.kept[key] = found
+            self.hits += 1
+        return found
+
+    def put(self, rule: str, unit: str, period: str, who: Selector, result: Result) -> None:
+        """Keep a freshly evaluated result (before any waiver) for the next run."""
+        stamp = self.stamp(who)
+        if stamp is not None:
+            self.kept[(rule, unit, period, stamp)] = result
+
+
+_NONE = b""  # a unit without records: its stamp is the empty digest
+
+
+def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
+                 commit_days: Mapping[str, dt.date]) -> dict[str, bytes | None]:
+    """unit → digest of its records' files (in load order), their states and commit days;
+    ``None`` for a unit with a record whose file state is unknown.  A state is any value
+    whose ``repr`` names it (the record cache's stat tuple)."""
+    parts: dict[str, list[tuple[str, object, dt.date | None]] | None] = {}
+    for rec in records:
+        found = parts.get(rec.unit, _NEW)
+        if found is None:
+            continue
+        state = stamp_of(rec)
+        if state is None:
+            parts[rec.unit] = None
+            continue
+        if found is _NEW:
+            found = parts[rec.unit] = []
+        found.append((rec.file, state, commit_days.get(rec.id)))
+    return {unit: None if items is None else hashlib.blake2b(
+        repr(items).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+        for unit, items in parts.items()}
+
+
+_NEW: list[tuple[str, object, dt.date | None]] = []  # a marker: no list for this unit yet
+
+
+def _combine(stamps: Iterable[bytes | None]) -> bytes | None:
+    digest = hashlib.blake2b(digest_size=16)
+    for stamp in stamps:
+        if stamp is None:
+            return None
+        digest.update(stamp + b"\1")
+    return digest.digest()
