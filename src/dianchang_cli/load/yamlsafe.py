@@ -103,6 +103,20 @@ _SCALARS: dict[str, Any] = {
 }
 
 
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) scalar's text → its value, by the same YAML 1.2 core rules as the
+    loader: ``"0123"`` and ``"10:05"`` stay text, ``"0o17"`` is 15, ``"~"`` and ``""`` are
+    None.  The fast path (:mod:`.fastyaml`) types scalars with this, so both paths agree."""
+    if not text:
+        return None
+    if text[0] not in _SPECIAL_FIRST:
+        return text
+    for tag, pattern in StrictLoader.yaml_implicit_resolvers.get(text[0], ()):
+        if pattern.match(text):
+            return _SCALARS[tag](text)
+    return text
+
+
 class TooDeep(Exception):
     def __init__(self, node: Node) -> None:
         super().__init__("too deep")

@@ -31,6 +31,7 @@ from pathlib import Path, PurePath
 
 from ..diagnostics import Problem, printable
 from ..i18n import _
+from ..load.fastyaml import fast_load
 from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
@@ -166,12 +167,22 @@ def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
 def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: str
                    ) -> tuple[Record | None, list[Problem]]:
     """One record file's bytes → the record (with its warnings) or the problems keeping it
-    out: what ``dc check`` does with every file, for a file not written yet too."""
+    out: what ``dc check`` does with every file, for a file not written yet too.
+
+    A plain, valid file takes the fast parse (:func:`~..load.fastyaml.fast_load`, no node
+    tree); a file it refuses, or whose record has any problem or warning, is parsed again
+    by libyaml and validated with the node tree, so every problem is placed as always."""
+    scan_pii = may_hold_pii(data)
+    fast = fast_load(data)
+    if fast is not None:
+        record, problems = validator.validate(fast.value, None, shown, default_id,
+                                              scan_pii=scan_pii, key_lines=fast.key_lines)
+        if not problems:
+            return record, problems
     loaded = load_bytes(data, shown)
     if loaded.problem:
         return None, [loaded.problem]
-    return validator.validate(loaded.value, loaded.node, shown, default_id,
-                              scan_pii=may_hold_pii(data))
+    return validator.validate(loaded.value, loaded.node, shown, default_id, scan_pii=scan_pii)
 
 
 def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:

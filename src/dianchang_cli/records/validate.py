@@ -147,10 +147,16 @@ class Validator:
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
-                 scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
+                 scan_pii: bool = True, key_lines: tuple[int, ...] | None = None
+                 ) -> tuple[Record | None, list[Problem]]:
         """One record and its warnings, or ``None`` and the problems that keep it out;
         ``scan_pii=False`` when the bytes cannot hold an ID-card or mobile number
-        (:func:`~.pii.may_hold_pii`)."""
+        (:func:`~.pii.may_hold_pii`).
+
+        Without a ``node`` (the fast parse, :mod:`~dianchang_cli.load.fastyaml`),
+        ``key_lines`` gives the line of each top-level key of ``value`` in order, for the
+        record's ``keys``/``key_lines``; problems are then placed at 1:1, so a caller that
+        gets any re-validates with the node tree."""
         problems: list[Problem] = []
         place = _Places(node, value)
 
@@ -196,7 +202,7 @@ class Validator:
             self._date_warnings(date, (written["date"],), add)
         return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
                       date=date, title=fields.get("title", ""), fields=fields, file=file,
-                      **self._key_lines(node, schema)), problems
+                      **self._key_lines(node, schema, value, key_lines)), problems
 
     def _pii(self, value: dict[Any, Any], add: Callable[..., None]) -> None:
         """A problem for each field (at most :data:`LISTED`) that holds resident data."""
@@ -227,16 +233,25 @@ class Validator:
                 expected=_("a date from {start} on; check the year").format(
                     start=self.earliest.isoformat()), severity="warning")
 
-    def _key_lines(self, node: Node | None, schema: TypeSchema) -> dict[str, tuple]:
-        """``keys`` and ``key_lines`` of a record; equal key tuples are one shared object."""
-        if not isinstance(node, MappingNode):
-            return {}
+    def _key_lines(self, node: Node | None, schema: TypeSchema, value: dict[Any, Any],
+                   key_lines: tuple[int, ...] | None) -> dict[str, tuple]:
+        """``keys`` and ``key_lines`` of a record, from the node tree or else from the lines
+        of ``value``'s keys; equal key tuples are one shared object."""
         keys, lines = [], []
-        for key, _value in node.value:
-            name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
-            if name is not None:
-                keys.append(name)
-                lines.append(key.start_mark.line + 1)
+        if isinstance(node, MappingNode):
+            for key, _value in node.value:
+                name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
+                if name is not None:
+                    keys.append(name)
+                    lines.append(key.start_mark.line + 1)
+        elif node is None and key_lines is not None:
+            for written, line in zip(value, key_lines, strict=True):
+                name = schema.keys.get(written) if isinstance(written, str) else None
+                if name is not None:
+                    keys.append(name)
+                    lines.append(line)
+        else:
+            return {}
         shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
         return {"keys": shared, "key_lines": tuple(lines)}
 

@@ -1,0 +1,242 @@
+"""A fast parse for the common record file, taken only where it is certain to agree with libyaml.
+
+:func:`~.yamlsafe.load_bytes` (libyaml compose, then :func:`~.yamlsafe.build`) spends ~40 µs
+on a 550-byte record, most of it making a node tree that is needed only to place problems.
+:func:`fast_load` parses with ``yaml-rs`` (a Rust YAML 1.2 parser, ~5× faster here) and
+returns the value and the line of each top-level key, or ``None`` whenever it cannot be
+*sure* the value equals what :func:`~.yamlsafe.load_bytes` gives.  ``None`` is never an
+error: the caller takes the libyaml path, which reports every problem at its place.
+
+How certainty is reached, cheapest test first:
+
+1. **Bytes** — at most :data:`MAX_FAST_BYTES`, strict UTF-8 (a leading UTF-8 byte-order mark
+   is dropped, as libyaml does; CR LF line ends read as LF), and only ordinary characters:
+   no tab, lone carriage return, NUL or other control character, nor the line separators
+   YAML 1.1 and 1.2 disagree on (U+0085, U+2028, U+2029).
+2. **Shape** — no directive or document marker (``%``, ``---``, ``...`` at a line start);
+   no token that starts with an anchor, alias, tag, flow or explicit-key indicator
+   (``& * ! [ { ? @ ` % :``); no quoted key glued to its ``:``; no line indented 31 columns
+   or more (``yaml-rs`` recurses per level and would crash the process on thousands).
+3. **Parse** — ``yaml-rs`` with duplicate keys an error; the top level must be a mapping.
+4. **Typing** — dc types scalars by the YAML 1.2 core schema (:func:`~.yamlsafe.resolve_plain`),
+   ``yaml-rs`` by its own rules (``0123`` is 123 there, ``1_000`` is 1000, ``0X1F`` is 31).
+   Every plain scalar that fills the rest of its line (after ``key:``, ``- `` or the
+   indent) is typed by dc's rules; a non-text one must be in a form both agree on
+   (:data:`_AGREED`).  The numbers and bools so found must be, as a multiset, exactly
+   those ``yaml-rs`` built (null is left out: an empty value has no token, and both read
+   ``~``/``null``/``Null``/``NULL``/empty alike); and text ``yaml-rs`` built that dc would
+   read as a number, bool or null if plain (``rule: "17.1"``) must be found in quotes.
+   So a scalar typed differently, or one the scan did not see, makes the two disagree, and
+   the file goes the slow way.
+5. **Keys** — every key must be non-empty text; the ``": "`` and ``":\\n"`` in the text must
+   number exactly the keys in the value, at every depth (each key line has one; any other,
+   in a comment or quoted text, only sends the file the slow way), so a duplicate can never
+   vanish; and the column-0 keys must be the top-level keys, in order: their lines are the
+   key lines.
+
+What was weighed (``bench/parsers.py`` on 10,000 generated records, one process):
+libyaml as dc uses it 0.24 s; ``yaml-rs`` 0.045 s; ``ryaml`` (serde_yaml, itself
+unmaintained) 0.085 s and no Linux wheels; ``rapidyaml`` parses fast but reading its tree
+from Python costs one call per node: 0.23 s, no gain, and no macOS-x86_64 (3.12+) or musl
+wheels.  ``yaml-rs`` (a maintained 0.x series of 20+ releases, one maintainer) has wheels for
+Windows, macOS (x86_64, arm64) and Linux (glibc, musl; x86_64, aarch64), CPython 3.11–3.13.
+Where it cannot be imported, :data:`AVAILABLE` is False and every file takes the libyaml path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .yamlsafe import MAX_DEPTH, resolve_plain
+
+try:  # an optional speed-up: dc is complete without it
+    import yaml_rs as _yaml_rs
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    _yaml_rs = None
+
+AVAILABLE = _yaml_rs is not None
+MAX_FAST_BYTES = 256 * 1024  # records are ~0.5 KiB; anything larger is not the common case
+_BOM = b"\xef\xbb\xbf"
+
+# Characters outside the plain set (step 1): controls, tab, CR, DEL, C1, the YAML 1.1 line
+# breaks, a byte-order mark inside the text, non-characters.
+_ODD_CHAR = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                       "\U00010000-\U0010ffff]")
+# Step 2 runs on "\n" + text + "\n", so every line starts after a "\n".  Each pattern starts
+# with one literal character: the regex engine then skips ahead instead of trying every
+# position (a character class there makes a pattern ten times slower on Chinese text).
+_ODD_LINE = re.compile(r"\n(?:---|\.\.\.|%|[ -]{31}|[&*!\[{?@`%:])")  # marks, directives, deep
+_ODD_WORD = re.compile(r" [&*!\[{?@`%:]")  # a token starting with an indicator
+_GLUED_KEY = re.compile(r"[\"']:[^ \n]")  # "key":value is a key in YAML 1.2, not in libyaml
+# A plain scalar dc may read as non-text, up to the end of its line (or a comment); one
+# pattern for a token after a space, one for a token at a line start.
+_TOKEN_END = r"([~nNtTfF+.0-9-][^ \n]*)(?=(?: +#[^\n]*)? *\n)"
+_SPECIAL_TOKENS = (re.compile(" " + _TOKEN_END), re.compile("\n" + _TOKEN_END))
+# A top-level key: a line that starts with a plain word and holds ':' then a space or its end.
+_TOP_KEY = re.compile(r"\n([^ \n#\-\"'][^:\n]*):(?=[ \n])")
+# Non-text scalars written the way both parsers read alike (checked by tests/test_fastyaml).
+_AGREED = re.compile(r"""
+    ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
+  | [-+]?(?:0|[1-9][0-9]{0,39})                     # decimal int, no leading zero
+  | 0o[0-7]{1,20} | 0x[0-9a-fA-F]{1,16}
+  | [-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]{0,39})\.[0-9]*)(?:[eE][-+]?[0-9]{1,4})?
+  | [-+]?(?:0|[1-9][0-9]{0,39})[eE][-+]?[0-9]{1,4}
+  | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+""", re.X)
+_BIG = 10 ** 40  # an int beyond what _AGREED lets through
+_SPECIAL_FIRST = frozenset("~nNtTfF-+.0123456789")  # where dc may read text as non-text
+
+
+@dataclass(frozen=True, slots=True)
+class FastLoaded:
+    """A file parsed the fast way: its mapping and the line of each top-level key, in order."""
+
+    value: dict[str, Any]
+    key_lines: tuple[int, ...]
+
+
+def _text(data: bytes) -> str | None:
+    """Steps 1 and 2: ``"\\n" + text + "\\n"``, or None for anything unusual."""
+    if len(data) > MAX_FAST_BYTES:
+        return None
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:  # Windows line ends (git's autocrlf): one line break each, as for libyaml
+        text = text.replace("\r\n", "\n")
+    if _ODD_CHAR.search(text):
+        return None
+    scan = f"\n{text}\n"
+    if _ODD_WORD.search(scan) or _ODD_LINE.search(scan):
+        return None
+    if ('":' in text or "':" in text) and _GLUED_KEY.search(text):
+        return None
+    return scan
+
+
+def _typed(value: Any) -> tuple[type, str]:
+    """A non-text value as a multiset element (``1`` and ``True`` differ; nan equals nan)."""
+    return value.__class__, repr(value)
+
+
+_TEXT_SEEN: dict[str, bool] = {}  # text → whether dc reads it as text (keys, dates repeat)
+_TEXT_SEEN_MAX = 1 << 16
+
+
+def _is_text(text: str) -> bool:
+    """Whether dc reads ``text``, written plain, as text (not a number, bool or null)."""
+    known = _TEXT_SEEN.get(text)
+    if known is None:
+        if len(_TEXT_SEEN) >= _TEXT_SEEN_MAX:
+            _TEXT_SEEN.clear()
+        known = _TEXT_SEEN[text] = resolve_plain(text).__class__ is str
+    return known
+
+
+class _Refuse(Exception):
+    """The value is not certain to equal libyaml's: take the slow path."""
+
+
+def _walk(value: Any, depth: int, found: Counter[tuple[type, str]], quoted: list[str]) -> int:
+    """Count keys and collect number and bool leaves, and text that dc would read as one
+    if it were plain (``quoted``: it must be written in quotes); refuse what dc reads apart."""
+    if depth > MAX_DEPTH:
+        raise _Refuse
+    cls = value.__class__
+    if cls is str:
+        if value and value[0] in _SPECIAL_FIRST and not _is_text(value):
+            quoted.append(value)  # text here, a number (or bool, null) for dc
+        return 0
+    if cls is dict:
+        keys = len(value)
+        for key, item in value.items():
+            if key.__class__ is not str or not key or (
+                    key[0] in _SPECIAL_FIRST and not _is_text(key)):
+                raise _Refuse
+            keys += _walk(item, depth + 1, found, quoted)
+        return keys
+    if cls is list:
+        return sum(_walk(item, depth + 1, found, quoted) for item in value)
+    if cls is int and not -_BIG < value < _BIG:
+        raise _Refuse  # dc keeps a 65-digit "number" as text; yaml-rs may not
+    if value is None:
+        return 0  # an empty value has no token to scan; null is read alike (see _scanned)
+    if cls in (int, float, bool):
+        found[_typed(value)] += 1
+        return 0
+    raise _Refuse  # a date, bytes …: not a value libyaml's path builds here
+
+
+def _scanned(scan: str) -> Counter[tuple[type, str]] | None:
+    """The non-text values of every plain scalar that fills the rest of its line, by dc's
+    rules, or None when one of them is written in a form the two parsers may read apart.
+
+    A token counts when all before it on its line is indent, ``key:`` or ``-`` markers;
+    a token after other words is part of a longer scalar, which is text for both."""
+    found: Counter[tuple[type, str]] = Counter()
+    for pattern in _SPECIAL_TOKENS:
+        for match in pattern.finditer(scan):
+            start = match.start(1)
+            before = scan[scan.rfind("\n", 0, start) + 1:start].rstrip(" ")
+            if before and before[-1] not in ":-":
+                continue
+            token = match.group(1)
+            value = resolve_plain(token)
+            if value.__class__ is str or value is None:
+                continue  # null (~, null, Null, NULL, empty) is the core schema's in both
+            if not _AGREED.fullmatch(token):
+                return None
+            found[_typed(value)] += 1
+    return found
+
+
+def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
+    """The line of each top-level key, or None unless the column-0 keys are exactly the
+    value's keys in order (a plain key is its own text; " :" was refused, so no key here
+    ends in a space)."""
+    written: list[str] = []
+    lines: list[int] = []
+    at, line = 0, 0  # the scan starts with an extra "\n"
+    for match in _TOP_KEY.finditer(scan):
+        start = match.start() + 1
+        line += scan.count("\n", at, start)
+        at = start
+        lines.append(line)
+        written.append(match.group(1))
+    return tuple(lines) if written == list(value) else None
+
+
+def fast_load(data: bytes) -> FastLoaded | None:
+    """The mapping in ``data`` and its top-level key lines, when certain to equal
+    ``load_bytes(data, …).value``; else None (see the module's steps)."""
+    if _yaml_rs is None:
+        return None
+    scan = _text(data)
+    if scan is None:
+        return None
+    try:
+        value = _yaml_rs.loads(scan[1:-1], parse_datetime=False)
+    except BaseException as exc:  # a parse error, or a panic in the extension
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return None
+    if value.__class__ is not dict:
+        return None
+    leaves: Counter[tuple[type, str]] = Counter()
+    quoted: list[str] = []
+    try:
+        keys = _walk(value, 1, leaves, quoted)
+    except (_Refuse, RecursionError):
+        return None
+    if any(f'"{q}"' not in scan and f"'{q}'" not in scan for q in quoted):
+        return None  # text that looks like a number must be seen written in quotes
+    if keys != scan.count(": ") + scan.count(":\n") or _scanned(scan) != leaves:
+        return None
+    lines = _top_lines(scan, value)
+    return FastLoaded(value, lines) if lines is not None else None

@@ -1,0 +1,246 @@
+"""The fast parse (load/fastyaml.py): it refuses, or it gives exactly libyaml's value.
+
+The contract is the loader's: every document the loader tests and the hostile corpus use,
+and many generated record-like texts full of tricky scalars, go through both paths; the
+fast one may say None, never a different value.  Valid demo records take the fast path and
+become the same :class:`Record` as by the slow one.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.load import fastyaml
+from dianchang_cli.load.fastyaml import fast_load
+from dianchang_cli.load.yamlsafe import load_bytes
+from dianchang_cli.records import batch
+from dianchang_cli.records.batch import default_id, load_records, validate_bytes
+from dianchang_cli.records.validate import Validator
+
+ROOT = Path(__file__).parent.parent
+TESTS = Path(__file__).parent
+LOADER_TESTS = ["test_loader.py", "test_loader_bounds.py", "test_hostile.py",
+                "test_hostile_properties.py"]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of equal types all the way down (``1 != True``, ``nan`` equals ``nan``)."""
+    if a.__class__ is not b.__class__:
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(
+            same(ka, kb) and same(a[ka], b[kb]) for ka, kb in zip(a, b, strict=True))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def agrees(data: bytes) -> bool:
+    """The property: the fast path refuses, or gives the slow path's value (and only for a
+    file the slow path loads without a problem)."""
+    fast = fast_load(data)
+    if fast is None:
+        return True
+    slow = load_bytes(data, "f.yaml")
+    return slow.problem is None and same(fast.value, slow.value)
+
+
+def _literals(path: Path) -> list[bytes]:
+    """Every str and bytes constant of a test module: its YAML documents among them."""
+    found: list[bytes] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            value = node.value
+            found.append(value if isinstance(value, bytes) else value.encode("utf-8", "replace"))
+    return found
+
+
+def _case_documents(case: Path) -> list[bytes]:
+    """The record files a hostile case writes (text, hex bytes, generated big files)."""
+    spec = yaml.safe_load(case.read_text(encoding="utf-8")) or {}
+    docs = [text.encode("utf-8", "surrogatepass") for text in (spec.get("files") or {}).values()
+            if isinstance(text, str)]
+    docs += [bytes.fromhex(h) for h in (spec.get("bytes_hex") or {}).values()]
+    for gen in spec.get("generate") or []:
+        body = "".join(gen.get("repeat", "").replace("{i}", str(i))
+                       for i in range(min(int(gen.get("times", 1)), 20000)))
+        docs.append((gen.get("prefix", "") + body + gen.get("suffix", "")).encode())
+    return docs
+
+
+def _documents() -> list[bytes]:
+    docs: list[bytes] = []
+    for name in LOADER_TESTS:
+        docs += _literals(TESTS / name)
+    for case in sorted((TESTS / "hostile").rglob("case.yaml")):
+        docs += _case_documents(case)
+    return docs
+
+
+DOCUMENTS = _documents()
+
+
+def test_the_corpus_is_real() -> None:
+    """The loader tests and hostile cases were found, and the fast path takes some of them."""
+    assert len(DOCUMENTS) > 500
+    assert sum(fast_load(d) is not None for d in DOCUMENTS) > 20
+
+
+def test_loader_documents_agree() -> None:
+    bad = [d[:120] for d in DOCUMENTS if not agrees(d)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("text", [
+    "a: 0123\n", "a: 00\n", "a: 1_000\n", "a: 0b11\n", "a: 0X1F\n", "a: 0O17\n", "a: .iNf\n",
+    "a: 1__0\n", "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "- a\n", "", "# only\n",
+    "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: [1, 2]\n", "a: {b: 1}\n", "? a\n: 1\n",
+    "a: 1\n---\nb: 2\n", "%YAML 1.2\n---\na: 1\n", "a:\tb\n", "a: b\rc: d\n",
+    "1: a\n", "true: b\n", "~: c\n", "'': d\n", '"a":b\n', "a: '12'\n",
+    "a: x\u2028b: y\n", "a: x\x85y\n", "- " * 5000 + "1\n", "a:\n" + "  " * 40 + "b: 1\n",
+])
+def test_tricky_documents_are_refused(text: str) -> None:
+    """Each is typed, shaped or keyed in a way the fast path does not vouch for."""
+    assert fast_load(text.encode()) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a: 12\nb: -1.5\nc: 1e3\nd: .inf\ne: ~\nf:\ng: True\nh: 0o17\ni: 0x1F\n",
+     {"a": 12, "b": -1.5, "c": 1000.0, "d": math.inf, "e": None, "f": None, "g": True,
+      "h": 15, "i": 31}),
+    ("t: 10:05\nn: no\nd: 2023-04-05\nq: '0123'\n",
+     {"t": "10:05", "n": "no", "d": "2023-04-05", "q": "0123"}),
+    ("\ufeffa: 1\r\nb:\r\n  - x\r\n  - y\r\n", {"a": 1, "b": ["x", "y"]}),
+])
+def test_plain_documents_are_taken(text: str, value: dict[str, Any]) -> None:
+    fast = fast_load(text.encode())
+    assert fast is not None and same(fast.value, value)
+    assert same(load_bytes(text.encode(), "f").value, value)
+
+
+def test_key_lines_are_the_top_level_keys() -> None:
+    fast = fast_load(b"# a comment\ntype: x\nlist:\n  - a: 1\n    b: 2\n\ntitle: |\n  t\n")
+    assert fast is not None and fast.key_lines == (2, 3, 7)
+
+
+# ------------------------------------------------------------------ generated documents
+SCALARS = st.sampled_from([
+    "0123", "00", "007", "10:05", "1:2:3", "no", "yes", "on", "off", "y", "N", "~", "null",
+    "Null", "NULL", "nULL", ".inf", "-.inf", "+.inf", ".Inf", ".iNf", ".nan", ".NaN", "-.5",
+    "+.5", "1.", "1e3", "1E3", "1.5e-3", "0x1F", "0X1F", "0o17", "0O17", "0b11", "1_000",
+    "True", "TRUE", "tRUE", "false", "12", "-12", "+12", "0", "-0", "2023-04-05",
+    "2023-04-05T10:00:00+08:00", "'12'", '"12"', "'0123'", '"a\\tb"', "''", '""', "世界读书日",
+    "第01期", "x # comment", "a b", "99999999999999999999", "1" * 70, "-", "--1", "0.",
+    "'it''s'", '"\\u00e9"', "http://x.cn/a:b", "a:b", "1e400", "00.5", "1__0", "|\n  0123\n",
+    ">\n  a\n  b\n", "|-\n  x\n", "|+\n  x\n\n", "Infinity", "NaN",
+])
+KEYS = st.sampled_from(["a", "b", "title", "名称", "类型", "'a'", '"b"', "1", "true", "~",
+                        "date", "0123", "no"])
+
+
+@st.composite
+def documents(draw: st.DrawFn, depth: int = 0, indent: str = "") -> str:
+    """A block mapping of tricky scalars, lists and nested mappings (duplicates included)."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 5))):
+        key = draw(KEYS)
+        kind = draw(st.sampled_from(["scalar", "scalar", "list", "map"] if depth < 2
+                                    else ["scalar"]))
+        if kind == "scalar":
+            scalar = draw(SCALARS)
+            if scalar.startswith(("|", ">")):
+                body = scalar.replace("\n  ", "\n" + indent + "  ")
+                lines.append(f"{indent}{key}: {body.rstrip(chr(10))}")
+            else:
+                lines.append(f"{indent}{key}: {scalar}")
+        elif kind == "list":
+            lines.append(f"{indent}{key}:")
+            for item in draw(st.lists(SCALARS.filter(lambda s: "\n" not in s), min_size=1,
+                                      max_size=3)):
+                lines.append(f"{indent}  - {item}")
+        else:
+            lines.append(f"{indent}{key}:")
+            lines.append(draw(documents(depth + 1, indent + "  ")).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents(), st.booleans())
+def test_generated_documents_agree(text: str, crlf: bool) -> None:
+    data = (text.replace("\n", "\r\n") if crlf else text).encode()
+    assert agrees(data), text
+
+
+# ------------------------------------------------------------------ records
+def _demo_files() -> list[Path]:
+    return sorted((ROOT / "records").rglob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator(load_plan(ROOT / "plan", ROOT))
+
+
+def test_every_demo_record_takes_the_fast_path(validator: Validator) -> None:
+    """Same record (keys and their lines too) the fast way as with libyaml's node tree."""
+    files = _demo_files()
+    assert len(files) > 100
+    slow_ones = []
+    for path in files:
+        data = path.read_bytes()
+        fast = fast_load(data)
+        if fast is None:
+            slow_ones.append(path.name)
+            continue
+        shown = path.relative_to(ROOT).as_posix()
+        rid = default_id(path, ROOT / "records")
+        quick = validator.validate(fast.value, None, shown, rid, key_lines=fast.key_lines)
+        loaded = load_bytes(data, shown)
+        slow = validator.validate(loaded.value, loaded.node, shown, rid)
+        assert quick == slow, path
+        assert quick[0] is not None and quick[0].key_lines, path
+    assert slow_ones == []
+
+
+def test_a_problem_is_placed_as_always(validator: Validator) -> None:
+    """A record the fast parse reads but validation faults is placed from the node tree."""
+    text = b"type: \xe9\x98\x85\xe8\xaf\xbb\xe6\xb4\xbb\xe5\x8a\xa8\nunit: dongyuan\n" \
+           b"date: 2023-04-23\ntitle: t\nparticipants: -3\n"
+    assert fast_load(text) is not None
+    record, problems = validate_bytes(validator, text, "r.yaml", "r")
+    assert record is None and [(p.line, p.column, p.code) for p in problems] == [
+        (5, 15, "bad-value")]
+
+
+def _as_tuples(recs: Any) -> list[Any]:
+    return sorted((r.id, r.type, r.unit, r.date, r.title, r.file, r.line, r.keys, r.key_lines,
+                   repr(r.fields)) for r in recs)
+
+
+def test_without_the_fast_parser_dc_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    """A platform without the yaml-rs wheel: libyaml alone, the same records and problems."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "plan", repo / "plan")
+    shutil.copytree(ROOT / "records", repo / "records")
+    plan = load_plan(repo / "plan", repo)
+    with_fast = load_records(plan, repo / "records", repo, workers=1)
+    monkeypatch.setattr(fastyaml, "_yaml_rs", None)
+    assert fast_load((ROOT / "records").rglob("*.yaml").__next__().read_bytes()) is None
+    without = load_records(plan, repo / "records", repo, workers=1)
+    assert len(without.records) == len(with_fast.records) > 100
+    assert _as_tuples(without.records) == _as_tuples(with_fast.records)
+    assert without.problems == with_fast.problems
+    assert batch.PARALLEL_FROM > 0
