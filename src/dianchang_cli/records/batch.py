@@ -173,10 +173,10 @@ def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: st
     tree); a file it refuses, or whose record has any problem or warning, is parsed again
     by libyaml and validated with the node tree, so every problem is placed as always."""
     scan_pii = may_hold_pii(data)
-    fast = fast_load(data)
+    quick = getattr(validator, "validate_fast", None)  # a stand-in validator may lack it
+    fast = fast_load(data) if quick is not None else None
     if fast is not None:
-        record, problems = validator.validate(fast.value, None, shown, default_id,
-                                              scan_pii=scan_pii, key_lines=fast.key_lines)
+        record, problems = quick(fast.value, fast.key_lines, shown, default_id, scan_pii)
         if not problems:
             return record, problems
     loaded = load_bytes(data, shown)
