@@ -46,7 +46,6 @@ Where it cannot be imported, :data:`AVAILABLE` is False and every file takes the
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,12 +70,15 @@ _ODD_CHAR = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00
 _ODD_LINE = re.compile(r"\n(?:---|\.\.\.|%|[ -]{31}|[&*!\[{?@`%:])")  # marks, directives, deep
 _ODD_WORD = re.compile(r" [&*!\[{?@`%:]")  # a token starting with an indicator
 _GLUED_KEY = re.compile(r"[\"']:[^ \n]")  # "key":value is a key in YAML 1.2, not in libyaml
-# A plain scalar dc may read as non-text, up to the end of its line (or a comment); one
-# pattern for a token after a space, one for a token at a line start.
-_TOKEN_END = r"([~nNtTfF+.0-9-][^ \n]*)(?=(?: +#[^\n]*)? *\n)"
-_SPECIAL_TOKENS = (re.compile(" " + _TOKEN_END), re.compile("\n" + _TOKEN_END))
-# A top-level key: a line that starts with a plain word and holds ':' then a space or its end.
-_TOP_KEY = re.compile(r"\n([^ \n#\-\"'][^:\n]*):(?=[ \n])")
+# A plain scalar dc may read as non-text that fills the rest of its line (up to a comment):
+# after 'key: ', or at a line start after the indent and any '- ' markers.  (A token after
+# other words is part of a longer scalar, text for both parsers; one after ': ' elsewhere,
+# in a comment say, is counted too, which only sends the file the slow way.)
+_TOKEN = r"([~nNtTfF+.0-9-][^ \n]*)(?=(?: +#[^\n]*)? *\n)"
+_WHOLE_TOKENS = (re.compile(": +" + _TOKEN), re.compile(r"\n *(?:- +)*" + _TOKEN))
+# Each line's top-level key ('' for any other line): a plain word at column 0, then ':' and
+# a space or the line's end.
+_TOP_KEY = re.compile(r"\n([^ \n#\-\"'][^:\n]*(?=:[ \n]))?")
 # Non-text scalars written the way both parsers read alike (checked by tests/test_fastyaml).
 _AGREED = re.compile(r"""
     ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
@@ -120,11 +122,6 @@ def _text(data: bytes) -> str | None:
     return scan
 
 
-def _typed(value: Any) -> tuple[type, str]:
-    """A non-text value as a multiset element (``1`` and ``True`` differ; nan equals nan)."""
-    return value.__class__, repr(value)
-
-
 _TEXT_SEEN: dict[str, bool] = {}  # text → whether dc reads it as text (keys, dates repeat)
 _TEXT_SEEN_MAX = 1 << 16
 
@@ -143,9 +140,13 @@ class _Refuse(Exception):
     """The value is not certain to equal libyaml's: take the slow path."""
 
 
-def _walk(value: Any, depth: int, found: Counter[tuple[type, str]], quoted: list[str]) -> int:
-    """Count keys and collect number and bool leaves, and text that dc would read as one
-    if it were plain (``quoted``: it must be written in quotes); refuse what dc reads apart."""
+Leaf = tuple[str, str]  # a number or bool as compared: its type's name and repr (nan is nan)
+
+
+def _walk(value: Any, depth: int, found: list[Leaf], quoted: list[str]) -> int:
+    """Count keys and collect number and bool leaves, and text that dc
+    would read as one if it were plain (``quoted``: it must be seen in quotes); refuse
+    what dc reads apart."""
     if depth > MAX_DEPTH:
         raise _Refuse
     cls = value.__class__
@@ -159,57 +160,67 @@ def _walk(value: Any, depth: int, found: Counter[tuple[type, str]], quoted: list
             if key.__class__ is not str or not key or (
                     key[0] in _SPECIAL_FIRST and not _is_text(key)):
                 raise _Refuse
-            keys += _walk(item, depth + 1, found, quoted)
+            if item.__class__ is str:  # the common leaf, without a call
+                if item and item[0] in _SPECIAL_FIRST and not _is_text(item):
+                    quoted.append(item)
+            else:
+                keys += _walk(item, depth + 1, found, quoted)
         return keys
     if cls is list:
         return sum(_walk(item, depth + 1, found, quoted) for item in value)
-    if cls is int and not -_BIG < value < _BIG:
-        raise _Refuse  # dc keeps a 65-digit "number" as text; yaml-rs may not
     if value is None:
         return 0  # an empty value has no token to scan; null is read alike (see _scanned)
-    if cls in (int, float, bool):
-        found[_typed(value)] += 1
+    if cls is int and not -_BIG < value < _BIG:
+        raise _Refuse  # dc keeps a 65-digit "number" as text; yaml-rs may not
+    if cls is int or cls is float or cls is bool:
+        found.append((cls.__name__, repr(value)))
         return 0
     raise _Refuse  # a date, bytes …: not a value libyaml's path builds here
 
 
-def _scanned(scan: str) -> Counter[tuple[type, str]] | None:
-    """The non-text values of every plain scalar that fills the rest of its line, by dc's
-    rules, or None when one of them is written in a form the two parsers may read apart.
-
-    A token counts when all before it on its line is indent, ``key:`` or ``-`` markers;
-    a token after other words is part of a longer scalar, which is text for both."""
-    found: Counter[tuple[type, str]] = Counter()
-    for pattern in _SPECIAL_TOKENS:
-        for match in pattern.finditer(scan):
-            start = match.start(1)
-            before = scan[scan.rfind("\n", 0, start) + 1:start].rstrip(" ")
-            if before and before[-1] not in ":-":
-                continue
-            token = match.group(1)
-            value = resolve_plain(token)
-            if value.__class__ is str or value is None:
-                continue  # null (~, null, Null, NULL, empty) is the core schema's in both
-            if not _AGREED.fullmatch(token):
+def _scanned(scan: str) -> list[Leaf] | None:
+    """The numbers and bools, by dc's rules, of the plain scalars that fill the rest of their
+    line, sorted; None when one is written in a form the two parsers may read apart."""
+    found: list[Leaf] = []
+    for pattern in _WHOLE_TOKENS:
+        for token in pattern.findall(scan):
+            leaf = _TOKEN_SEEN.get(token, _UNSEEN)
+            if leaf is _UNSEEN:
+                leaf = _token_leaf(token)
+                if len(_TOKEN_SEEN) >= _TEXT_SEEN_MAX:
+                    _TOKEN_SEEN.clear()
+                _TOKEN_SEEN[token] = leaf
+            if leaf is _REFUSED:
                 return None
-            found[_typed(value)] += 1
+            if leaf is not None:
+                found.append(leaf)  # type: ignore[arg-type]  # a Leaf here
+    found.sort()
     return found
+
+
+_UNSEEN, _REFUSED = object(), object()
+_TOKEN_SEEN: dict[str, object] = {}  # token → its Leaf, None (text, null) or _REFUSED
+
+
+def _token_leaf(token: str) -> object:
+    """One whole-line plain token: its Leaf if dc reads a number or bool, None for text or
+    null, :data:`_REFUSED` for a non-text form the two parsers may read apart."""
+    value = resolve_plain(token)
+    if value.__class__ is str or value is None:
+        return None  # null (~, null, Null, NULL, empty) is the core schema's in both
+    if not _AGREED.fullmatch(token):
+        return _REFUSED
+    return value.__class__.__name__, repr(value)
 
 
 def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
     """The line of each top-level key, or None unless the column-0 keys are exactly the
     value's keys in order (a plain key is its own text; " :" was refused, so no key here
     ends in a space)."""
-    written: list[str] = []
-    lines: list[int] = []
-    at, line = 0, 0  # the scan starts with an extra "\n"
-    for match in _TOP_KEY.finditer(scan):
-        start = match.start() + 1
-        line += scan.count("\n", at, start)
-        at = start
-        lines.append(line)
-        written.append(match.group(1))
-    return tuple(lines) if written == list(value) else None
+    found = _TOP_KEY.findall(scan)  # one entry a line (and one for the final "\n")
+    if [key for key in found if key] != list(value):
+        return None
+    return tuple(line for line, key in enumerate(found, 1) if key)
 
 
 def fast_load(data: bytes) -> FastLoaded | None:
@@ -228,7 +239,7 @@ def fast_load(data: bytes) -> FastLoaded | None:
         return None
     if value.__class__ is not dict:
         return None
-    leaves: Counter[tuple[type, str]] = Counter()
+    leaves: list[Leaf] = []
     quoted: list[str] = []
     try:
         keys = _walk(value, 1, leaves, quoted)
@@ -236,6 +247,7 @@ def fast_load(data: bytes) -> FastLoaded | None:
         return None
     if any(f'"{q}"' not in scan and f"'{q}'" not in scan for q in quoted):
         return None  # text that looks like a number must be seen written in quotes
+    leaves.sort()
     if keys != scan.count(": ") + scan.count(":\n") or _scanned(scan) != leaves:
         return None
     lines = _top_lines(scan, value)
