@@ -142,6 +142,8 @@ class Validator:
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._fast_keys: dict[tuple[str, tuple[Any, ...]],
+                              tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
         type_spec = plan.common_fields.get("type")
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
@@ -253,15 +255,28 @@ class Validator:
                     keys.append(name)
                     lines.append(key.start_mark.line + 1)
         elif node is None and key_lines is not None:
-            for written, line in zip(value, key_lines, strict=True):
-                name = schema.keys.get(written) if isinstance(written, str) else None
-                if name is not None:
-                    keys.append(name)
-                    lines.append(line)
+            names, picked = self._field_keys(schema, tuple(value))
+            if len(picked) == len(key_lines):  # every key a field: the lines as they are
+                return {"keys": names, "key_lines": key_lines}
+            return {"keys": names, "key_lines": tuple(key_lines[i] for i in picked)}
         else:
             return {}
         shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
         return {"keys": shared, "key_lines": tuple(lines)}
+
+    def _field_keys(self, schema: TypeSchema, written: tuple[Any, ...]
+                    ) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The field names of the keys ``written`` (in order) and the positions of those that
+        name a field; remembered per type and key tuple (records repeat a handful)."""
+        known = self._fast_keys.get((schema.type.id, written))
+        if known is None:
+            picked = tuple(i for i, key in enumerate(written)
+                           if isinstance(key, str) and key in schema.keys)
+            names = tuple(schema.keys[written[i]] for i in picked)
+            known = (self._key_tuples.setdefault(names, names), picked)
+            if len(self._fast_keys) < 4096:
+                self._fast_keys[(schema.type.id, written)] = known
+        return known
 
     def _fields(self, value: dict[Any, Any], schema: TypeSchema, add: Callable[..., None],
                 place: _Places) -> tuple[dict[str, Any], dict[str, Any]]:
