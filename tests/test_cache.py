@@ -20,6 +20,7 @@ import pytest
 from conftest import ROOT
 from dianchang_cli.api import Repo, check
 from dianchang_cli.cli import main
+from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
 from dianchang_cli.records.validate import Validator
@@ -40,6 +41,14 @@ def _demo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "records", root / "records")
     _age(root)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _records_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the record cache, so every check here reads its records: the
+    memo of whole outcomes, which answers an unchanged repository without reading any, is
+    kept out of the way (tests/test_memo.py tests it, and the two together)."""
+    monkeypatch.setattr(WholeMemo, "load", lambda self: None)
 
 
 def _dc(capsys: pytest.CaptureFixture[str], *args: str) -> str:

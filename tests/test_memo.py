@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import pickle
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,13 @@ def _check(capsys: pytest.CaptureFixture[str], root: Path, *more: str) -> str:
     return _dc(capsys, "check", "--repo", str(root), "-f", "json", *AS_OF, *more)
 
 
+def _forget_outcome(root: Path) -> None:
+    """Drop the whole-outcome memo, so the next run evaluates, reusing what the results
+    memo holds."""
+    for path in (root / CACHE_DIR).glob("outcome-*.pickle"):
+        path.unlink()
+
+
 def test_nothing_changed_nothing_evaluated(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           evaluated: Counter[str]) -> None:
     root = _demo(tmp_path)
@@ -77,6 +85,7 @@ def test_nothing_changed_nothing_evaluated(tmp_path: Path, capsys: pytest.Captur
     assert sum(evaluated.values()) > 100  # the first run evaluated every rule
     assert list((root / CACHE_DIR).glob("results-*.pickle"))
     evaluated.clear()
+    _forget_outcome(root)
     assert _check(capsys, root) == first
     assert sum(evaluated.values()) == 0
     assert _check(capsys, root, "--no-cache") == first
@@ -122,10 +131,12 @@ def test_a_damaged_memo_is_ignored(tmp_path: Path, capsys: pytest.CaptureFixture
     data = memo.read_bytes()
     memo.write_bytes({"truncate": data[: len(data) // 2], "garbage": data[:40] + b"\x80junk",
                       "empty": b""}[damage])
+    _forget_outcome(root)
     evaluated.clear()
     assert _check(capsys, root) == first
     assert sum(evaluated.values()) > 100
     evaluated.clear()
+    _forget_outcome(root)
     assert _check(capsys, root) == first  # rewritten: the next run reuses it again
     assert sum(evaluated.values()) == 0
 
@@ -164,7 +175,93 @@ def test_a_planted_memo_runs_no_code(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert memo is not None and memo.path.exists()
     pwned = tmp_path / "pwned"
     memo.path.write_bytes(MAGIC + memo.key + pickle.dumps({("r", "u", "p", b""): _Planted(pwned)}))
+    _forget_outcome(root)
     evaluated.clear()
     assert _check(capsys, root) == first
     assert not pwned.exists()
     assert sum(evaluated.values()) > 100
+
+
+# ------------------------------------------------------------------ the whole outcome
+@pytest.fixture
+def validated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record files validated in this process (their shown names)."""
+    from dianchang_cli.records import batch
+
+    seen: list[str] = []
+    real = batch.validate_bytes
+
+    def counting(validator: Any, data: bytes, shown: str, default_id: str) -> Any:
+        seen.append(shown)
+        return real(validator, data, shown, default_id)
+
+    monkeypatch.setattr(batch, "validate_bytes", counting)
+    return seen
+
+
+def test_an_unchanged_repository_is_answered_whole(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], evaluated: Counter[str],
+        validated: list[str]) -> None:
+    """Nothing changed: not a record is read or evaluated, and every output is the same."""
+    root = _demo(tmp_path)
+    fresh = {fmt: _dc(capsys, "check", "--repo", str(root), "-f", fmt, *AS_OF, "--no-cache")
+             for fmt in ("json", "table", "sarif", "github")}
+    _check(capsys, root)  # writes the caches
+    assert list((root / CACHE_DIR).glob("outcome-*.pickle"))
+    evaluated.clear()
+    validated.clear()
+    for fmt, expected in fresh.items():
+        assert _dc(capsys, "check", "--repo", str(root), "-f", fmt, *AS_OF) == expected, fmt
+    assert sum(evaluated.values()) == 0
+    assert validated == []  # the record cache answered whatever asked for records
+
+
+def test_records_are_read_when_a_report_asks(tmp_path: Path) -> None:
+    """An outcome from the memo reads its records (from the record cache) when a report
+    lists them, and they are the records a fresh check gives."""
+    from dianchang_cli.api import Repo, check
+
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    fresh = check(repo, as_of=dt.date(2023, 12, 31), cache=False)
+    check(repo, as_of=dt.date(2023, 12, 31))
+    whole = check(repo, as_of=dt.date(2023, 12, 31))
+    assert type(whole.records) is not list  # taken from the memo, not read yet
+    assert len(whole.records) == len(fresh.records)
+    assert list(whole.records) == fresh.records
+    assert whole.index.by_id.keys() == fresh.index.by_id.keys()
+    assert whole.results == fresh.results and whole.problems == fresh.problems
+
+
+def test_a_new_commit_is_a_new_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       evaluated: Counter[str]) -> None:
+    """The outcome names the commit it was checked at: a commit makes the stored one stale."""
+    import json
+    import subprocess
+
+    root = _demo(tmp_path)
+    for args in (["init", "-q"], ["config", "user.email", "a@example.org"],
+                 ["config", "user.name", "A"], ["add", "."], ["commit", "-qm", "one"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True)
+    first = json.loads(_check(capsys, root))
+    (root / "NOTE.txt").write_text("x", encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "add", "NOTE.txt"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "two"], check=True)
+    evaluated.clear()
+    second = json.loads(_check(capsys, root))
+    assert first["provenance"]["commit"] != second["provenance"]["commit"]
+    assert second == json.loads(_check(capsys, root, "--no-cache"))
+
+
+def test_files_written_this_moment_keep_no_whole_outcome(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file changed within the file system's clock tick could change again without its
+    stamp changing: then no whole outcome is kept (the next run looks at the records)."""
+    root = _demo(tmp_path)
+    path = next((root / "records").rglob("*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8") + "# 刚改过\n", encoding="utf-8")
+    moment = time.time_ns() + 10**9  # "now" as the check will see it, whatever its speed
+    os.utime(path, ns=(moment, moment))
+    _check(capsys, root)
+    assert list((root / CACHE_DIR).glob("records-*.pickle"))
+    assert not list((root / CACHE_DIR).glob("outcome-*.pickle"))

@@ -15,21 +15,48 @@ from ..records.model import Record
 
 
 class Index:
+    """Built when first asked, not when made: an outcome taken whole from the memo may
+    never need its records indexed (or even read)."""
+
     def __init__(self, records: Iterable[Record]) -> None:
-        self.by_id: dict[str, Record] = {}
-        grouped: dict[tuple[str, str], list[Record]] = defaultdict(list)
-        for rec in records:
-            self.by_id[rec.id] = rec
-            grouped[(rec.type, rec.unit)].append(rec)
-        self._lists = {key: sorted(recs, key=_sort_key) for key, recs in grouped.items()}
-        self._days = {key: [_sort_key(r)[0] for r in recs] for key, recs in self._lists.items()}
+        self._records: Iterable[Record] | None = records
+        self._by_id: dict[str, Record] = {}
+        self._grouped: dict[tuple[str, str], list[Record]] = {}
+        self._sorted: dict[tuple[str, str], tuple[list[Record], list[dt.date]]] = {}
         self._by_field: dict[tuple[str, str], dict[str, list[Record]]] = {}
+
+    def _build(self) -> None:
+        if self._records is None:
+            return
+        grouped: dict[tuple[str, str], list[Record]] = defaultdict(list)
+        by_id = self._by_id
+        for rec in self._records:
+            by_id[rec.id] = rec
+            grouped[(rec.type, rec.unit)].append(rec)
+        self._grouped = dict(grouped)
+        self._records = None
+
+    @property
+    def by_id(self) -> dict[str, Record]:
+        """Every record by its id."""
+        self._build()
+        return self._by_id
+
+    def _list(self, key: tuple[str, str]) -> tuple[list[Record], list[dt.date]]:
+        """The records of one (type, unit), sorted by day, and their days: sorted when a
+        rule first asks for them (a memo may answer the rest)."""
+        found = self._sorted.get(key)
+        if found is None:
+            self._build()
+            recs = sorted(self._grouped.get(key, ()), key=_sort_key)
+            found = self._sorted[key] = (recs, [_sort_key(r)[0] for r in recs])
+        return found
 
     def of(self, type_id: str, units: Iterable[str]) -> list[Record]:
         """All records of a type done by any of ``units``, sorted by day."""
         out: list[Record] = []
         for unit in units:
-            out.extend(self._lists.get((type_id, unit), ()))
+            out.extend(self._list((type_id, unit))[0])
         return out
 
     def between(self, type_id: str, units: Iterable[str], start: dt.date, end: dt.date
@@ -37,22 +64,22 @@ class Index:
         """Records of a type and units whose ``date`` lies in ``[start, end]``."""
         out: list[Record] = []
         for unit in units:
-            key = (type_id, unit)
-            days = self._days.get(key)
+            recs, days = self._list((type_id, unit))
             if days:
                 lo = bisect.bisect_left(days, start)
                 hi = bisect.bisect_right(days, end)
-                out.extend(self._lists[key][lo:hi])
+                out.extend(recs[lo:hi])
         return out
 
     def by_field(self, type_id: str, field: str) -> dict[str, list[Record]]:
         """Records of a type grouped by a field's value (scope ``target``), built on demand."""
         key = (type_id, field)
         if key not in self._by_field:
+            self._build()
             groups: dict[str, list[Record]] = defaultdict(list)
-            for (t, _unit), recs in self._lists.items():
+            for (t, unit) in self._grouped:
                 if t == type_id:
-                    for rec in recs:
+                    for rec in self._list((t, unit))[0]:
                         value = rec.fields.get(field)
                         if isinstance(value, str):
                             groups[value].append(rec)
@@ -60,7 +87,8 @@ class Index:
         return self._by_field[key]
 
     def units_with(self, type_id: str) -> list[str]:
-        return sorted({u for (t, u) in self._lists if t == type_id})
+        self._build()
+        return sorted({u for (t, u) in self._grouped if t == type_id})
 
 
 def _sort_key(rec: Record) -> tuple[dt.date, str]:

@@ -25,13 +25,14 @@ from ..engine.score import scores
 from ..gitrepo import history
 from ..gitrepo.changes import changed_record_files, narrow
 from ..gitrepo.changes import note as changes_note
-from ..gitrepo.git import provenance
+from ..gitrepo.git import is_shallow, provenance
 from ..i18n import _
 from ..outcome import Outcome
 from ..planfile.plan import Plan
 from ..records.batch import RecordSet, load_records
 from ..records.cache import RecordCache
-from .memo import MemoFile
+from ..records.model import Record
+from .memo import Kept, LoadedLater, MemoFile, WholeMemo, scan
 
 
 class UsageError(Exception):
@@ -159,19 +160,63 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     if strict:
         require_known(plan, units, rules)
         require_records(repo)
-    changed = changed_record_files(repo, changed_since) if changed_since else None
-    store = record_cache(repo, cache)
-    loaded, facts = _load(plan, repo, workers, git, store)
     today = dt.date.today()
     when = as_of or default_as_of(plan, today)
     if day_open is None:
         day_open = as_of is None and when == today  # a day past the plan year is over
+    store = record_cache(repo, cache)
+    whole_run = rules is None and not units  # no filter: every rule for every unit
+    memo = MemoFile.of(store, when, day_open) if store and whole_run else None
+    whole = None
+    if memo is not None and store is not None and not changed_since:
+        scanned, settled = scan(repo.records_dir)
+        whole = WholeMemo.of(memo, scanned, _git_state(repo) if git else None) \
+            if settled else None  # a file changed this very moment may change unseen
+    if whole is not None:
+        kept = whole.load()
+        if kept is not None:
+            return _from_memo(plan, repo, kept, when, day_open, git, workers, store)
+    outcome = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
+                        changed_since, store, memo)
+    if whole is not None and outcome.files:  # no records folder: no cache
+        whole.save(Kept(outcome.problems, outcome.results, outcome.scores, outcome.notes,
+                        outcome.commits, outcome.waivers, outcome.files, len(outcome.records)))
+    return outcome
+
+
+def _git_state(repo: Repo) -> dict[str, object]:
+    """What a whole outcome depends on in git: the commit checked out, the dirty flag, and
+    whether the clone is shallow (which hides commit days)."""
+    return {**provenance(repo.root), "shallow": is_shallow(repo.root)}
+
+
+def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool, git: bool,
+               workers: int | None, store: RecordCache) -> Outcome:
+    """The stored outcome, with the records read (from the record cache) only if asked."""
+    def load() -> list[Record]:
+        return load_records(plan, repo.records_dir, repo.root, workers=workers,
+                            cache=store).records
+
+    records = LoadedLater(kept.records, load)
+    return Outcome(plan=plan, as_of=when, records=records, problems=kept.problems,
+                   results=kept.results, files=kept.files, index=Index(records),
+                   scores=kept.scores, provenance=provenance(repo.root) if git else {},
+                   commits=kept.commits, notes=kept.notes, day_open=day_open,
+                   waivers=kept.waivers)
+
+
+def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
+              units: Collection[str] | None, rules: Collection[str] | None,
+              workers: int | None, git: bool, changed_since: str | None,
+              store: RecordCache | None, memo_file: MemoFile | None) -> Outcome:
+    """Load, index and evaluate (reusing what the results memo holds)."""
+    changed = changed_record_files(repo, changed_since) if changed_since else None
+    loaded, facts = _load(plan, repo, workers, git, store)
     index = Index(loaded.records)
     waivers = check_waivers(plan, index, when)
     commit_days = facts.days if facts else None
-    memo_file = MemoFile.of(store, when, day_open) \
-        if store and loaded.files and not (units or rules) else None
-    memo = memo_file.open(store, loaded.records, commit_days) if memo_file and store else None
+    memo = memo_file.open(store, loaded.records, commit_days) \
+        if memo_file and store and loaded.files else None
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=commit_days, day_open=day_open, waivers=waivers.valid,
                        memo=memo)

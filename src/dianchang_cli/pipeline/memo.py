@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..diagnostics import Problem
 from ..engine.memo import EntryKey, Memo
 from ..engine.results import Result, Violation
+from ..gitrepo.git import FirstCommit
+from ..records.batch import _discover_names
 from ..records.cache import (
     RECORD_CLASSES,
     RecordCache,
     code_hash,
+    file_stat,
+    racy,
     read_pickle,
     write_pickle,
 )
@@ -76,3 +83,104 @@ def _entries(value: Any) -> dict[EntryKey, Result]:
         return {}
     return {key: result for key, result in value.items()
             if isinstance(key, tuple) and len(key) == 4 and isinstance(result, Result)}
+
+
+# ------------------------------------------------------------------ the whole outcome
+WHOLE_MAGIC = b"dc-outcome-memo\n"
+
+
+class LoadedLater(Sequence[Record]):
+    """The records of an outcome taken from the memo, read (from the record cache) only
+    when something asks for more than their number: a table or JSON summary never does."""
+
+    def __init__(self, count: int, load: Callable[[], list[Record]]) -> None:
+        self._count, self._load = count, load
+        self._records: list[Record] | None = None
+
+    def _all(self) -> list[Record]:
+        if self._records is None:
+            self._records = self._load()
+        return self._records
+
+    def __len__(self) -> int:
+        return self._count if self._records is None else len(self._records)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self._all()) == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # a sequence of records, not a key
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a whole check gave, apart from the plan and the records themselves."""
+
+    problems: list[Problem]
+    results: list[Result]
+    scores: dict[str, dict[str, float]]
+    notes: list[str]
+    commits: dict[str, FirstCommit]
+    waivers: dict[tuple[str, str, str], str]
+    files: int
+    records: int
+
+
+class WholeMemo:
+    """The last whole outcome of a records folder, for a run in which nothing changed.
+
+    Keyed on the results memo's key (:class:`MemoFile`), every record file's name and
+    stamp (:func:`~..records.batch.scan`), and what git says (the commit checked out, the
+    dirty flag, a shallow clone): when all match, the outcome is the one stored, and not a
+    record is parsed, validated or evaluated.
+    """
+
+    def __init__(self, path: Path, key: bytes, root: Path) -> None:
+        self.path, self.key, self.root = path, key, root
+
+    @classmethod
+    def of(cls, memo: MemoFile, scanned: Sequence[tuple[str, object]],
+           git: Mapping[str, object] | None) -> WholeMemo:
+        digest = hashlib.sha256(memo.key)
+        digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
+        digest.update(repr(scanned).encode("utf-8", "surrogateescape"))
+        return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
+                   digest.digest(), memo.root)
+
+    def load(self) -> Kept | None:
+        kept = read_pickle(self.path, WHOLE_MAGIC + self.key, self.root, _WHOLE_CLASSES)
+        return kept if isinstance(kept, Kept) and _whole_shape(kept) else None
+
+    def save(self, kept: Kept) -> bool:
+        return write_pickle(self.path, WHOLE_MAGIC + self.key, kept,
+                            (Kept, Record, Result, Violation, FirstCommit))
+
+
+def _whole_shape(kept: Kept) -> bool:
+    """Whether an unpickled :class:`Kept` holds what its fields say (it is our own file,
+    but a file is only trusted as far as it is checked)."""
+    return (isinstance(kept.problems, list) and isinstance(kept.results, list)
+            and all(isinstance(p, Problem) for p in kept.problems)
+            and all(isinstance(r, Result) for r in kept.results)
+            and isinstance(kept.scores, dict) and isinstance(kept.notes, list)
+            and all(isinstance(n, str) for n in kept.notes)
+            and isinstance(kept.commits, dict) and isinstance(kept.waivers, dict)
+            and isinstance(kept.files, int) and isinstance(kept.records, int))
+
+
+_WHOLE_CLASSES = _CLASSES | {(Kept.__module__, "Kept"), (FirstCommit.__module__, "FirstCommit")}
+
+
+def scan(records_dir: Path) -> tuple[list[tuple[str, object]], bool]:
+    """Every record file's name and stamp (``None`` for what is not a regular file), in the
+    order ``dc check`` reads them; and whether they are settled: none changed so recently
+    that a further edit in the same clock tick could keep its stamp (see
+    :func:`~..records.cache.racy`)."""
+    looked = time.time_ns()
+    found = [(name, file_stat(name)) for name in _discover_names(records_dir)]
+    return found, not any(stat is not None and racy(stat, looked) for _name, stat in found)
