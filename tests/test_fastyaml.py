@@ -147,6 +147,7 @@ TRICKY = st.sampled_from([
     "第01期", "x # comment", "a b", "99999999999999999999", "1" * 70, "-", "--1", "0.",
     "'it''s'", '"\\u00e9"', "http://x.cn/a:b", "a:b", "1e400", "00.5", "1__0", "|\n  0123\n",
     ">\n  a\n  b\n", "|-\n  x\n", "|+\n  x\n\n", "Infinity", "NaN",
+    "x\u3000", "\u3000x", "12\u00a0", "1\u3000", "\u200bx", "'x\u3000'", "\\", "-",
 ])
 SCALARS = st.one_of(COMMON, COMMON, COMMON, TRICKY)
 WORDS = st.from_regex(r"[a-z\u4e00-\u4e10]{1,6}", fullmatch=True)
