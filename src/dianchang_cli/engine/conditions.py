@@ -29,6 +29,7 @@ from typing import Any
 from ..diagnostics import printable
 from ..i18n import _
 from ..records.values import TZ
+from .fastcond import Fast, Unsure, compile_fast
 
 
 def _load_cel() -> ModuleType:
@@ -92,6 +93,7 @@ class Condition:
     source: str
     program: Any
     r_fields: tuple[str, ...] | None = None  # fields of `r` it reads, in order; None: all
+    fast: Fast | None = None  # the same test in Python, for a simple condition (.fastcond)
     _bound: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _ctx: Any = field(default_factory=lambda: cel.Context(), compare=False, repr=False)
 
@@ -116,7 +118,15 @@ class Condition:
 
     def test(self, activation: dict[str, Any]) -> bool:
         """Evaluate as a condition; raise :class:`MissingValue` when it reads something
-        absent, :class:`ConditionFailed` when it fails otherwise or is not a boolean."""
+        absent, :class:`ConditionFailed` when it fails otherwise or is not a boolean.
+
+        A simple condition is answered in Python where that answer is certain
+        (:mod:`.fastcond`); CEL answers the rest, and gives every error its words."""
+        if self.fast is not None and "r" in activation:
+            try:
+                return self.fast(activation["r"])
+            except Unsure:
+                pass
         result = self(activation)
         if not isinstance(result, bool):
             raise ConditionFailed(_("the result is {v}, not true or false").format(
@@ -139,7 +149,7 @@ def compile_condition(source: str) -> Condition:
     # `r` (passed whole somewhere) keeps them all.
     bare = re.search(r"\br\b(?!\s*\.)", _STRINGS.sub("''", source))
     fields = None if bare else tuple(dict.fromkeys(_R_FIELD.findall(source)))
-    return Condition(source, program, fields)
+    return Condition(source, program, fields, compile_fast(source))
 
 
 _R_FIELD = re.compile(r"\br\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")

@@ -1,0 +1,104 @@
+"""Simple conditions in Python (:mod:`dianchang_cli.engine.fastcond`) give CEL's answer or
+none: hypothesis writes conditions and records, and CEL itself is the oracle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from dianchang_cli.api import Repo, check
+from dianchang_cli.engine import conditions
+from dianchang_cli.engine.conditions import ConditionError, compile_condition
+from dianchang_cli.engine.fastcond import Unsure, compile_fast
+
+FIELDS = ("a", "b", "c")
+TEXTS = st.sampled_from(["", "x", "意识形态", "专题研究", "é", "b"])
+VALUES = st.one_of(
+    TEXTS,
+    st.integers(-3, 3),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.lists(TEXTS, max_size=3),
+    st.lists(st.one_of(TEXTS, st.integers(0, 2)), max_size=3),
+)
+RECORDS = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=3)
+
+_field = st.sampled_from(FIELDS).map(lambda f: f"r.{f}")
+_text = TEXTS.map(lambda t: f"'{t}'")
+_int = st.integers(-3, 3).map(str)
+_op = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
+ATOMS = st.one_of(
+    _field.map(lambda f: f"has({f})"),
+    st.tuples(_field, _op, st.one_of(_text, _int)).map(" ".join),
+    st.tuples(_field, st.sampled_from(["==", "!="]), st.sampled_from(["true", "false"]))
+    .map(" ".join),
+    st.tuples(_text, _field).map(lambda p: f"{p[0]} in {p[1]}"),
+    st.tuples(_field, _op, _int).map(lambda p: f"size({p[0]}) {p[1]} {p[2]}"),
+    st.tuples(_field, _op, _field).map(" ".join),
+    _field,
+    st.sampled_from(["true", "false"]),
+)
+CONDITIONS = st.recursive(ATOMS, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from(["&&", "||"]), inner).map(" ".join),
+    inner.map(lambda c: f"!({c})"),
+    inner.map(lambda c: f"({c})"),
+), max_leaves=6)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CONDITIONS, RECORDS)
+def test_python_answers_only_what_cel_answers_the_same(source: str, record: dict[str, Any]
+                                                       ) -> None:
+    try:
+        cond = compile_condition(source)
+    except ConditionError:
+        return  # CEL refuses the text (a comparison CEL does not parse): not ours either
+    assert cond.fast is not None, source  # every generated shape is a simple one
+    try:
+        fast = cond.fast(record)
+    except Unsure:
+        return  # CEL is asked: nothing to compare
+    cel_answer = cond({"r": record})  # the CEL program itself, never the Python form
+    assert cel_answer is fast, (source, record, cel_answer, fast)
+
+
+@pytest.mark.parametrize("source", [
+    "r.a + 1 > 2", "r.a in ['x', 'y']", "r.a.b == 'x'", "r'x' in r.a", "1.5 < r.a",
+    "r.a > 1.5", "r.a > 0x10", "r.a > 5u", "staff[r.a].unit == 'x'", "r == 'x'",
+    "has(r.a) && r.a.matches('x')", "r.a < true", "size(r.a) > 'x'", "r.a == 'x' // note",
+    "r.a == 'it\\'s'", "r.a > 99999999999999999999", "as_of > r.a", "period.name == r.a",
+])
+def test_anything_else_is_left_to_cel(source: str) -> None:
+    assert compile_fast(source) is None
+
+
+def test_a_missing_field_gets_cels_own_message() -> None:
+    """A field the record lacks is an error only CEL words: Python steps aside."""
+    cond = compile_condition("r.a > 0")
+    with pytest.raises(conditions.MissingValue) as missing:
+        cond.test({"r": {}})
+    assert "a" in str(missing.value)
+    assert cond.test({"r": {"a": 1}}) is True and not math.isnan(1.0)
+
+
+def test_the_demo_is_judged_the_same_without_the_python_forms(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(ROOT / "plan", root / "plan")
+    shutil.copytree(ROOT / "records", root / "records")
+    repo = Repo.at(root)
+    fast = check(repo, as_of=dt.date(2023, 12, 31), cache=False)
+    assert any(compile_condition(r.condition).fast for r in fast.plan.rules if r.condition)
+    monkeypatch.setattr(conditions, "compile_fast", lambda source: None)
+    slow = check(repo, as_of=dt.date(2023, 12, 31), cache=False)
+    assert slow.results == fast.results and slow.problems == fast.problems
