@@ -220,6 +220,8 @@ class Context:
             except ConditionError:
                 pieces = []
             self._parts[key] = pieces
+        if len(pieces) == 1:  # the part failed, so its one piece is the failing one
+            return pieces[0].r_fields or part.condition.r_fields or ()
         for piece in pieces:
             has = _HAS.match(piece.source)
             if has:  # `has(r.x)` is exactly "the record has x": no CEL call needed
