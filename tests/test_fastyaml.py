@@ -296,3 +296,21 @@ def test_without_the_fast_parser_dc_still_loads(tmp_path: Path, monkeypatch: pyt
     assert _as_tuples(without.records) == _as_tuples(with_fast.records)
     assert without.problems == with_fast.problems
     assert batch.PARALLEL_FROM > 0
+
+
+SNIPPETS = st.sampled_from([" ", "\n", ":", ": ", "- ", "\n- ", "#", " #", "'", '"', "0", "\n  ",
+                            "|", ">", "~", "-", ": 0123", "\t", "\n  x: 1", "\na: 1", "\\",
+                            "\u3000", "10:05", "no", "1_0", "\r\n", "[", "{", "&", "*", "!"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**6), st.lists(st.tuples(st.integers(0, 10**6), SNIPPETS), max_size=4))
+def test_mutated_demo_records_agree(pick: int, edits: list[tuple[int, str]]) -> None:
+    """A real record with a few YAML-significant characters put in anywhere: refused, or
+    read exactly as libyaml reads it."""
+    files = _demo_files()
+    text = files[pick % len(files)].read_text(encoding="utf-8")
+    for at, snippet in edits:
+        at %= len(text) + 1
+        text = text[:at] + snippet + text[at:]
+    assert agrees(text.encode()), text
