@@ -34,6 +34,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from ..engine import kinds as engine_kinds
 from ..i18n import _
 from ..planfile.model import Clause
 from ..planfile.model import CoverageEntry as Entry
@@ -118,10 +119,17 @@ def is_duty(sentence: str, words: tuple[str, ...] = DUTY_WORDS) -> bool:
 
 
 def clause_status(rule_ids: list[str], kinds: dict[str, str]) -> ClauseStatus:
-    """checked when any rule is not a tally; counted when all are tallies."""
+    """checked when any rule's kind judges (a verdict of met or unmet); counted when every
+    rule only counts (a kind that does not judge, such as ``tally``).  ``kinds``: rule id
+    → kind name."""
     if not rule_ids:
         return "not_checkable"
-    return "counted" if all(kinds.get(r) == "tally" for r in rule_ids) else "checked"
+    return "checked" if any(_judges(kinds.get(r)) for r in rule_ids) else "counted"
+
+
+def _judges(kind_name: str | None) -> bool:
+    kind = engine_kinds.find(kind_name) if kind_name else None
+    return kind is None or bool(kind.JUDGES)  # an unknown kind: the plan check reports it
 
 
 def trace(plan: Plan, coverage: Coverage | None = None) -> Trace:
