@@ -69,3 +69,22 @@ def test_the_units_tree_is_checked_by_the_plan_stage(tmp_path: Path) -> None:
 def test_the_real_plan_has_no_engine_problems() -> None:
     plan = plancheck.load_plan(ROOT / "plan", ROOT)
     assert plancheck.plan_problems(plan) == []
+
+
+def test_a_coverage_rule_without_values_needs_an_enum_field(tmp_path: Path) -> None:
+    """The coverage kind's own plan check: covering "every value" of a free-text field
+    would cover nothing; the rule is refused at its line, by the plan check of its kind."""
+    plan_dir = make_plan(tmp_path)
+    rules = (RULES.replace("kind: count", "kind: coverage\n    field: title")
+             .replace("    target: 1\n", "").replace("TYPES", "reading_activity")
+             .replace("WHERE", "'r.participants > 10'"))
+    (plan_dir / "rules.yaml").write_text(rules, encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    [problem] = err.value.problems
+    assert problem.code == "plan-invalid" and problem.line == line_of(rules, '- id: "1.1"')
+    assert "title" in problem.message and "values" in problem.message
+    (plan_dir / "rules.yaml").write_text(rules.replace("field: title",
+                                                       "field: title\n    values: [读书]"),
+                                         encoding="utf-8")
+    assert plancheck.load_plan(plan_dir, tmp_path).rules[0].values == ["读书"]

@@ -70,7 +70,7 @@ def kind_problems(plan: Plan, rule: Rule) -> list[Problem]:
     from . import kinds  # each kind module declares the keys its rules need
 
     return [plan.problem_at(f"rules:{rule.id}", message)
-            for message in kinds.rule_problems(rule)]
+            for message in kinds.rule_problems(rule, plan)]
 
 
 def expression_problems(plan: Plan, rule: Rule, *, examples: bool = True) -> list[Problem]:

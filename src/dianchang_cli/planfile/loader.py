@@ -456,18 +456,6 @@ def _rule_period(plan: Plan, rule: Rule) -> list[Problem]:
     return []
 
 
-def _rule_coverage_values(plan: Plan, rule: Rule) -> list[Problem]:
-    """A coverage rule without ``values`` covers its field's enum values: it needs some."""
-    if rule.kind != "coverage" or rule.values is not None:
-        return []
-    spec = next((plan.field_spec(t, rule.field or "") for t in rule.select.types), None)
-    if spec is None or not spec.values:
-        return [plan.problem_at(f"rules:{rule.id}", _(
-            "rule {r}: field '{f}' has no enum values to cover; give `values`")
-            .format(r=rule.id, f=rule.field))]
-    return []
-
-
 def _rule_item(plan: Plan, rule: Rule) -> list[Problem]:
     if rule.item not in plan.items and plan.items:
         return [plan.problem_at(f"rules:{rule.id}", _(
@@ -475,8 +463,7 @@ def _rule_item(plan: Plan, rule: Rule) -> list[Problem]:
     return []
 
 
-RULE_CHECKS: tuple[RuleCheck, ...] = (_rule_types, _rule_period, _rule_coverage_values,
-                                      _rule_item)
+RULE_CHECKS: tuple[RuleCheck, ...] = (_rule_types, _rule_period, _rule_item)
 
 
 def _coverage_rules(plan: Plan) -> list[Problem]:

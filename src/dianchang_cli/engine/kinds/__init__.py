@@ -12,7 +12,9 @@ A kind module (as a yamllint rule module declares ``ID``, ``CONF`` and ``check``
 - ``check(c, ctx, who, period)``: the judgement of one compiled rule for whose records and
   one period, as a bare :class:`~dianchang_cli.engine.results.Verdict` (``None`` when the
   kind has nothing to say, e.g. an ``each`` rule in a month without records).  The
-  evaluator stamps rule, unit, period and severity into the result.
+  evaluator stamps rule, unit, period and severity into the result;
+- optionally ``plan_problems(rule, plan)``: what else is wrong with a rule of this kind in
+  this plan, as messages (``coverage`` without ``values`` needs an enum field).
 
 Every module of this package whose name does not start with ``_`` is a kind: adding a kind
 is adding one module.  :func:`rule_problems` says what a plan's rule lacks for its kind.
@@ -101,9 +103,10 @@ def _need_text(need: str | tuple[str, ...]) -> str:
     return _("{key} (or {others})").format(key=first, others=", ".join(others))
 
 
-def rule_problems(rule: Rule) -> list[str]:
+def rule_problems(rule: Rule, plan: Plan | None = None) -> list[str]:
     """What is wrong with a rule for its kind: an unknown kind, keys the kind needs that the
-    rule does not give, a severity missing on a kind that judges.  Empty: nothing."""
+    rule does not give, a severity missing on a kind that judges, and (with ``plan``) what
+    the kind's own ``plan_problems(rule, plan)`` finds, if it has one.  Empty: nothing."""
     kind = KINDS.get(rule.kind)
     if kind is None:
         return [_("unknown kind '{kind}'; known kinds: {known}").format(
@@ -117,6 +120,9 @@ def rule_problems(rule: Rule) -> list[str]:
                                                             keys=", ".join(missing)))
     if kind.JUDGES and rule.severity is None:
         out.append(_("give a `severity` (error or warning); only a tally has none"))
+    own = getattr(kind, "plan_problems", None)
+    if plan is not None and own is not None and not missing:
+        out.extend(own(rule, plan))
     return out
 
 

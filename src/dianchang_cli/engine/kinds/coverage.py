@@ -40,6 +40,14 @@ def field_values(rule: Rule, plan: Plan | None) -> list[str]:
     return []
 
 
+def plan_problems(rule: Rule, plan: Plan) -> list[str]:
+    """Without ``values`` the rule covers its field's enum values: there must be some."""
+    if rule.values is None and not field_values(rule, plan):
+        return [_("rule {r}: field '{f}' has no enum values to cover; give `values`")
+                .format(r=rule.id, f=rule.field)]
+    return []
+
+
 def target_text(rule: Rule, plan: Plan | None = None) -> str:
     """``covers 甲、乙``; with the plan, the field named as the plan names it (``宣讲阵地``)."""
     if rule.values:
