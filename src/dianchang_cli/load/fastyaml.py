@@ -5,8 +5,8 @@ on a 550-byte record, most of it making a node tree that is needed only to place
 :func:`fast_load` parses with ``yaml-rs`` (a Rust YAML 1.2 parser, ~5 µs) and, with the
 checks below, takes ~15 µs; it returns the value and the line of each top-level key, or
 ``None`` whenever it cannot be *sure* the value equals what :func:`~.yamlsafe.load_bytes`
-gives.  ``None`` is never an
-error: the caller takes the libyaml path, which reports every problem at its place.
+gives.  ``None`` is never an error: the caller takes the libyaml path, which reports every
+problem at its place.
 
 How certainty is reached, cheapest test first:
 
