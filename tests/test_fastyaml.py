@@ -9,8 +9,10 @@ become the same :class:`Record` as by the slow one.
 from __future__ import annotations
 
 import ast
+import importlib
 import math
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +316,22 @@ def test_mutated_demo_records_agree(pick: int, edits: list[tuple[int, str]]) -> 
         at %= len(text) + 1
         text = text[:at] + snippet + text[at:]
     assert agrees(text.encode()), text
+
+
+def test_the_import_is_guarded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no yaml-rs wheel installs, importing it fails: the module still loads, says it
+    is not available, and refuses every file (so libyaml reads them all)."""
+    data = (ROOT / "records").rglob("*.yaml").__next__().read_bytes()
+    assert fastyaml.AVAILABLE and fast_load(data) is not None
+    monkeypatch.setitem(sys.modules, "yaml_rs", None)  # ``import yaml_rs`` now raises
+    try:
+        importlib.reload(fastyaml)
+        assert not fastyaml.AVAILABLE
+        assert fastyaml.fast_load(data) is None
+        record, problems = validate_bytes(Validator(load_plan(ROOT / "plan", ROOT)), data,
+                                          "r.yaml", "r")
+        assert record is not None and not [p for p in problems if p.severity == "error"]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(fastyaml)
+    assert fastyaml.AVAILABLE and fast_load(data) is not None
