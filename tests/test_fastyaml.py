@@ -155,7 +155,7 @@ SCALARS = st.one_of(COMMON, COMMON, COMMON, TRICKY)
 WORDS = st.from_regex(r"[a-z\u4e00-\u4e10]{1,6}", fullmatch=True)
 KEYS = st.one_of(WORDS, WORDS, WORDS, WORDS,
     st.sampled_from(["a", "b", "title", "名称", "'a'", '"b"', "1", "true", "~", "date", "0123",
-                     "no", "a b", "'x: y'", "k-1", "-k"]))
+                     "no", "a b", "'x: y'", "k-1", "-k", "<<", "="]))
 
 
 MULTILINE = st.sampled_from([
