@@ -302,3 +302,18 @@ def test_no_records_folder_writes_no_cache(tmp_path: Path) -> None:
                   strict=False)
     assert outcome.files == 0 and outcome.records == []
     assert not (root / CACHE_DIR).exists()
+
+
+def test_a_payload_in_parts_reads_back_whole(tmp_path: Path) -> None:
+    """Parts are pickled each with a fresh memory of objects; a value shared between them
+    (a key tuple, a class) must come back right in every part, and a cut file not at all."""
+    shared = ("title", "date")
+    parts = [{f"r{i}": (shared, i, "文" * (i % 7)) for i in range(k, k + 3000)}
+             for k in range(0, 9000, 3000)]
+    path = tmp_path / CACHE_DIR / "x.pickle"
+    assert cache.write_pickle(path, b"HEAD", ("head", 3), more=parts)
+    back = cache.read_pickle(path, b"HEAD", tmp_path)
+    assert back == [("head", 3), *parts]
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])
+    assert cache.read_pickle(path, b"HEAD", tmp_path) is None

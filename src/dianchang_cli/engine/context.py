@@ -131,7 +131,7 @@ class Context:
         self.as_of = as_of
         self.day_open = day_open
         self.commit_days = commit_days  # record id → day first committed (None: no git)
-        self._cel_records: dict[str, dict[str, Any]] = {}
+        self._last: tuple[Record | None, dict[str, Any]] = (None, {})  # see cel_record
         self._where_cache: dict[tuple[str, str], bool] = {}
         self._parts: dict[str, list[Condition]] = {}
         self._spent: dict[str, float] = {}  # rule id → seconds spent evaluating its CEL
@@ -144,14 +144,17 @@ class Context:
     # ------------------------------------------------------------ CEL
     def cel_record(self, rec: Record) -> dict[str, Any]:
         """The record as the CEL variable ``r`` (values converted by the condition itself,
-        only for the fields it reads)."""
-        cached = self._cel_records.get(rec.id)
-        if cached is None:
-            cached = {**rec.fields, "id": rec.id, "type": rec.type, "unit": rec.unit}
-            if rec.date is not None:
-                cached["date"] = rec.date
-            self._cel_records[rec.id] = cached
-        return cached
+        only for the fields it reads).  Only the last one is kept: a record's conditions
+        are asked one after another, and keeping every record's copy would double the
+        memory of a million-record check."""
+        last, made = self._last
+        if last is rec:
+            return made
+        made = {**rec.fields, "id": rec.id, "type": rec.type, "unit": rec.unit}
+        if rec.date is not None:
+            made["date"] = rec.date
+        self._last = (rec, made)
+        return made
 
     def activation(self, rec: Record, needs: tuple[str, ...], period: Period | None
                    ) -> dict[str, Any]:

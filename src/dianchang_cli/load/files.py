@@ -22,6 +22,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ..i18n import _
 
@@ -111,6 +112,27 @@ def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES, *,
     if size > limit:
         raise _too_large(limit)
     return b"".join(chunks)
+
+
+def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> BinaryIO:
+    """:func:`read_limited`'s checks (a regular file, no symlink leading out of ``root``, at
+    most ``limit`` bytes when opened), then the open file itself, for a reader that streams
+    a large file of dc's own (a cache) instead of holding all its bytes.  Raises
+    :class:`Unreadable`."""
+    fd = _open_plain(path) if _NOFOLLOW else None
+    if fd is None:
+        fd = _open_link(path, root)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
+                                             "device); it is not read"))
+        if info.st_size > limit:
+            raise _too_large(limit)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _unreadable(exc: BaseException) -> Unreadable:

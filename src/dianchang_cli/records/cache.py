@@ -31,11 +31,14 @@ usually none, as records describe work done.
 ``.delta`` beside it for the latest few changes (see :class:`RecordCache`).  Measured on
 generated repositories, loading the pickle takes 0.04 s for 10,000 records (5 MB) and
 0.45 s for 100,000 (53 MB); the same entries in SQLite, one pickled row per file, took
-0.07 s and 1.26 s (8 MB, 80 MB) — so a pickle.
+0.07 s and 1.26 s (8 MB, 80 MB) — so a pickle.  The base is pickled in parts of
+:data:`CHUNK` entries, each with a fresh memory of objects, and streamed from the file when
+read: a million records in one pickle would hold a reference to every object they contain
+until the end, well over a GiB.
 
 **Safety.**  The file is written to a temporary name and moved into place with
 :func:`os.replace`, so concurrent runs never leave half a file; the last writer wins.  It is
-read through :func:`~..load.files.read_limited` (no symlink, size-bounded), checked against a
+read through :func:`~..load.files.open_limited` (no symlink, size-bounded), checked against a
 magic header and the key *before* anything is unpickled, and unpickled by
 :class:`_SafeUnpickler`, which builds nothing but records, problems and date values: a cache
 file planted in a repository cannot run code.  Nor can it slip records in: an entry counts
@@ -49,12 +52,12 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import os
 import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,14 +65,15 @@ from typing import IO, Any
 
 from .. import __version__, i18n
 from ..diagnostics import Problem
-from ..load.files import Unreadable, read_limited
+from ..load.files import Unreadable, open_limited
 from .model import Record
 
 CACHE_DIR = ".dc-cache"
 MAGIC = b"dc-record-cache\n"
-FORMAT = 2  # bump when the layout of the pickled payload changes
+FORMAT = 3  # bump when the layout of the pickled payload changes
 MAX_CACHE_BYTES = 1 << 31  # a cache larger than this is not read (100k records: ~40 MB)
 MAX_PLAN_BYTES = 64 << 20  # plan files hashed at most this much in all
+CHUNK = 20_000  # entries pickled together in the base file (see write_pickle's ``more``)
 DELTA_MIN = 1000  # up to this many changed entries go to the delta file …
 DELTA_SHARE = 0.1  # … or up to this share of all entries, if more
 RACY_NS = 20_000_000  # 20 ms: a coarse file-system clock tick (2 s for whole-second ones)
@@ -194,7 +198,7 @@ class _SafeUnpickler(pickle.Unpickler):
     """Builds only the classes it is given (records, problems, date values …): no code
     from a file."""
 
-    def __init__(self, file: io.BytesIO, allowed: Allowed) -> None:
+    def __init__(self, file: IO[bytes], allowed: Allowed) -> None:
         super().__init__(file)
         self.allowed = allowed
 
@@ -212,7 +216,7 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file: IO[bytes], constructed: tuple[type, ...]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.fields = {cls: tuple(f.name for f in dataclasses.fields(cls))
-                       for cls in constructed}
+                       for cls in (*constructed, _Parts)}
 
     def reducer_override(self, obj: Any) -> Any:
         names = self.fields.get(type(obj))
@@ -225,26 +229,50 @@ def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD
                 ) -> Any:
     """The payload after ``header`` in the cache file ``path``, or ``None`` (missing, not a
     regular file inside ``root``, foreign, truncated, corrupt).  Only ``allowed`` classes
-    are built, and only after the header matched.  Never raises."""
+    are built, and only after the header matched.  Never raises.
+
+    A payload written in parts (:func:`write_pickle` with ``more``) is read back whole: the
+    first part, then each further part in turn, as the list ``[first, *more]``."""
     try:
-        data = read_limited(path, root, MAX_CACHE_BYTES)
+        stream = open_limited(path, root, MAX_CACHE_BYTES)
     except (Unreadable, OSError):
         return None
-    if not data.startswith(header):
-        return None
-    try:
-        return _SafeUnpickler(io.BytesIO(memoryview(data)[len(header):]), allowed).load()
-    except Exception:  # truncated, corrupt or foreign bytes: no cache
-        return None
+    with stream:
+        try:
+            if stream.read(len(header)) != header:
+                return None
+            first = _SafeUnpickler(stream, allowed | PART_CLASSES).load()
+            if not isinstance(first, _Parts):
+                return first
+            # each part was pickled with a fresh memo: a fresh unpickler reads it
+            return [first.first, *(_SafeUnpickler(stream, allowed).load()
+                                   for _ in range(first.count))]
+        except Exception:  # truncated, corrupt or foreign bytes: no cache
+            return None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Parts:
+    """The head of a payload written in parts: its first value and how many follow."""
+
+    first: Any
+    count: int
+
+
+PART_CLASSES: Allowed = frozenset({(_Parts.__module__, "_Parts")})
 
 
 def write_pickle(path: Path, header: bytes, payload: Any,
-                 constructed: tuple[type, ...] = (Record,)) -> bool:
+                 constructed: tuple[type, ...] = (Record,), more: Sequence[Any] = ()) -> bool:
     """Write ``header`` and ``payload`` atomically (a temporary file in the same folder, then
     :func:`os.replace`), creating the cache folder with its ``.gitignore``.  ``False`` when
     nothing could be written (a read-only repository, a folder that is a symlink).
     Instances of the ``constructed`` dataclasses are stored as constructor calls (their
-    fields positional, so every field must be an ``__init__`` argument)."""
+    fields positional, so every field must be an ``__init__`` argument).
+
+    ``more``: further parts, each pickled on its own after ``payload`` with the pickler's
+    memory of objects cleared in between — a million records pickled at once would keep
+    a reference to every object they hold until the end (over a GiB)."""
     folder = path.parent
     tmp: str | None = None
     try:
@@ -257,7 +285,11 @@ def write_pickle(path: Path, header: bytes, payload: Any,
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
         with os.fdopen(fd, "wb") as out:
             out.write(header)
-            _Pickler(out, constructed).dump(payload)
+            pickler = _Pickler(out, constructed)
+            pickler.dump(_Parts(payload, len(more)) if more else payload)
+            for part in more:
+                pickler.clear_memo()
+                pickler.dump(part)
         os.replace(tmp, path)
         tmp = None
         return True
@@ -306,9 +338,8 @@ class RecordCache:
         """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
         if self.key is None:
             return None
-        base = self._read(self.path, MAGIC + self.key)
-        if not (isinstance(base, tuple) and len(base) == 3 and isinstance(base[0], bytes)
-                and isinstance(base[1], dt.date) and isinstance(base[2], dict)):
+        base = _base_entries(self._read(self.path, MAGIC + self.key))
+        if base is None:
             return None
         self._token, today, self._base = base
         entries = self._base
@@ -337,7 +368,10 @@ class RecordCache:
             return self._write(self.delta_path, MAGIC + self.key + self._token,
                                (snapshot.today, changed, removed))
         token = os.urandom(16)
-        if not self._write(self.path, MAGIC + self.key, (token, snapshot.today, entries)):
+        names = list(entries)
+        parts = [{name: entries[name] for name in names[i:i + CHUNK]}
+                 for i in range(0, len(names), CHUNK)] or [{}]
+        if not write_pickle(self.path, MAGIC + self.key, (token, snapshot.today), more=parts):
             return False
         self._token, self._base = token, entries
         with contextlib.suppress(OSError):
@@ -346,3 +380,18 @@ class RecordCache:
 
     def _write(self, path: Path, header: bytes, payload: Any) -> bool:
         return write_pickle(path, header, payload)
+
+
+def _base_entries(parts: Any) -> tuple[bytes, dt.date, dict[str, Entry]] | None:
+    """The token, day and entries of a base file read in parts, or ``None`` (not that
+    shape: another format, or not ours)."""
+    if not (isinstance(parts, list) and len(parts) >= 2 and isinstance(parts[0], tuple)
+            and len(parts[0]) == 2 and isinstance(parts[0][0], bytes)
+            and isinstance(parts[0][1], dt.date)):
+        return None
+    entries: dict[str, Entry] = {}
+    for part in parts[1:]:
+        if not isinstance(part, dict):
+            return None
+        entries.update(part)
+    return parts[0][0], parts[0][1], entries
