@@ -29,10 +29,10 @@ from ..gitrepo.git import is_shallow, provenance
 from ..i18n import _
 from ..outcome import Outcome
 from ..planfile.plan import Plan
-from ..records.batch import RecordSet, load_records
+from ..records.batch import RecordSet, Scan, load_records, scan
 from ..records.cache import RecordCache
 from ..records.model import Record
-from .memo import Kept, LoadedLater, MemoFile, WholeMemo, scan
+from .memo import Kept, LoadedLater, MemoFile, WholeMemo
 
 
 class UsageError(Exception):
@@ -87,14 +87,16 @@ def record_cache(repo: Repo, cache: bool) -> RecordCache | None:
 
 
 def _load(plan: Plan, repo: Repo, workers: int | None, git: bool,
-          store: RecordCache | None) -> tuple[RecordSet, history.CommitFacts | None]:
+          store: RecordCache | None, scanned: Scan | None = None
+          ) -> tuple[RecordSet, history.CommitFacts | None]:
     """The records, and (with ``git``) the history read in the background meanwhile."""
     if not git:
         return load_records(plan, repo.records_dir, repo.root, workers=workers,
-                            cache=store), None
+                            cache=store, scanned=scanned), None
     pending = history.start(repo)
     try:
-        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers, cache=store)
+        loaded = load_records(plan, repo.records_dir, repo.root, workers=workers, cache=store,
+                              scanned=scanned)
     except BaseException:
         history.cancel(pending)
         raise
@@ -167,17 +169,18 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     store = record_cache(repo, cache)
     whole_run = rules is None and not units  # no filter: every rule for every unit
     memo = MemoFile.of(store, when, day_open) if store and whole_run else None
-    whole = None
-    if memo is not None and store is not None and not changed_since:
-        scanned, settled = scan(repo.records_dir)
+    whole, scanned = None, None
+    if memo is not None and store is not None and not changed_since \
+            and repo.records_dir.is_dir():
+        scanned = scan(repo.records_dir)
         whole = WholeMemo.of(memo, scanned, _git_state(repo) if git else None) \
-            if settled else None  # a file changed this very moment may change unseen
+            if scanned.settled else None  # a file changed this very moment may change unseen
     if whole is not None:
         kept = whole.load()
         if kept is not None:
             return _from_memo(plan, repo, kept, when, day_open, git, workers, store)
     outcome = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
-                        changed_since, store, memo)
+                        changed_since, store, memo, scanned)
     if whole is not None and outcome.files:  # no records folder: no cache
         whole.save(Kept(outcome.problems, outcome.results, outcome.scores, outcome.notes,
                         outcome.commits, outcome.waivers, outcome.files, len(outcome.records)))
@@ -208,10 +211,11 @@ def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool
 def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
               units: Collection[str] | None, rules: Collection[str] | None,
               workers: int | None, git: bool, changed_since: str | None,
-              store: RecordCache | None, memo_file: MemoFile | None) -> Outcome:
+              store: RecordCache | None, memo_file: MemoFile | None,
+              scanned: Scan | None = None) -> Outcome:
     """Load, index and evaluate (reusing what the results memo holds)."""
     changed = changed_record_files(repo, changed_since) if changed_since else None
-    loaded, facts = _load(plan, repo, workers, git, store)
+    loaded, facts = _load(plan, repo, workers, git, store, scanned)
     index = Index(loaded.records)
     waivers = check_waivers(plan, index, when)
     commit_days = facts.days if facts else None

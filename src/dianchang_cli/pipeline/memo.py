@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +27,11 @@ from ..diagnostics import Problem
 from ..engine.memo import EntryKey, Memo
 from ..engine.results import Result, Violation
 from ..gitrepo.git import FirstCommit
-from ..records.batch import _discover_names
+from ..records.batch import Scan
 from ..records.cache import (
     RECORD_CLASSES,
     RecordCache,
     code_hash,
-    file_stat,
-    racy,
     read_pickle,
     write_pickle,
 )
@@ -144,11 +141,11 @@ class WholeMemo:
         self.path, self.key, self.root = path, key, root
 
     @classmethod
-    def of(cls, memo: MemoFile, scanned: Sequence[tuple[str, object]],
-           git: Mapping[str, object] | None) -> WholeMemo:
+    def of(cls, memo: MemoFile, scanned: Scan, git: Mapping[str, object] | None
+           ) -> WholeMemo:
         digest = hashlib.sha256(memo.key)
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        digest.update(repr(scanned).encode("utf-8", "surrogateescape"))
+        digest.update(repr((scanned.names, scanned.stats)).encode("utf-8", "surrogateescape"))
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 
@@ -174,13 +171,3 @@ def _whole_shape(kept: Kept) -> bool:
 
 
 _WHOLE_CLASSES = _CLASSES | {(Kept.__module__, "Kept"), (FirstCommit.__module__, "FirstCommit")}
-
-
-def scan(records_dir: Path) -> tuple[list[tuple[str, object]], bool]:
-    """Every record file's name and stamp (``None`` for what is not a regular file), in the
-    order ``dc check`` reads them; and whether they are settled: none changed so recently
-    that a further edit in the same clock tick could keep its stamp (see
-    :func:`~..records.cache.racy`)."""
-    looked = time.time_ns()
-    found = [(name, file_stat(name)) for name in _discover_names(records_dir)]
-    return found, not any(stat is not None and racy(stat, looked) for _name, stat in found)

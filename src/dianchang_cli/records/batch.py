@@ -35,7 +35,7 @@ from ..load.fastyaml import fast_load
 from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
-from .cache import Entry, RecordCache, Snapshot, file_stat, racy, stale_by_day
+from .cache import Entry, RecordCache, Snapshot, Stat, file_stat, racy, stale_by_day
 from .model import Record
 from .pii import may_hold_pii
 from .validate import Validator, cross_check
@@ -96,6 +96,31 @@ def _discover_names(records_dir: Path) -> list[str]:
                 found.append(entry.path)
         pending.extend(reversed(folders))  # depth first, in name order, files before folders
     return found
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a records folder holds as :func:`scan` found it: every record file's name (as
+    :func:`discover` orders them) and its stamp (:func:`~.cache.file_stat`; ``None`` for
+    what is not a regular file), and the moment they were looked at."""
+
+    names: list[str]
+    stats: list[Stat | None]
+    looked: int  # time.time_ns() before the first stat
+
+    @property
+    def settled(self) -> bool:
+        """No file changed so recently that a further edit in the same clock tick could
+        keep its stamp (:func:`~.cache.racy`)."""
+        return not any(stat is not None and racy(stat, self.looked) for stat in self.stats)
+
+
+def scan(records_dir: Path) -> Scan:
+    """The record files of ``records_dir`` and their stamps: what the record cache and the
+    memo of whole outcomes are keyed on (read once per check, by whichever asks first)."""
+    names = _discover_names(records_dir)
+    looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
+    return Scan(names, [file_stat(name) for name in names], looked)
 
 
 def _below(path: PurePath, folder: PurePath) -> str | None:
@@ -203,18 +228,23 @@ def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:
 
 def load_records(plan: Plan, records_dir: Path, root: Path,
                  files: Sequence[Path] | None = None, workers: int | None = None,
-                 cache: RecordCache | None = None) -> RecordSet:
+                 cache: RecordCache | None = None, scanned: Scan | None = None) -> RecordSet:
     """Load and validate ``files`` (default: everything under ``records_dir``).
 
     ``cache`` (for the whole folder only; see :mod:`.cache`): reuse what unchanged files
     gave last time and validate only the others; the result is the same as without it.
+    ``scanned``: the folder's :func:`scan`, when the caller has made it already.
     """
     validator = Validator(plan)
     if files is None:
         fence, refused = _fence(records_dir, root)
         if refused is not None:
             return RecordSet(problems=[refused], files=0)
-        names = _discover_names(records_dir)  # strings: a cache hit needs no Path
+        if cache is not None:
+            scanned = scanned or scan(records_dir)
+            names = scanned.names  # strings: a cache hit needs no Path
+        else:
+            names = _discover_names(records_dir)
         paths = [] if cache is not None else [Path(name) for name in names]
         where = _Where(root, records_dir, fence)
     else:
@@ -227,8 +257,9 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     try:
         if files is not None:
             records, problems = _load_named(paths, where, validator)
-        elif cache is not None:
-            records, problems = _flatten(_load_cached(names, where, validator, workers, cache))
+        elif cache is not None and scanned is not None:
+            records, problems = _flatten(_load_cached(scanned, where, validator, workers,
+                                                      cache))
         else:
             records, problems = _flatten(_read_all(paths, where, validator, workers))
     finally:
@@ -250,7 +281,7 @@ def _read_all(paths: list[Path], where: _Where, validator: Validator, workers: i
     return _read_each(paths, where, validator)
 
 
-def _load_cached(names: list[str], where: _Where, validator: Validator, workers: int,
+def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: int,
                  cache: RecordCache) -> list[Outcome]:
     """Outcomes from the cache where a file is unchanged, fresh ones for the rest; the
     cache file is rewritten when anything was validated or a file went away.  Entries are
@@ -258,8 +289,7 @@ def _load_cached(names: list[str], where: _Where, validator: Validator, workers:
     snapshot = cache.load()
     old = snapshot.entries if snapshot is not None else {}
     then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
-    looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
-    stats = [file_stat(name) for name in names]
+    names, stats, looked = scanned.names, scanned.stats, scanned.looked
     outcomes: list[Outcome | None] = [None] * len(names)
     kept: list[Entry | None] = [None] * len(names)
     missing: list[int] = []
