@@ -142,11 +142,17 @@ class Validator:
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._seen: dict[tuple[int, str, type, Any], Any] = {}  # see _scalar
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
         type_spec = plan.common_fields.get("type")
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a loading worker) without :attr:`_seen`: its keys hold ids of this
+        process's objects, which mean nothing — or something else — in another."""
+        return {**self.__dict__, "_seen": {}}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True, key_lines: tuple[int, ...] | None = None
@@ -377,6 +383,20 @@ class Validator:
         return self._scalar(spec.type, spec, raw)
 
     def _scalar(self, kind: str, spec: FieldSpec, raw: Any) -> Any:
+        """One value of a field, read and checked; a value read before (the same day, unit,
+        staff member, enum value … recurs across thousands of records) is answered from
+        :attr:`_seen` — values are immutable, and a bad value is never remembered."""
+        if kind in _REMEMBERED and raw.__class__ in _PLAIN:
+            key = (id(spec), kind, raw.__class__, raw)
+            found = self._seen.get(key, _UNSEEN)
+            if found is _UNSEEN:
+                found = self._check_scalar(kind, spec, raw)
+                if len(self._seen) < MAX_REMEMBERED:
+                    self._seen[key] = found
+            return found
+        return self._check_scalar(kind, spec, raw)
+
+    def _check_scalar(self, kind: str, spec: FieldSpec, raw: Any) -> Any:
         value = READERS[kind](raw)
         if kind == "enum" and value not in (spec.values or ()):
             raise BadValue(_("one of: {values}").format(
@@ -395,6 +415,15 @@ class Validator:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
+
+
+# Kinds whose values recur (days, ids, enum values, counts) and are read from plain
+# scalars: remembered per validator.  Text and links are mostly unique: not remembered.
+_REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month", "period",
+                         "staff", "unit", "rule", "enum", "record"})
+_PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
+_UNSEEN = object()
+MAX_REMEMBERED = 50_000  # values remembered per validator (a bound on memory)
 
 
 def _moments(a: dt.date, b: dt.date) -> tuple[str, str]:
