@@ -71,7 +71,7 @@ class MemoFile:
         """Keep this run's results, unless they are exactly those stored."""
         if memo.hits == len(memo.kept) and len(memo.kept) == len(memo.old):
             return True  # nothing new: the file already holds these
-        return write_pickle(self.path, MAGIC + self.key, memo.kept, (Result, Violation))
+        return write_pickle(self.path, MAGIC + self.key, memo.kept)
 
 
 def _entries(value: Any) -> dict[EntryKey, Result]:
@@ -154,8 +154,7 @@ class WholeMemo:
         return kept if isinstance(kept, Kept) and _whole_shape(kept) else None
 
     def save(self, kept: Kept) -> bool:
-        return write_pickle(self.path, WHOLE_MAGIC + self.key, kept,
-                            (Kept, Record, Result, Violation, FirstCommit))
+        return write_pickle(self.path, WHOLE_MAGIC + self.key, kept)
 
 
 def _whole_shape(kept: Kept) -> bool:

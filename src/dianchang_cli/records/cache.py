@@ -208,23 +208,6 @@ class _SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles instances of the given dataclasses (a :class:`Record` …) as a call of their
-    constructor with their fields: unpickling then skips the generic (and slower) state
-    restoring of a slotted dataclass."""
-
-    def __init__(self, file: IO[bytes], constructed: tuple[type, ...]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.fields = {cls: tuple(f.name for f in dataclasses.fields(cls))
-                       for cls in (*constructed, _Parts)}
-
-    def reducer_override(self, obj: Any) -> Any:
-        names = self.fields.get(type(obj))
-        if names is None:
-            return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
-
-
 def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD_CLASSES
                 ) -> Any:
     """The payload after ``header`` in the cache file ``path``, or ``None`` (missing, not a
@@ -262,14 +245,10 @@ class _Parts:
 PART_CLASSES: Allowed = frozenset({(_Parts.__module__, "_Parts")})
 
 
-def write_pickle(path: Path, header: bytes, payload: Any,
-                 constructed: tuple[type, ...] = (Record,), more: Sequence[Any] = ()) -> bool:
+def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = ()) -> bool:
     """Write ``header`` and ``payload`` atomically (a temporary file in the same folder, then
     :func:`os.replace`), creating the cache folder with its ``.gitignore``.  ``False`` when
     nothing could be written (a read-only repository, a folder that is a symlink).
-    Instances of the ``constructed`` dataclasses are stored as constructor calls (their
-    fields positional, so every field must be an ``__init__`` argument).
-
     ``more``: further parts, each pickled on its own after ``payload`` with the pickler's
     memory of objects cleared in between — a million records pickled at once would keep
     a reference to every object they hold until the end (over a GiB)."""
@@ -285,7 +264,7 @@ def write_pickle(path: Path, header: bytes, payload: Any,
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
         with os.fdopen(fd, "wb") as out:
             out.write(header)
-            pickler = _Pickler(out, constructed)
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.dump(_Parts(payload, len(more)) if more else payload)
             for part in more:
                 pickler.clear_memo()

@@ -33,6 +33,12 @@ class Record:
     keys: tuple[str, ...] = ()  # top-level fields in file order (canonical names)
     key_lines: tuple[int, ...] = ()  # their lines
 
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        """Pickled (for the record cache, and back from a loading worker) as a call of the
+        constructor: unpickling then skips a slotted dataclass's generic state restoring."""
+        return Record, (self.id, self.type, self.unit, self.date, self.title, self.fields,
+                        self.file, self.line, self.keys, self.key_lines)
+
     def line_of(self, names: tuple[str, ...]) -> int:
         """The line of the first of ``names`` the record has, else its first line."""
         for name in names:
