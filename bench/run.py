@@ -27,8 +27,11 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 
 
-def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MiB, largest process) of ``cmd`` over runs."""
+Row = tuple[str, list[float], float]  # label, wall seconds of each run, peak MiB
+
+
+def timed(cmd: list[str], repeat: int) -> tuple[list[float], float]:
+    """Wall seconds of each run and peak RSS (MiB, largest process) of ``cmd``."""
     walls, peaks = [], []
     gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     for _ in range(repeat):
@@ -39,17 +42,17 @@ def timed(cmd: list[str], repeat: int) -> tuple[float, float]:
         else:
             subprocess.run(cmd, capture_output=True)
         walls.append(time.perf_counter() - start)
-    return statistics.median(walls), max(peaks) if peaks else float("nan")
+    return walls, max(peaks) if peaks else float("nan")
 
 
 def timed_after(prepare: Callable[[], object], cmd: list[str], repeat: int
-                ) -> tuple[float, float]:
+                ) -> tuple[list[float], float]:
     """:func:`timed` over runs that each follow ``prepare()`` (untimed)."""
     runs = []
     for _ in range(repeat):
         prepare()
         runs.append(timed(cmd, 1))
-    return statistics.median(w for w, _ in runs), max(p for _, p in runs)
+    return [w for walls, _ in runs for w in walls], max(p for _, p in runs)
 
 
 def ensure_repo(n: int, communities: int) -> Path:
@@ -76,7 +79,7 @@ def touch(repo: Path, count: int) -> None:
             out.write("# changed\n")
 
 
-def check_rows(dc: str, repo: Path, n: int, repeat: int) -> list[tuple[str, float, float]]:
+def check_rows(dc: str, repo: Path, n: int, repeat: int) -> list[Row]:
     """Cold (no cache: the first run after a change of dc or the plan), warm (nothing
     changed), warm with 10 files changed, and ``--no-cache``."""
     check = [dc, "check", "--repo", str(repo), "--as-of", "2023-12-31", "--format", "json"]
@@ -108,18 +111,36 @@ def main() -> None:
                     str(Path(dianchang_cli.__file__).parent)], check=False)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    rows: list[tuple[str, float, float]] = []
+    rows: list[Row] = []
     for n in args.sizes:
         rows += check_rows(dc, ensure_repo(n, args.communities), n, args.repeat)
     if args.jsonschema and 10_000 in args.sizes:
         rows += jsonschema_row(dc, OUT / "repo-10000")
-    print("| dc check | time | peak memory |")
+    print(f"| dc check | time, median of {args.repeat} (range) | peak memory |")
     print("|---|---:|---:|")
-    for label, wall, peak in rows:
-        print(f"| {label} | {wall:.2f} s | {peak:.0f} MiB |")
+    for label, walls, peak in rows:
+        print(f"| {label} | {statistics.median(walls):.2f} s ({min(walls):.2f}–"
+              f"{max(walls):.2f}) | {peak:.0f} MiB |")
+    for line in ratios({label: statistics.median(walls) for label, walls, _p in rows}):
+        print(line)
 
 
-def jsonschema_row(dc: str, repo: Path) -> list[tuple[str, float, float]]:
+def ratios(medians: dict[str, float]) -> list[str]:
+    """The ratios the targets are stated in, from the medians of this one run."""
+    out = []
+    schema = next((t for label, t in medians.items() if label.startswith("check-jsonschema")),
+                  None)
+    for label, t in medians.items():
+        n = label.split(" ", 1)[0]
+        floor = medians.get(f"{n} read floor (bytes only)")
+        if label.endswith(" cold") and floor:
+            out.append(f"- {n} cold is {t / floor:.1f}× the read floor")
+        if label == "10,000 cold" and schema:
+            out.append(f"- 10,000 cold is {schema / t:.0f}× faster than check-jsonschema")
+    return out
+
+
+def jsonschema_row(dc: str, repo: Path) -> list[Row]:
     """check-jsonschema with the plan's own schema (``dc schema``) on the same 10k files."""
     cj = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
                                                   "check-jsonschema")
