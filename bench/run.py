@@ -4,9 +4,10 @@
     python bench/run.py --sizes 10000   # only 10k
     python bench/run.py --jsonschema    # also check-jsonschema on the same 10k files
 
-Prints the README's Speed table (Markdown, median of ``--repeat`` runs): for each size
-``dc check`` cold (no record cache), warm with nothing changed, warm with 10 files changed,
-with ``--no-cache``, and the read floor (only reading the files' bytes); with
+Prints the README's Speed table (Markdown, median and range of ``--repeat`` runs): for each
+size ``dc check`` (its default table, read through a pipe) cold (no cache: the first run
+after dc or the plan changed), warm with nothing changed, warm with 10 files changed, with
+``--no-cache``, and the read floor (only reading the files' bytes); with
 ``--jsonschema``, check-jsonschema with the plan's own schema (``dc schema``; schema only,
 no rules; ``pip install check-jsonschema`` first).
 """
@@ -82,7 +83,7 @@ def touch(repo: Path, count: int) -> None:
 def check_rows(dc: str, repo: Path, n: int, repeat: int) -> list[Row]:
     """Cold (no cache: the first run after a change of dc or the plan), warm (nothing
     changed), warm with 10 files changed, and ``--no-cache``."""
-    check = [dc, "check", "--repo", str(repo), "--as-of", "2023-12-31", "--format", "json"]
+    check = [dc, "check", "--repo", str(repo), "--as-of", "2023-12-31"]  # its table, as typed
     cache = repo / ".dc-cache"
     rows = []
     rows.append((f"{n:,} cold", *timed_after(
