@@ -94,6 +94,7 @@ def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
     ``None`` for a unit with a record whose file state is unknown.  A state is any value
     whose ``repr`` names it (the record cache's stat tuple)."""
     parts: dict[str, list[tuple[str, object, dt.date | None]] | None] = {}
+    days = commit_days.get if commit_days else None
     for rec in records:
         found = parts.get(rec.unit, _NEW)
         if found is None:
@@ -104,7 +105,7 @@ def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
             continue
         if found is _NEW:
             found = parts[rec.unit] = []
-        found.append((rec.file, state, commit_days.get(rec.id)))
+        found.append((rec.file, state, days(rec.id) if days else None))
     return {unit: None if items is None else hashlib.blake2b(
         repr(items).encode("utf-8", "surrogateescape"), digest_size=16).digest()
         for unit, items in parts.items()}

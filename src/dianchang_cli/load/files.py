@@ -37,7 +37,7 @@ class Unreadable(Exception):
         self.code, self.message, self.expected = code, message, expected
 
 
-def inside(path: Path, root: Path) -> bool:
+def inside(path: str | Path, root: Path) -> bool:
     """Whether ``path``, every symlink on the way resolved, is ``root`` or lies below it."""
     try:
         real = Path(os.path.realpath(path))
@@ -72,7 +72,7 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # absent on Windows: there the careful
 _LINK_ERRORS = (errno.ELOOP, errno.EMLINK)  # what O_NOFOLLOW gives for a symlink
 
 
-def read_limited(path: Path, root: Path | None, limit: int = MAX_BYTES, *,
+def read_limited(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
                  strict: bool = False) -> bytes:
     """The bytes of ``path``, or :class:`Unreadable`; never blocks and never reads more than
     ``limit + 1`` bytes.  ``root``: the folder the file (and any symlink target) must stay in;
@@ -140,7 +140,7 @@ def _unreadable(exc: BaseException) -> Unreadable:
         e=getattr(exc, "strerror", None) or exc))
 
 
-def _open_plain(path: Path) -> int | None:
+def _open_plain(path: str | Path) -> int | None:
     """Open ``path`` unless it is a symlink (then ``None``: the caller looks closer)."""
     try:
         return os.open(path, _FLAGS | _NOFOLLOW)
@@ -152,7 +152,7 @@ def _open_plain(path: Path) -> int | None:
         raise _unreadable(exc) from exc
 
 
-def _open_link(path: Path, root: Path | None) -> int:
+def _open_link(path: str | Path, root: Path | None) -> int:
     """Open ``path`` after ``lstat``: a symlink must lead to a regular file inside ``root``."""
     try:
         info = os.lstat(path)

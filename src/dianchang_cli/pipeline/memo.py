@@ -63,8 +63,8 @@ class MemoFile:
              commit_days: Mapping[str, dt.date] | None) -> Memo:
         """A :class:`Memo` over ``records`` holding what the file stored (if anything)."""
         old = _entries(read_pickle(self.path, MAGIC + self.key, self.root, _CLASSES))
-        states = {id(entry[1]): entry[0] for entry in store.entries.values()
-                  if entry[1] is not None}
+        states = {id(record): stat for stat, record, _found in store.entries.values()
+                  if record is not None}
         return Memo(records, lambda rec: states.get(id(rec)), old, commit_days)
 
     def save(self, memo: Memo) -> bool:

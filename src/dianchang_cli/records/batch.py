@@ -157,12 +157,13 @@ class _Where:
 Outcome = tuple[Record | None, list[Problem]]  # what one file gave
 
 
-def _read_each(paths: Iterable[Path], where: _Where, validator: Validator) -> list[Outcome]:
+def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator
+               ) -> list[Outcome]:
     """Each file's record (or ``None``) and problems, in the order of ``paths``."""
     outcomes: list[Outcome] = []
-    root, records_dir = where.root, where.records_dir
+    names = _Names(where)
     for path in paths:
-        shown = _shown(path, root)
+        shown, record_id = names.of(path)
         try:
             data = read_limited(path, where.fence, MAX_BYTES, strict=where.strict)
         except Unreadable as bad:
@@ -170,8 +171,47 @@ def _read_each(paths: Iterable[Path], where: _Where, validator: Validator) -> li
                                             expected=bad.expected)]))
             continue
         # the record counts even when ``found`` holds warnings
-        outcomes.append(validate_bytes(validator, data, shown, default_id(path, records_dir)))
+        outcomes.append(validate_bytes(validator, data, shown, record_id))
     return outcomes
+
+
+class _Names:
+    """:func:`_shown` and :func:`default_id` for every file of one batch, with the two
+    folders' prefixes worked out once and each name handled as a string (100,000
+    :class:`Path` objects cost more than reading the files' names)."""
+
+    def __init__(self, where: _Where) -> None:
+        self.root, self.records_dir = where.root, where.records_dir
+        self.root_prefix = _prefix(where.root)
+        self.records_prefix = _prefix(where.records_dir)
+
+    def of(self, path: str | Path) -> tuple[str, str]:
+        """The name shown for ``path`` and the id its record gets when it names none."""
+        if not isinstance(path, str) or "/./" in path or path.startswith("./") \
+                or (os.sep != "/" and "/" in path):
+            path = Path(path)  # anything unusual: the careful way
+            return _shown(path, self.root), default_id(path, self.records_dir)
+        text = path if os.sep == "/" else path.replace(os.sep, "/")
+        below = _cut(text, self.root_prefix)
+        shown = below if below is not None else text
+        if not shown.isprintable():
+            shown = printable(shown, NAME_LIMIT)
+        rel = _cut(text, self.records_prefix)
+        if rel is None:
+            rel = text.rsplit("/", 1)[-1]
+        rel = rel.rsplit(".", 1)[0]
+        return shown, rel if rel.isprintable() else printable(rel, NAME_LIMIT)
+
+
+def _prefix(folder: PurePath) -> str:
+    return folder.as_posix().rstrip("/") + "/"
+
+
+def _cut(text: str, prefix: str) -> str | None:
+    """:func:`_below` for a name already in POSIX form and a folder's prefix."""
+    if prefix == "./":
+        return text[2:] if text.startswith("./") else text
+    return text[len(prefix):] if text.startswith(prefix) else None
 
 
 def _flatten(outcomes: Iterable[Outcome]) -> tuple[list[Record], list[Problem]]:
@@ -245,7 +285,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
             names = scanned.names  # strings: a cache hit needs no Path
         else:
             names = _discover_names(records_dir)
-        paths = [] if cache is not None else [Path(name) for name in names]
+        paths: list[str | Path] = [] if cache is not None else list(names)
         where = _Where(root, records_dir, fence)
     else:
         paths = list(files)
@@ -273,7 +313,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     return RecordSet(records=records, problems=problems, files=len(names))
 
 
-def _read_all(paths: list[Path], where: _Where, validator: Validator, workers: int
+def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int
               ) -> list[Outcome]:
     """Every file's outcome: on several processes for many files, else here."""
     if workers > 1 and len(paths) >= PARALLEL_FROM:
@@ -300,7 +340,7 @@ def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: in
             kept[i] = hit  # the same object: the cache writes only entries that differ
         else:
             missing.append(i)
-    fresh = _read_all([Path(names[i]) for i in missing], where, validator, workers)
+    fresh = _read_all([names[i] for i in missing], where, validator, workers)
     for i, outcome in zip(missing, fresh, strict=True):
         outcomes[i] = outcome
     done: list[Outcome] = outcomes  # type: ignore[assignment]  # every slot is filled
@@ -349,7 +389,7 @@ def _validator_from(token: int, blob: bytes) -> Validator:
 
 def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where
                 ) -> list[Outcome]:
-    return _read_each([Path(p) for p in paths], where, _validator_from(token, blob))
+    return _read_each(paths, where, _validator_from(token, blob))
 
 
 def _context() -> BaseContext:
@@ -360,7 +400,7 @@ _TOKENS = itertools.count(1)
 fallbacks = 0  # shares of the last parallel load read here because a worker failed (tests)
 
 
-def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: int
+def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int
               ) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
     Results keep the files' order.  A worker that cannot start or dies (no process may be
@@ -383,7 +423,8 @@ def _parallel(paths: list[Path], where: _Where, validator: Validator, workers: i
     try:
         pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
         for i, part in enumerate(parts):
-            pending[i] = pool.submit(_load_chunk, token, blob, [str(p) for p in part], where)
+            pending[i] = pool.submit(_load_chunk, token, blob, [os.fspath(p) for p in part],
+                                     where)
     except Exception:  # no pool (no process can be created): the rest is read here
         pass
     try:

@@ -340,12 +340,12 @@ class RecordCache:
         if self.key is None:
             return False
         entries, base = snapshot.entries, self._base
-        changed = {name: e for name, e in entries.items() if base.get(name) is not e}
-        removed = [name for name in base if name not in entries]
-        if self._token is not None and \
-                len(changed) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
-            return self._write(self.delta_path, MAGIC + self.key + self._token,
-                               (snapshot.today, changed, removed))
+        if self._token is not None:  # a base was loaded: perhaps only a delta to write
+            changed = {name: e for name, e in entries.items() if base.get(name) is not e}
+            removed = [name for name in base if name not in entries]
+            if len(changed) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
+                return self._write(self.delta_path, MAGIC + self.key + self._token,
+                                   (snapshot.today, changed, removed))
         token = os.urandom(16)
         names = list(entries)
         parts = [{name: entries[name] for name in names[i:i + CHUNK]}
