@@ -116,14 +116,14 @@ class _Parser:
         node = self.conjunction()
         while self.at("||"):
             self.take("||")
-            node = _or(node, self.conjunction())
+            node = _junction(node, self.conjunction(), True)
         return node
 
     def conjunction(self) -> _Node:
         node = self.unary()
         while self.at("&&"):
             self.take("&&")
-            node = _and(node, self.unary())
+            node = _junction(node, self.unary(), False)
         return node
 
     def unary(self) -> _Node:
@@ -268,27 +268,18 @@ def _size(name: str, test: Callable[[int, int], bool], limit: int) -> _Node:
     return node
 
 
-def _and(left: _Node, right: _Node) -> _Node:
+def _junction(left: _Node, right: _Node, decides: bool) -> _Node:
+    """``&&`` (``decides=False``: a false side makes it false) or ``||`` (``decides=True``:
+    a true side makes it true), with CEL's errors: a deciding side wins over an error on
+    the other; otherwise an error is the answer."""
     def node(r: dict[str, Any]) -> bool | _Missing:
         a = left(r)
-        if a is False:
-            return False
+        if a is decides:
+            return decides
         b = right(r)
-        if b is False:
-            return False
-        return MISSING if a is MISSING or b is MISSING else True
-    return node
-
-
-def _or(left: _Node, right: _Node) -> _Node:
-    def node(r: dict[str, Any]) -> bool | _Missing:
-        a = left(r)
-        if a is True:
-            return True
-        b = right(r)
-        if b is True:
-            return True
-        return MISSING if a is MISSING or b is MISSING else False
+        if b is decides:
+            return decides
+        return MISSING if a is MISSING or b is MISSING else not decides
     return node
 
 

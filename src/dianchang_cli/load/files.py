@@ -85,17 +85,8 @@ def read_limited(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
     """
     if strict and root is not None and not inside(path, root):
         raise _outside()
-    fd = _open_plain(path) if _NOFOLLOW else None
-    if fd is None:
-        fd = _open_link(path, root)
+    fd, expected = _open_regular(path, root, limit)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
-                                             "device); it is not read"),
-                             _("a plain YAML text file"))
-        if info.st_size > limit:
-            raise _too_large(limit)
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, limit + 1 - size)
@@ -103,7 +94,7 @@ def read_limited(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
                 break
             chunks.append(chunk)
             size += len(chunk)
-            if 0 < info.st_size <= size:
+            if 0 < expected <= size:
                 break  # all the file had when it was opened (size 0: read on to the end)
     except OSError as exc:
         raise _unreadable(exc) from exc
@@ -119,6 +110,17 @@ def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> Binar
     most ``limit`` bytes when opened), then the open file itself, for a reader that streams
     a large file of dc's own (a cache) instead of holding all its bytes.  Raises
     :class:`Unreadable`."""
+    fd, _size = _open_regular(path, root, limit)
+    try:
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _open_regular(path: str | Path, root: Path | None, limit: int) -> tuple[int, int]:
+    """An open descriptor of ``path`` and its size, once it is known to be a regular file
+    (reached without leaving ``root``) of at most ``limit`` bytes; else :class:`Unreadable`."""
     fd = _open_plain(path) if _NOFOLLOW else None
     if fd is None:
         fd = _open_link(path, root)
@@ -126,13 +128,17 @@ def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> Binar
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
-                                             "device); it is not read"))
+                                             "device); it is not read"),
+                             _("a plain YAML text file"))
         if info.st_size > limit:
             raise _too_large(limit)
-        return os.fdopen(fd, "rb")
+    except OSError as exc:
+        os.close(fd)
+        raise _unreadable(exc) from exc
     except BaseException:
         os.close(fd)
         raise
+    return fd, info.st_size
 
 
 def _unreadable(exc: BaseException) -> Unreadable:
