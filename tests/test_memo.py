@@ -265,3 +265,23 @@ def test_files_written_this_moment_keep_no_whole_outcome(
     _check(capsys, root)
     assert list((root / CACHE_DIR).glob("records-*.pickle"))
     assert not list((root / CACHE_DIR).glob("outcome-*.pickle"))
+
+
+def test_the_whole_outcome_is_kept_for_one_day(tmp_path: Path) -> None:
+    """Records dated after today are warned about, so tomorrow's outcome may differ even
+    with nothing changed: the day is part of the key (the results memo needs no day)."""
+    from dianchang_cli.api import Repo
+    from dianchang_cli.pipeline.memo import MemoFile, WholeMemo
+    from dianchang_cli.records.batch import scan
+    from dianchang_cli.records.cache import RecordCache
+
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    memo = MemoFile.of(RecordCache.of(repo.root, repo.plan_dir, repo.records_dir),
+                       dt.date(2023, 12, 31), False)
+    assert memo is not None
+    scanned = scan(repo.records_dir)
+    today = WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 4))
+    assert today.key == WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 4)).key
+    assert today.key != WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 5)).key
+    assert today.key != WholeMemo.of(memo, scanned, {"commit": "abc"}, dt.date(2026, 12, 4)).key

@@ -173,7 +173,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     if memo is not None and store is not None and not changed_since \
             and repo.records_dir.is_dir():
         scanned = scan(repo.records_dir)
-        whole = WholeMemo.of(memo, scanned, _git_state(repo) if git else None) \
+        whole = WholeMemo.of(memo, scanned, _git_state(repo) if git else None, today) \
             if scanned.settled else None  # a file changed this very moment may change unseen
     if whole is not None:
         kept = whole.load()

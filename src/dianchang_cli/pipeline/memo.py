@@ -132,18 +132,20 @@ class WholeMemo:
     """The last whole outcome of a records folder, for a run in which nothing changed.
 
     Keyed on the results memo's key (:class:`MemoFile`), every record file's name and
-    stamp (:func:`~..records.batch.scan`), and what git says (the commit checked out, the
-    dirty flag, a shallow clone): when all match, the outcome is the one stored, and not a
-    record is parsed, validated or evaluated.
+    stamp (:func:`~..records.batch.scan`), what git says (the commit checked out, the
+    dirty flag, a shallow clone) and today's date: when all match, the outcome is the one
+    stored, and not a record is parsed, validated or evaluated.
     """
 
     def __init__(self, path: Path, key: bytes, root: Path) -> None:
         self.path, self.key, self.root = path, key, root
 
     @classmethod
-    def of(cls, memo: MemoFile, scanned: Scan, git: Mapping[str, object] | None
-           ) -> WholeMemo:
-        digest = hashlib.sha256(memo.key)
+    def of(cls, memo: MemoFile, scanned: Scan, git: Mapping[str, object] | None,
+           today: dt.date) -> WholeMemo:
+        """The memo for this folder as scanned, this git state and this day (records dated
+        after today are warned about: the warnings change with the day)."""
+        digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
         digest.update(repr((scanned.names, scanned.stats)).encode("utf-8", "surrogateescape"))
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
