@@ -38,7 +38,8 @@ from ..records.cache import (
 from ..records.model import Record
 
 MAGIC = b"dc-result-memo\n"
-_ENGINE = ("engine", "core.py")  # the code results depend on, besides validation's
+# the code an outcome depends on besides validation's (its git notes, its assembly)
+_ENGINE = ("engine", "core.py", "gitrepo", "pipeline", "outcome.py")
 _CLASSES = RECORD_CLASSES | {(Result.__module__, "Result"), (Violation.__module__, "Violation")}
 
 
