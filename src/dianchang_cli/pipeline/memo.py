@@ -1,4 +1,4 @@
-"""The evaluation memo on disk: last run's results, beside the record cache.
+"""What a check keeps in ``.dc-cache/`` beside the record cache: results, and whole outcomes.
 
 ``.dc-cache/results-<hash>.pickle`` holds the results of the last full evaluation of one
 records folder, each under the stamp of the records it read (:mod:`..engine.memo`).  The
@@ -7,6 +7,11 @@ message catalog, dc's validating code), plus the engine's own code, the as-of da
 whether that day is still running.  So after ten records of one community changed, only
 that community's results (and those that count every unit) are evaluated again; with
 nothing changed, none are.
+
+``.dc-cache/outcome-<hash>.pickle`` (:class:`WholeMemo`) holds the last whole outcome,
+keyed further on every record file's stamp, git's state and the day: with nothing changed a
+check answers from it without reading a record (they are read from the record cache only if
+a report asks for them, :class:`LoadedLater`).
 
 Like the record cache it is an optimisation only: read through the same bounded, symlink-
 refusing reader, unpickled only after its key matched and then only into results, and
