@@ -2,6 +2,8 @@
 file and build and render the district view.
 
     python bench/aggregate.py [--subdistricts 50] [--records 20000] [--communities 20]
+    python bench/aggregate.py --keep DIR    # keep the exports, and print the dc aggregate
+                                            # command that times the same as a whole process
 
 One repository of ``--records`` records is generated (bench/generate.py) and exported once
 (``dc export``'s library, Parquet); its export is then copied ``--subdistricts`` times with
@@ -71,24 +73,36 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--communities", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="a new folder for the exports, kept")
     args = ap.parse_args()
+    if args.keep is not None:
+        args.keep.mkdir(parents=True)
+        run(args, args.keep)
+        subs = " ".join(str(args.keep / f"sub{i:03d}") for i in range(args.subdistricts))
+        print(f"whole process: dc aggregate {subs} -o {args.keep / 'district.duckdb'} "
+              f"--report {args.keep / 'view.html'}")
+        return
+    with tempfile.TemporaryDirectory(prefix="dc-bench-aggregate-") as tmp:
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    """Make the exports in ``work``; time the load and the view in this process."""
     from dianchang_cli.export.aggregate import aggregate
     from dianchang_cli.export.district import district_view, render_district
 
-    with tempfile.TemporaryDirectory(prefix="dc-bench-aggregate-") as tmp:
-        work = Path(tmp)
-        folders = clone(make_export(work, args.records, args.communities), work,
-                        args.subdistricts)
-        times = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            loaded = aggregate(folders, work / "district.duckdb")
-            page = render_district(district_view(work / "district.duckdb"), "html")
-            times.append(time.perf_counter() - started)
-        assert len(loaded.exports) == args.subdistricts and not loaded.problems
-        print(f"aggregate {args.subdistricts} subdistricts × {args.records} records "
-              f"+ district view (HTML, {len(page)} bytes): best {min(times):.2f} s, "
-              f"runs {', '.join(f'{t:.2f}' for t in times)} s")
+    folders = clone(make_export(work, args.records, args.communities), work,
+                    args.subdistricts)
+    times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        loaded = aggregate(folders, work / "district.duckdb")
+        page = render_district(district_view(work / "district.duckdb"), "html")
+        times.append(time.perf_counter() - started)
+    assert len(loaded.exports) == args.subdistricts and not loaded.problems
+    print(f"aggregate {args.subdistricts} subdistricts × {args.records} records "
+          f"+ district view (HTML, {len(page)} bytes): best {min(times):.2f} s, "
+          f"runs {', '.join(f'{t:.2f}' for t in times)} s")
 
 
 if __name__ == "__main__":
