@@ -317,3 +317,23 @@ def test_a_payload_in_parts_reads_back_whole(tmp_path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 100])
     assert cache.read_pickle(path, b"HEAD", tmp_path) is None
+
+
+def test_changes_in_two_runs_both_stay_in_the_delta(tmp_path: Path, calls: list[str]) -> None:
+    """The delta holds everything that differs from the base, not only the last run's
+    changes: after two runs that each changed one file, nothing is validated again."""
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    first = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    one, two = sorted((root / "records").rglob("*.yaml"))[:2]
+    for step, path in enumerate((one, two), 1):
+        path.write_text(path.read_text(encoding="utf-8") + "# 改过\n", encoding="utf-8")
+        os.utime(path, ns=(OLD_NS + step * 10**9, OLD_NS + step * 10**9))
+        calls.clear()
+        check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+        assert len(calls) == 1
+    assert _store(root).delta_path.exists()
+    calls.clear()
+    again = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert calls == []
+    assert again.records == first.records and again.problems == first.problems

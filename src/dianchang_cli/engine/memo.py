@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -91,9 +92,9 @@ _NONE = b""  # a unit without records: its stamp is the empty digest
 def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
                  commit_days: Mapping[str, dt.date]) -> dict[str, bytes | None]:
     """unit → digest of its records' files (in load order), their states and commit days;
-    ``None`` for a unit with a record whose file state is unknown.  A state is any value
-    whose ``repr`` names it (the record cache's stat tuple)."""
-    parts: dict[str, list[tuple[str, object, dt.date | None]] | None] = {}
+    ``None`` for a unit with a record whose file state is unknown.  A state is a value
+    :mod:`marshal` writes exactly (the record cache's stat tuple of integers)."""
+    parts: dict[str, list[tuple[str, object, int]] | None] = {}
     days = commit_days.get if commit_days else None
     for rec in records:
         found = parts.get(rec.unit, _NEW)
@@ -105,13 +106,13 @@ def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
             continue
         if found is _NEW:
             found = parts[rec.unit] = []
-        found.append((rec.file, state, days(rec.id) if days else None))
+        day = days(rec.id) if days else None
+        found.append((rec.file, state, day.toordinal() if day else 0))
     return {unit: None if items is None else hashlib.blake2b(
-        repr(items).encode("utf-8", "surrogateescape"), digest_size=16).digest()
-        for unit, items in parts.items()}
+        marshal.dumps(items), digest_size=16).digest() for unit, items in parts.items()}
 
 
-_NEW: list[tuple[str, object, dt.date | None]] = []  # a marker: no list for this unit yet
+_NEW: list[tuple[str, object, int]] = []  # a marker: no list for this unit yet
 
 
 def _combine(stamps: Iterable[bytes | None]) -> bytes | None:

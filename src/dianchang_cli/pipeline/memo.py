@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,7 +154,9 @@ class WholeMemo:
         after today are warned about: the warnings change with the day)."""
         digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        digest.update(repr((scanned.names, scanned.stats)).encode("utf-8", "surrogateescape"))
+        # marshal: the fastest exact serialisation of names and int tuples (the key holds
+        # the Python version, whose marshal format this is)
+        digest.update(marshal.dumps((scanned.names, scanned.stats)))
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 

@@ -329,15 +329,15 @@ def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: in
     snapshot = cache.load()
     old = snapshot.entries if snapshot is not None else {}
     then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
-    names, stats, looked = scanned.names, scanned.stats, scanned.looked
+    names, stats = scanned.names, scanned.stats
     outcomes: list[Outcome | None] = [None] * len(names)
-    kept: list[Entry | None] = [None] * len(names)
     missing: list[int] = []
+    same_day, get = then == today, old.get
     for i, (name, now) in enumerate(zip(names, stats, strict=True)):
-        hit = old.get(name) if now is not None else None
-        if hit is not None and hit[0] == now and not stale_by_day(hit[1], then, today):
+        hit = get(name) if now is not None else None
+        if hit is not None and hit[0] == now and (
+                same_day or not stale_by_day(hit[1], then, today)):
             outcomes[i] = (hit[1], hit[2])  # type: ignore[assignment]  # problems: a tuple
-            kept[i] = hit  # the same object: the cache writes only entries that differ
         else:
             missing.append(i)
     fresh = _read_all([names[i] for i in missing], where, validator, workers)
@@ -345,14 +345,29 @@ def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: in
         outcomes[i] = outcome
     done: list[Outcome] = outcomes  # type: ignore[assignment]  # every slot is filled
     if (snapshot is None and names) or missing or len(names) - len(missing) != len(old):
-        entries: dict[str, Entry] = {}
-        for name, now, entry, (record, found) in zip(names, stats, kept, done, strict=True):
-            if entry is not None:
-                entries[name] = entry
-            elif now is not None and not racy(now, looked):
-                entries[name] = (now, record, tuple(found))
-        cache.save(Snapshot(today, entries))
+        cache.save(Snapshot(today, _entries(old, scanned, missing, done)),
+                   changed=[names[i] for i in missing])
     return done
+
+
+def _entries(old: dict[str, Entry], scanned: Scan, missing: list[int], done: list[Outcome]
+             ) -> dict[str, Entry]:
+    """The cache's entries after this load: the old ones (the same objects, so the cache
+    writes only what differs), those of the files read again (unless changed within the
+    clock tick, :func:`~.cache.racy`), none for a file gone."""
+    names, stats = scanned.names, scanned.stats
+    entries = dict(old)
+    for i in missing:
+        name, now = names[i], stats[i]
+        if now is not None and not racy(now, scanned.looked):
+            record, found = done[i]
+            entries[name] = (now, record, tuple(found))
+        else:
+            entries.pop(name, None)
+    if len(entries) > len(names) - len(missing) + sum(1 for i in missing if names[i] in entries):
+        here = set(names)  # some file went away since the cache was written
+        entries = {name: entry for name, entry in entries.items() if name in here}
+    return entries
 
 
 def _load_named(paths: Sequence[Path], where: _Where, validator: Validator

@@ -300,6 +300,7 @@ class RecordCache:
         self.delta_path = path.with_suffix(".delta")
         self._base: dict[str, Entry] = {}
         self._token: bytes | None = None
+        self._in_delta: set[str] = set()  # names the delta file differs in from the base
         # what the files hold as of the last load or save: file → entry (for a later stage
         # that keys its own cache on the files a result came from)
         self.entries: dict[str, Entry] = {}
@@ -329,30 +330,36 @@ class RecordCache:
             entries = {**entries, **changed}
             for name in removed:
                 entries.pop(name, None)
+            self._in_delta = {*changed, *removed}
         self.entries = entries
         return Snapshot(today, entries)
 
-    def save(self, snapshot: Snapshot) -> bool:
+    def save(self, snapshot: Snapshot, changed: list[str] | None = None) -> bool:
         """Store ``snapshot``: only the delta when it differs from the base loaded in few
-        entries, else a new base.  ``False`` when nothing could be written (a read-only
-        repository): that is not an error."""
+        entries, else a new base.  ``changed``: the names whose entries may differ from the
+        last load, when the caller knows (else every entry is compared with the base).
+        ``False`` when nothing could be written (a read-only repository): not an error."""
         self.entries = snapshot.entries
         if self.key is None:
             return False
         entries, base = snapshot.entries, self._base
         if self._token is not None:  # a base was loaded: perhaps only a delta to write
-            changed = {name: e for name, e in entries.items() if base.get(name) is not e}
-            removed = [name for name in base if name not in entries]
-            if len(changed) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
+            names = entries if changed is None else {*self._in_delta, *changed}
+            updated = {name: entries[name] for name in names
+                       if name in entries and base.get(name) is not entries[name]}
+            kept = len(entries) - sum(1 for name in updated if name not in base)
+            removed = [name for name in base if name not in entries] if kept < len(base) else []
+            if len(updated) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
+                self._in_delta = {*updated, *removed}
                 return self._write(self.delta_path, MAGIC + self.key + self._token,
-                                   (snapshot.today, changed, removed))
+                                   (snapshot.today, updated, removed))
         token = os.urandom(16)
         names = list(entries)
         parts = [{name: entries[name] for name in names[i:i + CHUNK]}
                  for i in range(0, len(names), CHUNK)] or [{}]
         if not write_pickle(self.path, MAGIC + self.key, (token, snapshot.today), more=parts):
             return False
-        self._token, self._base = token, entries
+        self._token, self._base, self._in_delta = token, entries, set()
         with contextlib.suppress(OSError):
             self.delta_path.unlink()  # it belonged to the old base
         return True

@@ -143,6 +143,7 @@ class Validator:
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._seen: dict[tuple[int, str, type, Any], Any] = {}  # see _scalar
+        self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _shared_lines
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
@@ -262,13 +263,20 @@ class Validator:
                     lines.append(key.start_mark.line + 1)
         elif node is None and key_lines is not None:
             names, picked = self._field_keys(schema, tuple(value))
-            if len(picked) == len(key_lines):  # every key a field: the lines as they are
-                return {"keys": names, "key_lines": key_lines}
-            return {"keys": names, "key_lines": tuple(key_lines[i] for i in picked)}
+            if len(picked) != len(key_lines):  # some key is not a field: its line goes
+                key_lines = tuple(key_lines[i] for i in picked)
+            return {"keys": names, "key_lines": self._shared_lines(key_lines)}
         else:
             return {}
         shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
-        return {"keys": shared, "key_lines": tuple(lines)}
+        return {"keys": shared, "key_lines": self._shared_lines(tuple(lines))}
+
+    def _shared_lines(self, lines: tuple[int, ...]) -> tuple[int, ...]:
+        """One tuple object for equal key lines (most records of a type are laid out alike):
+        less memory for a million records, and a cache pickles each layout once per part."""
+        if len(self._line_tuples) < MAX_REMEMBERED:
+            return self._line_tuples.setdefault(lines, lines)
+        return self._line_tuples.get(lines, lines)
 
     def _field_keys(self, schema: TypeSchema, written: tuple[Any, ...]
                     ) -> tuple[tuple[str, ...], tuple[int, ...]]:
