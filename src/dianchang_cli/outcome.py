@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .core import STATUSES
@@ -27,7 +28,7 @@ class Outcome:
 
     plan: Plan
     as_of: dt.date
-    records: list[Record]
+    records: Sequence[Record]  # a list, or read when first asked (an outcome from the memo)
     problems: list[Problem]
     results: list[Result]
     files: int

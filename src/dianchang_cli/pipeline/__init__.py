@@ -173,12 +173,12 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     if memo is not None and store is not None and not changed_since \
             and repo.records_dir.is_dir():
         scanned = scan(repo.records_dir)
-        whole = WholeMemo.of(memo, scanned, _git_state(repo) if git else None, today) \
+        state = _git_state(repo) if git else None
+        whole = WholeMemo.of(memo, scanned, state, today) \
             if scanned.settled else None  # a file changed this very moment may change unseen
-    if whole is not None:
-        kept = whole.load()
+        kept = whole.load() if whole is not None else None
         if kept is not None:
-            return _from_memo(plan, repo, kept, when, day_open, git, workers, store)
+            return _from_memo(plan, repo, kept, when, day_open, state, workers, store)
     outcome = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
                         changed_since, store, memo, scanned)
     if whole is not None and outcome.files:  # no records folder: no cache
@@ -188,14 +188,19 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
 
 
 def _git_state(repo: Repo) -> dict[str, object]:
-    """What a whole outcome depends on in git: the commit checked out, the dirty flag, and
-    whether the clone is shallow (which hides commit days)."""
-    return {**provenance(repo.root), "shallow": is_shallow(repo.root)}
+    """What a whole outcome depends on in git: the commit checked out and the dirty flag
+    (its provenance), and whether the clone is shallow (which hides commit days)."""
+    return {**provenance(repo.root), SHALLOW: is_shallow(repo.root)}
 
 
-def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool, git: bool,
-               workers: int | None, store: RecordCache) -> Outcome:
-    """The stored outcome, with the records read (from the record cache) only if asked."""
+SHALLOW = "shallow"  # the key of _git_state that is not part of the provenance
+
+
+def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool,
+               git_state: dict[str, object] | None, workers: int | None, store: RecordCache
+               ) -> Outcome:
+    """The stored outcome, with the records read (from the record cache) only if asked;
+    its provenance is the git state the memo was matched on."""
     def load() -> list[Record]:
         return load_records(plan, repo.records_dir, repo.root, workers=workers,
                             cache=store).records
@@ -203,7 +208,8 @@ def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool
     records = LoadedLater(kept.records, load)
     return Outcome(plan=plan, as_of=when, records=records, problems=kept.problems,
                    results=kept.results, files=kept.files, index=Index(records),
-                   scores=kept.scores, provenance=provenance(repo.root) if git else {},
+                   scores=kept.scores,
+                   provenance={k: v for k, v in (git_state or {}).items() if k != SHALLOW},
                    commits=kept.commits, notes=kept.notes, day_open=day_open,
                    waivers=kept.waivers)
 
