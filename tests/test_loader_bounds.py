@@ -338,7 +338,8 @@ class _Warns:
     """A validator that accepts every record with a warning (future-date and the like)."""
 
     def validate(self, value: object, node: object, file: str, default_id: str,
-                 scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
+                 scan_pii: bool = True, key_lines: object = None
+                 ) -> tuple[Record | None, list[Problem]]:
         record = Record(id=default_id, type="reading_activity", unit="dongyuan", date=None,
                         title="t", fields={}, file=file)
         return record, [Problem(file, 1, 1, "future-date", "later than today",

@@ -125,7 +125,15 @@ def scan(records_dir: Path) -> Scan:
 
 def _below(path: PurePath, folder: PurePath) -> str | None:
     """``path`` relative to ``folder`` as a POSIX string, or None (string ops: this is hot)."""
-    text, prefix = path.as_posix(), folder.as_posix().rstrip("/") + "/"
+    return _cut(path.as_posix(), _prefix(folder))
+
+
+def _prefix(folder: PurePath) -> str:
+    return folder.as_posix().rstrip("/") + "/"
+
+
+def _cut(text: str, prefix: str) -> str | None:
+    """``text`` (a POSIX path) below the folder whose :func:`_prefix` is ``prefix``, or None."""
     if prefix == "./":
         return text[2:] if text.startswith("./") else text
     return text[len(prefix):] if text.startswith(prefix) else None
@@ -133,15 +141,21 @@ def _below(path: PurePath, folder: PurePath) -> str | None:
 
 def _shown(path: PurePath, root: PurePath) -> str:
     """The name a problem or record shows: below the root, control characters escaped."""
-    text = _below(path, root) or path.as_posix()
-    return text if text.isprintable() else printable(text, NAME_LIMIT)
+    return _printable_name(_below(path, root) or path.as_posix())
 
 
 def default_id(path: PurePath, records_dir: PurePath) -> str:
     """The id of a record file that names none: its path below ``records/``, no suffix."""
-    rel = _below(path, records_dir) or path.name
-    rel = rel.rsplit(".", 1)[0]
-    return rel if rel.isprintable() else printable(rel, NAME_LIMIT)
+    return _id_of(_below(path, records_dir) or path.name)
+
+
+def _printable_name(text: str) -> str:
+    return text if text.isprintable() else printable(text, NAME_LIMIT)
+
+
+def _id_of(rel: str) -> str:
+    """A default record id from a file's path below ``records/`` (or its name)."""
+    return _printable_name(rel.rsplit(".", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -192,26 +206,10 @@ class _Names:
             path = Path(path)  # anything unusual: the careful way
             return _shown(path, self.root), default_id(path, self.records_dir)
         text = path if os.sep == "/" else path.replace(os.sep, "/")
-        below = _cut(text, self.root_prefix)
-        shown = below if below is not None else text
-        if not shown.isprintable():
-            shown = printable(shown, NAME_LIMIT)
+        shown = _cut(text, self.root_prefix)
         rel = _cut(text, self.records_prefix)
-        if rel is None:
-            rel = text.rsplit("/", 1)[-1]
-        rel = rel.rsplit(".", 1)[0]
-        return shown, rel if rel.isprintable() else printable(rel, NAME_LIMIT)
-
-
-def _prefix(folder: PurePath) -> str:
-    return folder.as_posix().rstrip("/") + "/"
-
-
-def _cut(text: str, prefix: str) -> str | None:
-    """:func:`_below` for a name already in POSIX form and a folder's prefix."""
-    if prefix == "./":
-        return text[2:] if text.startswith("./") else text
-    return text[len(prefix):] if text.startswith(prefix) else None
+        return (_printable_name(text if shown is None else shown),
+                _id_of(text.rsplit("/", 1)[-1] if rel is None else rel))
 
 
 def _flatten(outcomes: Iterable[Outcome]) -> tuple[list[Record], list[Problem]]:
@@ -238,10 +236,10 @@ def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: st
     tree); a file it refuses, or whose record has any problem or warning, is parsed again
     by libyaml and validated with the node tree, so every problem is placed as always."""
     scan_pii = may_hold_pii(data)
-    quick = getattr(validator, "validate_fast", None)  # a stand-in validator may lack it
-    fast = fast_load(data) if quick is not None else None
+    fast = fast_load(data)
     if fast is not None:
-        record, problems = quick(fast.value, fast.key_lines, shown, default_id, scan_pii)
+        record, problems = validator.validate(fast.value, None, shown, default_id,
+                                              scan_pii=scan_pii, key_lines=fast.key_lines)
         if not problems:
             return record, problems
     loaded = load_bytes(data, shown)

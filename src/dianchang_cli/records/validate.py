@@ -213,14 +213,6 @@ class Validator:
                       date=date, title=fields.get("title", ""), fields=fields, file=file,
                       **self._key_lines(node, schema, value, key_lines)), problems
 
-    def validate_fast(self, value: Any, key_lines: tuple[int, ...], file: str, default_id: str,
-                      scan_pii: bool = True) -> tuple[Record | None, list[Problem]]:
-        """:meth:`validate` for a value parsed without a node tree (the fast parse): the
-        top-level keys' lines stand in for it.  Problems come out at 1:1 — a caller that
-        gets any validates again with the node tree."""
-        return self.validate(value, None, file, default_id, scan_pii=scan_pii,
-                             key_lines=key_lines)
-
     def _pii(self, value: dict[Any, Any], add: Callable[..., None]) -> None:
         """A problem for each field (at most :data:`LISTED`) that holds resident data."""
         hits = 0
