@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from dianchang_cli.api import Repo
+
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "src" / "dianchang_cli" / "scaffold" / "minimal-plan"
 
@@ -54,6 +56,18 @@ def make_plan(root: Path, types: str = "reading_activity",
     (plan / "rules.yaml").write_text(
         RULES.replace("TYPES", types).replace("WHERE", f"'{where}'"), encoding="utf-8")
     return plan
+
+
+def make_repo(root: Path, plan: str, units: str = UNITS, rules: str | None = None) -> Repo:
+    """A repository under ``root`` with these texts as plan/plan.yaml and plan/units.yaml
+    (and plan/rules.yaml when given), and an empty records/."""
+    (root / "plan").mkdir(parents=True)
+    (root / "plan" / "units.yaml").write_text(units, encoding="utf-8")
+    (root / "plan" / "plan.yaml").write_text(plan, encoding="utf-8")
+    if rules is not None:
+        (root / "plan" / "rules.yaml").write_text(rules, encoding="utf-8")
+    (root / "records").mkdir()
+    return Repo.at(root)
 
 
 # ------------------------------------ records of the 2023 plan: dongyuan's media account

@@ -12,22 +12,11 @@ import pytest
 from dianchang_cli.api import Repo, check, validate_files
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine.plancheck import load_plan
-
-UNITS = """
-subdistrict: top
-units:
-  - {id: top, name: 总部, kind: subdistrict}
-  - {id: east, name: 东区, kind: community}
-"""
+from plans import COMMON_FIELDS, make_repo
 
 PLAN = """
 plan: {id: test-2024, title: 测试计划, year: 2024}
-common_fields:
-  unit: {type: unit, required: true}
-  type: {type: text, required: true}
-  title: {type: text, required: true}
-  date: {type: date}
-  id: {type: text}
+""" + COMMON_FIELDS + """\
 record_types:
   - id: incident
     name: 舆情
@@ -44,17 +33,9 @@ record_types:
 """
 
 
-def make_repo(root: Path, plan: str = PLAN) -> Repo:
-    (root / "plan").mkdir(parents=True)
-    (root / "plan" / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "plan" / "plan.yaml").write_text(plan, encoding="utf-8")
-    (root / "records").mkdir()
-    return Repo.at(root)
-
-
 @pytest.fixture
 def tiny(tmp_path: Path) -> Repo:
-    return make_repo(tmp_path)
+    return make_repo(tmp_path, PLAN)
 
 
 def problems(repo: Repo, name: str, body: str) -> list:

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from dianchang_cli.api import Repo, check
+from dianchang_cli.api import check
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine.calendar import festival_date
 from dianchang_cli.engine.periods import all_periods
 from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.model import Festival
-
-UNITS = """
-subdistrict: top
-units:
-  - {id: top, name: 总部, kind: subdistrict}
-  - {id: east, name: 东区, kind: community}
-"""
+from plans import make_repo
 
 PLAN = """
 plan: {id: test-2023, title: 测试计划, year: 2023}
@@ -46,14 +40,6 @@ rules:
 """
 
 
-def make_repo(root: Path, plan: str = PLAN) -> Repo:
-    (root / "plan").mkdir(parents=True)
-    (root / "plan" / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "plan" / "plan.yaml").write_text(plan, encoding="utf-8")
-    (root / "records").mkdir()
-    return Repo.at(root)
-
-
 def test_a_solar_festival_is_that_day_of_the_year() -> None:
     assert festival_date(Festival(name="国庆节", solar="10-01"), 2023) == dt.date(2023, 10, 1)
     assert festival_date(Festival(name="元旦", solar="01-01"), 2024) == dt.date(2024, 1, 1)
@@ -63,7 +49,7 @@ def test_a_solar_festival_is_that_day_of_the_year() -> None:
 
 
 def test_festival_periods_include_solar_days_with_their_window(tmp_path: Path) -> None:
-    plan = load_plan(make_repo(tmp_path).plan_dir, tmp_path)
+    plan = load_plan(make_repo(tmp_path, PLAN).plan_dir, tmp_path)
     periods = {p.label: p for p in all_periods(plan, "festival")}
     national = periods["2023-国庆节"]
     assert (national.start, national.end, national.name) == (
@@ -74,7 +60,7 @@ def test_festival_periods_include_solar_days_with_their_window(tmp_path: Path) -
 
 
 def test_a_solar_festival_counts_like_any_festival(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path)
+    repo = make_repo(tmp_path, PLAN)
     (repo.records_dir / "a.yaml").write_text(
         "type: 活动\nunit: east\ndate: 2023-10-03\ntitle: 国庆活动\nfestival: 国庆节\n",
         encoding="utf-8")

@@ -12,10 +12,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+import plans
 from dianchang_cli.api import Outcome, Repo, check
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.plan_tests import load_case, run_case
+from plans import COMMON_FIELDS
 
 UNITS = """
 subdistrict: top
@@ -36,12 +38,7 @@ plan: {id: test-2024, title: 测试计划, year: 2024, effective: 2024-03-01}
 items: [{number: 1, title: 一项, text: 每月巡查。}]
 sections: [{id: 一, title: 第一部分, items: [1]}]
 waivers: {type: exemption, approver_roles: [secretary]}
-common_fields:
-  unit: {type: unit, required: true}
-  type: {type: text, required: true}
-  title: {type: text, required: true}
-  date: {type: date}
-  id: {type: text}
+""" + COMMON_FIELDS + """\
 record_types:
   - id: visit
     name: 巡查
@@ -82,12 +79,7 @@ rules:
 
 
 def make_repo(root: Path, plan: str = PLAN) -> Repo:
-    (root / "plan").mkdir(parents=True)
-    (root / "plan" / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "plan" / "plan.yaml").write_text(plan, encoding="utf-8")
-    (root / "plan" / "rules.yaml").write_text(RULES, encoding="utf-8")
-    (root / "records").mkdir()
-    return Repo.at(root)
+    return plans.make_repo(root, plan, UNITS, RULES)
 
 
 @pytest.fixture
