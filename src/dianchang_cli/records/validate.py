@@ -143,7 +143,7 @@ class Validator:
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._seen: dict[tuple[int, str, type, Any], Any] = {}  # see _scalar
-        self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _shared_lines
+        self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _intern
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
@@ -257,18 +257,11 @@ class Validator:
             names, picked = self._field_keys(schema, tuple(value))
             if len(picked) != len(key_lines):  # some key is not a field: its line goes
                 key_lines = tuple(key_lines[i] for i in picked)
-            return {"keys": names, "key_lines": self._shared_lines(key_lines)}
+            return {"keys": names, "key_lines": _intern(self._line_tuples, key_lines)}
         else:
             return {}
-        shared = self._key_tuples.setdefault(tuple(keys), tuple(keys))
-        return {"keys": shared, "key_lines": self._shared_lines(tuple(lines))}
-
-    def _shared_lines(self, lines: tuple[int, ...]) -> tuple[int, ...]:
-        """One tuple object for equal key lines (most records of a type are laid out alike):
-        less memory for a million records, and a cache pickles each layout once per part."""
-        if len(self._line_tuples) < MAX_REMEMBERED:
-            return self._line_tuples.setdefault(lines, lines)
-        return self._line_tuples.get(lines, lines)
+        return {"keys": _intern(self._key_tuples, tuple(keys)),
+                "key_lines": _intern(self._line_tuples, tuple(lines))}
 
     def _field_keys(self, schema: TypeSchema, written: tuple[Any, ...]
                     ) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -279,7 +272,7 @@ class Validator:
             picked = tuple(i for i, key in enumerate(written)
                            if isinstance(key, str) and key in schema.keys)
             names = tuple(schema.keys[written[i]] for i in picked)
-            known = (self._key_tuples.setdefault(names, names), picked)
+            known = (_intern(self._key_tuples, names), picked)
             if len(self._fast_keys) < 4096:
                 self._fast_keys[(schema.type.id, written)] = known
         return known
@@ -424,6 +417,16 @@ _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
 MAX_REMEMBERED = 50_000  # values remembered per validator (a bound on memory)
+
+
+def _intern(table: dict[tuple[Any, ...], tuple[Any, ...]], value: tuple[Any, ...]
+            ) -> tuple[Any, ...]:
+    """One object for equal tuples (the keys and key lines of records laid out alike): less
+    memory for a million records, and a cache pickles each layout once per part.  At most
+    :data:`MAX_REMEMBERED` are kept."""
+    if len(table) < MAX_REMEMBERED:
+        return table.setdefault(value, value)
+    return table.get(value, value)
 
 
 def _moments(a: dt.date, b: dt.date) -> tuple[str, str]:
