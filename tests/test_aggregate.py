@@ -196,3 +196,21 @@ def test_a_broken_repository_is_skipped(exports: list[Path], repos: list[Path],
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT subdistrict FROM meta").fetchall() == [("east",)]
     con.close()
+
+
+def test_a_folder_that_fails_half_way_leaves_no_rows(exports: list[Path],
+                                                     tmp_path: Path) -> None:
+    import shutil
+
+    half = tmp_path / "half"
+    shutil.copytree(exports[1], half)
+    for path in half.rglob("records.parquet"):  # results and meta load, records do not
+        path.write_bytes(b"not parquet")
+    db = tmp_path / "d.duckdb"
+    loaded = aggregate([exports[0], half], db)
+    assert loaded.exports == [("dianchang-2023", "east")] and len(loaded.problems) == 1
+    con = duckdb.connect(str(db), read_only=True)
+    for table in ("results", "records", "meta"):
+        subs = con.execute(f"SELECT DISTINCT subdistrict FROM {table}").fetchall()
+        assert subs == [("east",)], table
+    con.close()

@@ -51,8 +51,10 @@ def export_repo(where: Any, out_dir: Path, fmt: str, as_of: str | None) -> list[
     """Evaluate ``where`` and write its export under ``out_dir``; the files written.
 
     Shared with ``dc aggregate``, which exports repositories it is given before loading
-    them.  Exit 2 (one sentence) when the folder cannot be written.
+    them.  Exit 2 (one sentence) when the folder cannot be written (by Python or DuckDB).
     """
+    import duckdb
+
     from ..export.tables import tables
     from ..export.write import write
     from .app import version
@@ -61,8 +63,8 @@ def export_repo(where: Any, out_dir: Path, fmt: str, as_of: str | None) -> list[
     print_notes(outcome)
     try:
         return write(tables(outcome, version()), out_dir, fmt)
-    except OSError as err:
-        cannot_write(out_dir, err.strerror or str(err))
+    except (OSError, duckdb.Error) as err:
+        cannot_write(out_dir, getattr(err, "strerror", None) or str(err))
 
 
 def register(app: typer.Typer) -> None:
@@ -77,13 +79,8 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt.records,
         as_of: str | None = opt.as_of,
     ) -> None:
-        import duckdb
-
         where = repo_from(repo, plan, records)
         out_dir = output if output is not None else where.root / "export"
-        try:
-            files = export_repo(where, out_dir, str(format.value), as_of)
-        except duckdb.Error as err:
-            cannot_write(out_dir, str(err))
+        files = export_repo(where, out_dir, str(format.value), as_of)
         print(files[0].parent if files else out_dir)
         raise typer.Exit(EXIT_OK)

@@ -10,8 +10,9 @@
 The per-type record tables are not copied: their columns differ from plan to plan; query
 them straight from the Parquet files.  Different subdistricts may follow different plans,
 so nothing here joins on rule ids: the district view (:mod:`.district`) compares by item
-and status.  An export folder that holds nothing readable is a problem, not a stop; the
-same plan and subdistrict given twice is loaded once.  The database is written to a
+and status.  An export folder that holds nothing readable is a problem, not a stop, and
+leaves no rows behind (each folder is loaded in one transaction); the same plan and
+subdistrict given twice is loaded once.  The database is written to a
 temporary file beside the target and moved into place, so a failed run leaves the old one.
 """
 
@@ -77,10 +78,16 @@ def _load_one(con: Any, folder: Path, loaded: Loaded) -> None:
             loaded.problems.append(_("{path}: already loaded or without a meta table; "
                                      "skipped").format(path=folder))
             return
-        for name, columns in TABLES.items():
-            cols = ", ".join(quote(c) for c, _kind in columns)
-            con.execute(f"INSERT INTO {name} SELECT {cols} FROM {_source(folder, name)} "
-                        f"WHERE \"table\" = {literal(name)}")
+        con.begin()  # all three tables of the folder, or none of them
+        try:
+            for name, columns in TABLES.items():
+                cols = ", ".join(quote(c) for c, _kind in columns)
+                con.execute(f"INSERT INTO {name} SELECT {cols} FROM {_source(folder, name)} "
+                            f"WHERE \"table\" = {literal(name)}")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     except duckdb.Error as err:
         loaded.problems.append(_("{path}: not a dc export ({error})").format(
             path=folder, error=str(err).splitlines()[0][:200]))

@@ -22,9 +22,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..core import FAILING
 from ..i18n import _
 
-JUDGED = "status IN ('met', 'unmet', 'late')"
+JUDGED = "status IN ({})".format(", ".join(f"'{s}'" for s in sorted({"met", *FAILING})))
+"""Results with a verdict: met, or one of the failing statuses (core's named set)."""
 MET = "count(*) FILTER (WHERE status = 'met')"
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 LOWEST = 10

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..outcome import Outcome
     from ..planfile.model import FieldSpec
     from ..planfile.plan import Plan
+    from ..records.model import Record
 
 ENVELOPE: tuple[tuple[str, str], ...] = (
     ("table", "VARCHAR"), ("plan_id", "VARCHAR"), ("plan_year", "INTEGER"),
@@ -137,6 +138,7 @@ def result_rows(outcome: Outcome) -> list[dict[str, Any]]:
     """One row per result, in the order of the evaluation."""
     plan = outcome.plan
     rules = {r.id: r for r in plan.rules}
+    base = envelope(outcome, "results")
     out = []
     for res in outcome.results:
         rule = rules.get(res.rule)
@@ -145,7 +147,7 @@ def result_rows(outcome: Outcome) -> list[dict[str, Any]]:
         unit = plan.units.get(res.unit)
         weight = float(rule.weight) if rule and rule.weight else None
         cost = -(weight or 0.0) if res.status in FAILING else 0.0
-        out.append({**envelope(outcome, "results"), "rule": res.rule,
+        out.append({**base, "rule": res.rule,
                     "rule_name": rule.name if rule else None,
                     "item": rule.item if rule else None,
                     "item_title": item.title if item else None,
@@ -168,12 +170,14 @@ def _common_columns(plan: Plan) -> dict[str, str]:
             if name not in core}
 
 
-def record_rows(outcome: Outcome, common: dict[str, str]) -> list[dict[str, Any]]:
-    """The common table: one row per valid record, sorted by id."""
+def record_rows(outcome: Outcome, records: list[Record], common: dict[str, str]
+                ) -> list[dict[str, Any]]:
+    """The common table: one row per valid record of ``records`` (sorted by id)."""
     plan = outcome.plan
+    base = envelope(outcome, "records")
     out = []
-    for rec in sorted(outcome.records, key=lambda r: r.id):
-        row = {**envelope(outcome, "records"), "id": rec.id, "type": rec.type,
+    for rec in records:
+        row = {**base, "id": rec.id, "type": rec.type,
                "type_name": plan.types[rec.type].name if rec.type in plan.types else None,
                "unit": rec.unit, "unit_name": plan.unit_name(rec.unit),
                "date": rec.date.isoformat() if rec.date else None, "title": rec.title,
@@ -206,13 +210,14 @@ def type_columns(plan: Plan, taken: dict[str, str]) -> dict[str, dict[str, str]]
     return out
 
 
-def typed_rows(outcome: Outcome, type_id: str, names: dict[str, str],
+def typed_rows(outcome: Outcome, type_id: str, records: list[Record], names: dict[str, str],
                columns: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of table ``record_<type_id>``: its records' own fields, typed."""
-    table = f"record_{type_id}"
+    """The rows of table ``record_<type_id>``: the own fields of ``records`` (its records,
+    sorted by id), typed."""
+    base = envelope(outcome, f"record_{type_id}")
     out = []
-    for rec in sorted((r for r in outcome.records if r.type == type_id), key=lambda r: r.id):
-        row = {**envelope(outcome, table), "id": rec.id, "unit": rec.unit,
+    for rec in records:
+        row = {**base, "id": rec.id, "unit": rec.unit,
                "date": rec.date.isoformat() if rec.date else None, "title": rec.title}
         row.update({col: plain(rec.fields.get(name), columns[col])
                     for name, col in names.items()})
@@ -246,10 +251,14 @@ def tables(outcome: Outcome, version: str) -> Tables:
     out.own["meta"] = base + [n for n, _ in META_COLUMNS]
     out.rows["results"] = result_rows(outcome)
     out.own["results"] = base + [n for n, _ in RESULT_COLUMNS]
-    out.rows["records"] = record_rows(outcome, common)
+    records = sorted(outcome.records, key=lambda r: r.id)
+    by_type: dict[str, list[Record]] = defaultdict(list)
+    for rec in records:
+        by_type[rec.type].append(rec)
+    out.rows["records"] = record_rows(outcome, records, common)
     out.own["records"] = base + [n for n, _ in RECORD_COLUMNS] + list(common)
     for type_id, names in per_type.items():
         table = f"record_{type_id}"
-        out.rows[table] = typed_rows(outcome, type_id, names, columns)
+        out.rows[table] = typed_rows(outcome, type_id, by_type[type_id], names, columns)
         out.own[table] = [*base, "id", "unit", "date", "title", *names.values()]
     return out
