@@ -1,4 +1,4 @@
-"""Generate a synthetic records repository: N records over M communities, ~560 bytes each.
+"""Generate a synthetic records repository: N records over M communities, ~330 bytes each.
 
     python bench/generate.py OUT_DIR --records 10000 --communities 20
 
