@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..diagnostics import printable
-from ..engine.evaluate import scope_units
 from ..engine.kinds.deadline import rule_due_day
 from ..engine.periods import Period, periods_for
 from ..i18n import _, ngettext
 from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import section_title, span_text
+from .scope import covers
 from .text import period_text
 
 PERIOD_END_KINDS = ("count", "coverage", "exists")  # kinds judged when a period ends
@@ -70,13 +70,6 @@ def _due_rule(plan: Plan, rule: Rule) -> DueRule:
     title = section_title(section) if section else ""
     return DueRule(printable(rule.id), printable(rule.name),
                    printable(rule.source, SOURCE_SHOWN), printable(title))
-
-
-def covers(plan: Plan, rule: Rule, unit: str) -> bool:
-    """Whether one of the units the rule reports under is ``unit`` or below it (a
-    community's branches)."""
-    members = set(plan.members(unit))
-    return any(u in members for scope in rule.scopes for u, _who in scope_units(plan, scope))
 
 
 def _counted(plan: Plan, spec: str) -> list[Period]:
@@ -171,8 +164,9 @@ def deadlines(plan: Plan, unit: str | None = None) -> list[DatedItem]:
     if unit is not None and unit not in plan.units:
         raise KeyError(unit)
     build = _Builder(plan, unit)
+    members = set(plan.members(unit)) if unit is not None else set()
     for rule in plan.rules:
-        if unit is None or covers(plan, rule, unit):
+        if unit is None or covers(plan, rule, members):
             build.rule(rule)
     return build.finish()
 

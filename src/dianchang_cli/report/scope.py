@@ -9,6 +9,7 @@ the as-of day (progress so far).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -37,6 +38,12 @@ def period_table(plan: Plan) -> dict[str, Period]:
         for p in all_periods(plan, spec):
             table.setdefault(p.label, p)
     return table
+
+
+def covers(plan: Plan, rule: Rule, members: Collection[str]) -> bool:
+    """Whether one of the units the rule reports under is one of ``members`` (a unit and
+    its branches: :meth:`Plan.members`)."""
+    return any(u in members for scope in rule.scopes for u, _who in scope_units(plan, scope))
 
 
 def overlaps(a: Period, b: Period) -> bool:
@@ -86,8 +93,7 @@ class View:
 
     def applies(self, rule: Rule) -> bool:
         """Whether the rule has an obligation for one of the report's units."""
-        return any(unit in self.owner for scope in rule.scopes
-                   for unit, _who in scope_units(self.plan, scope))
+        return covers(self.plan, rule, self.owner)
 
     def to_date(self, result: Result) -> bool:
         """The result's period is not over: its numbers are progress so far."""
