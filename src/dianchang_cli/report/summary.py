@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from .model import Report
 
 TEMPLATE = "summary.txt.j2"
-SUMS = ("participants", "volunteers", "service_hours")  # the fields the report totals too
 TYPES_NAMED = 6  # record types named in the sentence; the rest are counted
 PENDING_NAMED = 3  # pending rules named in the sentence; the rest are counted
 SHORTFALLS_NAMED = 8  # rules named per unit; the rest are counted
@@ -131,8 +130,13 @@ def summarize(outcome: Outcome, period: Period, report: Report) -> Summary:
     p = report.period
     view = View.of(outcome, period, report.unit)
     records = event_records(view, list(view.owner))  # the report units' and branches'
-    sums = {name: [v for rec in records if isinstance(v := rec.get(name), int | float)
-                   and not isinstance(v, bool)] for name in SUMS}
+
+    def total(name: str) -> str:
+        """The sum of ``name`` over the records that have it; "" when none has."""
+        values = [v for rec in records if isinstance(v := rec.get(name), int | float)
+                  and not isinstance(v, bool)]
+        return grouped(sum(values)) if values else ""
+
     who = report.unit_name
     topic = plan_topic(plan)
     types = _types(view, records)
@@ -143,9 +147,8 @@ def summarize(outcome: Outcome, period: Period, report: Report) -> Summary:
         period=p.text, period_kind=p.kind, who=who, whole=report.unit is None,
         events=grouped(len(records)), types=types[:TYPES_NAMED],
         types_more=grouped(max(0, len(types) - TYPES_NAMED)), types_total=grouped(len(types)),
-        participants=grouped(sum(sums[SUMS[0]])) if sums[SUMS[0]] else "",
-        volunteers=grouped(sum(sums[SUMS[1]])) if sums[SUMS[1]] else "",
-        hours=grouped(sum(sums[SUMS[2]])) if sums[SUMS[2]] else "",
+        participants=total("participants"), volunteers=total("volunteers"),
+        hours=total("service_hours"),
         counts=[StatusCount(c.cell.status, c.cell.word, grouped(c.n)) for c in report.counts
                 if c.n and c.cell.status != "info"],
         shortfalls=_shortfalls(view),
@@ -160,8 +163,8 @@ def _types(view: View, records: list[Record]) -> list[TypeCount]:
     counts: dict[str, int] = {}
     for rec in records:
         counts[rec.type] = counts.get(rec.type, 0) + 1
-    order = list(view.plan.types)
-    ranked = sorted(counts, key=lambda t: (-counts[t], order.index(t) if t in order else 0))
+    order = {t: n for n, t in enumerate(view.plan.types)}
+    ranked = sorted(counts, key=lambda t: (-counts[t], order.get(t, 0)))
     return [TypeCount(clip(view.plan.types[t].name if t in view.plan.types else t),
                       grouped(counts[t])) for t in ranked]
 
@@ -206,8 +209,6 @@ def paragraphs(summary: Summary, templates: Path | None, *, markdown: bool = Fal
 
 def with_text(summary: Summary, templates: Path | None) -> Summary:
     """The summary with its plain-text paragraphs filled in (what the docx prints)."""
-    from dataclasses import replace
-
     return replace(summary, paragraphs=paragraphs(summary, templates))
 
 
