@@ -197,23 +197,26 @@ def _page_number(p: Paragraph, side: str) -> None:
         p.paragraph_format.right_indent = Pt(PAGE_PT)
     else:
         p.paragraph_format.left_indent = Pt(PAGE_PT)
-    set_font(p.add_run("— "), PAGE_FONT, PAGE_PT)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
-                       ("end", None)):
-        run = p.add_run()
-        set_font(run, PAGE_FONT, PAGE_PT)
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text == " PAGE ":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            run.text = text or ""
-    set_font(p.add_run(" —"), PAGE_FONT, PAGE_PT)
+    def run(text: str = "") -> Any:
+        one = p.add_run(text)
+        set_font(one, PAGE_FONT, PAGE_PT)
+        return one
+
+    def field_char(kind: str) -> None:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run()._r.append(char)
+
+    run("— ")
+    field_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    run()._r.append(instr)
+    field_char("separate")
+    run("1")
+    field_char("end")
+    run(" —")
 
 
 def _styles(doc: Document) -> None:
@@ -452,23 +455,22 @@ def document(data: dict[str, Any], when: dt.date | None = None) -> Document:
                                                          dt.time())
     props.revision = 1
     _title(doc, title)
-    heading = 0
-    for text, part in ((_("Overall"), "summary"), (_("Results item by item"), "results"),
-                       (_("What each unit still owes"), "owed"),
-                       (L["problems"], "problems")):
-        if part == "summary" and not summary.get("paragraphs"):
-            continue
-        heading += 1
-        _heading(doc, f"{zh_number(heading)}{L['dot']}{text}", 1)
-        if part == "summary":
-            for paragraph in summary["paragraphs"]:
-                _para(doc, paragraph)
-        elif part == "results":
-            _results(doc, data)
-        elif part == "owed" and not _shortfalls(doc, data):
-            _para(doc, L["none"])
-        elif part == "problems":
-            _problems(doc, data)
+    numbers = itertools.count(1)
+
+    def part(text: str) -> None:
+        _heading(doc, f"{zh_number(next(numbers))}{L['dot']}{text}", 1)
+
+    if summary.get("paragraphs"):
+        part(_("Overall"))
+        for paragraph in summary["paragraphs"]:
+            _para(doc, paragraph)
+    part(_("Results item by item"))
+    _results(doc, data)
+    part(_("What each unit still owes"))
+    if not _shortfalls(doc, data):
+        _para(doc, L["none"])
+    part(L["problems"])
+    _problems(doc, data)
     _closing(doc, summary.get("issuer") or data["unit_name"],
              summary.get("date") or data["provenance"]["as_of_text"])
     return doc
