@@ -13,7 +13,15 @@ from pathlib import Path
 import typer
 
 from ..i18n import _
-from .common import EXIT_OK, fail_usage, load_plan, options, repo_from, write_file
+from .common import (
+    EXIT_OK,
+    fail_usage,
+    load_plan,
+    options,
+    repo_from,
+    require_units,
+    write_file,
+)
 from .typerhooks import DcCommand
 
 DEFAULT_OUTPUT = "截止日期.ics"
@@ -45,7 +53,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..render.ics import render_ics
         from ..report.deadlines import deadlines
-        from .common import require_units
 
         if not 0 <= remind <= MAX_REMIND:
             fail_usage(_("--remind must be a number of days from 0 to {max}").format(

@@ -11,10 +11,11 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..i18n import _
-from ..render.vocabulary import number_text
+from .vocabulary import number_text
 
 if TYPE_CHECKING:
     from ..report.todo import Overview, Todo, TodoItem
+
 
 def _json(data: dict[str, Any], out: TextIO) -> None:
     json.dump(data, out, ensure_ascii=False, indent=2)
