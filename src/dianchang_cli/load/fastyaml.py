@@ -52,7 +52,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .yamlsafe import MAX_DEPTH, resolve_plain
+from .yamlsafe import MAX_DEPTH, SPECIAL_FIRST, resolve_plain
 
 try:  # an optional speed-up: dc is complete without it
     import yaml_rs as _yaml_rs
@@ -92,7 +92,6 @@ _AGREED = re.compile(r"""
   | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
 """, re.X)
 _BIG = 10 ** 40  # an int beyond what _AGREED lets through
-_SPECIAL_FIRST = frozenset("~nNtTfF-+.0123456789")  # where dc may read text as non-text
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +124,7 @@ def _text(data: bytes) -> str | None:
     return scan
 
 
-_TEXT_SEEN: dict[str, bool] = {}  # text → whether dc reads it as text (keys, dates repeat)
+_TEXT_SEEN: dict[str, Any] = {}  # text → whether dc reads it as text (keys, dates repeat)
 _TEXT_SEEN_MAX = 1 << 16
 
 
@@ -133,10 +132,17 @@ def _is_text(text: str) -> bool:
     """Whether dc reads ``text``, written plain, as text (not a number, bool or null)."""
     known = _TEXT_SEEN.get(text)
     if known is None:
-        if len(_TEXT_SEEN) >= _TEXT_SEEN_MAX:
-            _TEXT_SEEN.clear()
-        known = _TEXT_SEEN[text] = resolve_plain(text).__class__ is str
-    return known
+        known = _remember(_TEXT_SEEN, text, resolve_plain(text).__class__ is str)
+    return known  # type: ignore[return-value]  # a bool in this table
+
+
+def _remember(table: dict[str, Any], key: str, value: Any) -> Any:
+    """``table[key] = value`` in a memo of at most :data:`_TEXT_SEEN_MAX` entries (emptied
+    when full: the same few keys, dates and tokens recur)."""
+    if len(table) >= _TEXT_SEEN_MAX:
+        table.clear()
+    table[key] = value
+    return value
 
 
 class _Refuse(Exception):
@@ -154,17 +160,17 @@ def _walk(value: Any, depth: int, found: list[Leaf], quoted: list[str]) -> int:
         raise _Refuse
     cls = value.__class__
     if cls is str:
-        if value and value[0] in _SPECIAL_FIRST and not _is_text(value):
+        if value and value[0] in SPECIAL_FIRST and not _is_text(value):
             quoted.append(value)  # text here, a number (or bool, null) for dc
         return 0
     if cls is dict:
         keys = len(value)
         for key, item in value.items():
             if key.__class__ is not str or not key or (
-                    key[0] in _SPECIAL_FIRST and not _is_text(key)):
+                    key[0] in SPECIAL_FIRST and not _is_text(key)):
                 raise _Refuse
             if item.__class__ is str:  # the common leaf, without a call
-                if item and item[0] in _SPECIAL_FIRST and not _is_text(item):
+                if item and item[0] in SPECIAL_FIRST and not _is_text(item):
                     quoted.append(item)
             else:
                 keys += _walk(item, depth + 1, found, quoted)
@@ -189,10 +195,7 @@ def _scanned(scan: str) -> list[Leaf] | None:
         for token in pattern.findall(scan):
             leaf = _TOKEN_SEEN.get(token, _UNSEEN)
             if leaf is _UNSEEN:
-                leaf = _token_leaf(token)
-                if len(_TOKEN_SEEN) >= _TEXT_SEEN_MAX:
-                    _TOKEN_SEEN.clear()
-                _TOKEN_SEEN[token] = leaf
+                leaf = _remember(_TOKEN_SEEN, token, _token_leaf(token))
             if leaf is _REFUSED:
                 return None
             if leaf is not None:
@@ -202,7 +205,7 @@ def _scanned(scan: str) -> list[Leaf] | None:
 
 
 _UNSEEN, _REFUSED = object(), object()
-_TOKEN_SEEN: dict[str, object] = {}  # token → its Leaf, None (text, null) or _REFUSED
+_TOKEN_SEEN: dict[str, Any] = {}  # token → its Leaf, None (text, null) or _REFUSED
 
 
 def _token_leaf(token: str) -> object:

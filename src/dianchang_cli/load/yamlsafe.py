@@ -33,7 +33,7 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
 
 MAX_BYTES = 1024 * 1024
 _STR = "tag:yaml.org,2002:str"
-_SPECIAL_FIRST = frozenset("~nNtTfF-+.0123456789")
+SPECIAL_FIRST = frozenset("~nNtTfF-+.0123456789")
 MAX_DEPTH = 32
 _BOMS_OTHER = (b"\xff\xfe", b"\xfe\xff")
 
@@ -49,7 +49,7 @@ class StrictLoader(yaml.CSafeLoader):
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         # Most record scalars are text that starts with a letter or a Chinese character:
         # answer those without the regex loop (libyaml calls this once per scalar).
-        if kind is ScalarNode and implicit[0] and value and value[0] not in _SPECIAL_FIRST:
+        if kind is ScalarNode and implicit[0] and value and value[0] not in SPECIAL_FIRST:
             return _STR
         return super().resolve(kind, value, implicit)
 
@@ -109,7 +109,7 @@ def resolve_plain(text: str) -> Any:
     None.  The fast path (:mod:`.fastyaml`) types scalars with this, so both paths agree."""
     if not text:
         return None
-    if text[0] not in _SPECIAL_FIRST:
+    if text[0] not in SPECIAL_FIRST:
         return text
     for tag, pattern in StrictLoader.yaml_implicit_resolvers.get(text[0], ()):
         if pattern.match(text):
