@@ -34,13 +34,23 @@ class GitError(Exception):
     """git cannot answer: not installed, not a repository, or a bad revision."""
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``git -C root ARGS``, whatever its exit code; :class:`GitError` when git is missing,
+    cannot start or takes over two minutes."""
     if shutil.which("git") is None:
-        return None
+        raise GitError("git is not installed")
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
                               encoding="utf-8", errors="replace", timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GitError(str(exc)) from None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """The output of ``git -C root ARGS``, or None when git cannot answer."""
+    try:
+        done = _run(root, *args)
+    except GitError:
         return None
     return done.stdout if done.returncode == 0 else None
 
@@ -289,16 +299,10 @@ def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
     Only these paths are committed (``git commit -- paths``), whatever else is staged.
     :class:`GitError` says why it could not (no git, not a repository, no identity).
     """
-    if shutil.which("git") is None:
-        raise GitError("git is not installed")
     names = [str(p) for p in paths]
     for args in (["add", "--", *names], ["commit", "-q", "-m", message, "--", *names]):
-        try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                  encoding="utf-8", errors="replace", timeout=120, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise GitError(str(exc)) from None
+        done = _run(root, *args)
         if done.returncode != 0:
-            raise GitError((done.stderr or done.stdout).strip().splitlines()[-1:][0]
-                           if (done.stderr or done.stdout).strip() else "git failed")
+            said = (done.stderr or done.stdout).strip().splitlines()
+            raise GitError(said[-1] if said else "git failed")
     return (_git(root, "rev-parse", "HEAD") or "").strip()
