@@ -141,6 +141,18 @@ def plan_errors() -> Iterator[None]:
         plan_failed(err)
 
 
+@contextmanager
+def render_errors() -> Iterator[None]:
+    """A broken template or a missing font (a renderer's ``RenderError``): its message on
+    stderr, exit 2."""
+    from ..render.typst_engine import RenderError
+
+    try:
+        yield
+    except RenderError as err:
+        fail_usage(err.message)
+
+
 def load_plan(where: Repo) -> Plan:
     """The plan of ``where``; exit 2 when it is broken."""
     from ..engine.plancheck import load_plan as load

@@ -20,6 +20,7 @@ from .common import (
     one_output,
     options,
     output_format,
+    render_errors,
     repo_from,
     require_units,
     run_check,
@@ -98,8 +99,6 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt.records,
         as_of: str | None = opt.as_of,
     ) -> None:
-        from ..render.typst_engine import RenderError
-
         year, month_no = _month(month)
         units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
         one_output(output, unit or [])
@@ -112,10 +111,8 @@ def register(app: typer.Typer) -> None:
         types = _types(outcome.plan, type_)
         for one in units:
             book = build(outcome, year, month_no, unit=one, types=types)
-            try:
+            with render_errors():
                 data = renderer(fmt)(book)
-            except RenderError as err:
-                fail_usage(err.message)
             path = output or default_output(where.reports_dir, book.period, one, fmt)
             write_file(path, data)
             print(path)

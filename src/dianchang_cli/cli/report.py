@@ -27,6 +27,7 @@ from .common import (
     options,
     output_format,
     period_option,
+    render_errors,
     repo_from,
     require_units,
     run_check,
@@ -142,7 +143,6 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt.records,
         as_of: str | None = opt.as_of,
     ) -> None:
-        from ..render.typst_engine import RenderError
         from ..report import default_output, render
         from ..report.build import build
         from ..report.summary import render_with_summary
@@ -159,15 +159,13 @@ def register(app: typer.Typer) -> None:
             path = output or default_output(where.reports_dir, period.label, one, fmt)
             model = build(outcome, period, one, made=made)
             templates = where.plan_dir / "templates"
-            try:
+            with render_errors():
                 if fmt in WITH_SUMMARY:
                     data = render_with_summary(outcome, period, model, fmt, templates, made)
                 else:
                     data = render(model, fmt, templates=templates,
                                   font=font or outcome.plan.settings.font, when=made,
                                   embed_font=embed_font)
-            except RenderError as err:
-                fail_usage(err.message)
             write_file(path, data)
             print(path)
         raise typer.Exit(EXIT_OK)

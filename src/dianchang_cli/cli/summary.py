@@ -17,9 +17,9 @@ import typer
 from ..i18n import _
 from .common import (
     EXIT_OK,
-    fail_usage,
     format_choices,
     options,
+    render_errors,
     repo_from,
 )
 from .report import PeriodOptions, period_from, period_outcome
@@ -58,7 +58,6 @@ def register(app: typer.Typer) -> None:
         records: Path | None = opt.records,
         as_of: str | None = opt.as_of,
     ) -> None:
-        from ..render.typst_engine import RenderError
         from ..report.build import build
         from ..report.summary import summarize, summary_text
 
@@ -66,10 +65,8 @@ def register(app: typer.Typer) -> None:
         where = repo_from(repo, plan, records)
         outcome = period_outcome(where, period, as_of, [unit] if unit else None)
         report = build(outcome, period, unit)
-        try:
+        with render_errors():
             text = summary_text(summarize(outcome, period, report),
                                 where.plan_dir / "templates", str(format.value))
-        except RenderError as err:
-            fail_usage(err.message)
         print(text, end="")
         raise typer.Exit(EXIT_OK)
