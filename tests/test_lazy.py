@@ -23,9 +23,8 @@ from dianchang_cli.cli import app as app_module
 from dianchang_cli.cli.app import COMMANDS, build_app
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine import plancheck
-from plans import make_plan
+from plans import ROOT, make_plan
 
-ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / "src" / "dianchang_cli" / "cli"
 RECORD = next(iter(sorted((ROOT / "records").rglob("*.yaml"))))
 SHARED = {"__init__", "app", "common", "typerhooks"}  # cli modules that are no command

@@ -11,7 +11,7 @@ import pytest
 from dianchang_cli.diagnostics import PlanError
 from dianchang_cli.engine import plancheck
 from dianchang_cli.planfile import loader
-from plans import ROOT, RULES, UNITS, make_plan
+from plans import COMMON_FIELDS, ROOT, RULES, UNITS, make_plan, make_repo
 
 
 def line_of(text: str, words: str) -> int:
@@ -88,3 +88,18 @@ def test_a_coverage_rule_without_values_needs_an_enum_field(tmp_path: Path) -> N
                                                        "field: title\n    values: [读书]"),
                                          encoding="utf-8")
     assert plancheck.load_plan(plan_dir, tmp_path).rules[0].values == ["读书"]
+
+
+def test_a_key_naming_two_common_fields_is_refused_at_the_second_field(tmp_path: Path) -> None:
+    """A clash between two common fields has the line of the common field that repeats the
+    key, in plan.yaml (not the plan as a whole, at line 0)."""
+    plan = ("plan: {id: t, title: 测试计划, year: 2024}\n"
+            + COMMON_FIELDS.replace("id: {type: text}", "id: {type: text, aliases: [标题]}")
+                           .replace("title: {type: text,", "title: {type: text, name: 标题,")
+            + "record_types:\n  - {id: visit, name: 巡查, kind: event}\n")
+    repo = make_repo(tmp_path, plan)
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(repo.plan_dir, tmp_path)
+    [problem] = err.value.problems
+    assert (problem.file, problem.line) == ("plan/plan.yaml", line_of(plan, "id: {type: text"))
+    assert "标题" in problem.message and "title" in problem.message

@@ -200,6 +200,8 @@ class _Reading:
             self._entries(key, getattr(part, key), node, file)
         self.merged["common_fields"].update(part.common_fields)
         for name, spec in part.common_fields.items():
+            self.origins.setdefault(f"common_fields:{name}", Origin(file, *locate(
+                node, ("common_fields", name))))
             if spec.not_before is not None:
                 self.origins.setdefault(f"common_fields.{name}", Origin(file, *locate_value(
                     node, ("common_fields", name, "not_before"))))
@@ -564,7 +566,7 @@ def _key_clashes(plan: Plan) -> list[Problem]:
                 first = owner.setdefault(key, name)
                 if first != name:
                     where = f"record_types:{rtype.id}" if name in rtype.fields \
-                        else f"common_fields.{name}"
+                        else f"common_fields:{name}"
                     out.append(plan.problem_at(where, _(
                         "record type {t}: the key '{k}' names both field {a} and field {b}")
                         .format(t=rtype.id, k=printable(key), a=first, b=name),
