@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import marshal
 from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..records.model import Record
@@ -48,7 +49,6 @@ class Memo:
         self.kept: dict[EntryKey, Result] = {}
         self.hits = 0
         self._units = _unit_stamps(records, stamp_of, commit_days or {})
-        self._all: bytes | bool | None = False  # not worked out yet
         self._selectors: dict[Selector, bytes | None] = {}
 
     def stamp(self, who: Selector) -> bytes | None:
@@ -56,16 +56,16 @@ class Memo:
         if who in self._selectors:
             return self._selectors[who]
         if who.target is not None:  # records about a unit: any unit may have written one
-            found = self._everything()
+            found = self._everything
         else:
             found = _combine(self._units.get(unit, _NONE) for unit in who.units)
         self._selectors[who] = found
         return found
 
+    @cached_property
     def _everything(self) -> bytes | None:
-        if self._all is False:
-            self._all = _combine(self._units[u] for u in sorted(self._units))
-        return self._all  # type: ignore[return-value]  # False was replaced above
+        """The stamp of every unit's records together."""
+        return _combine(self._units[u] for u in sorted(self._units))
 
     def get(self, rule: str, unit: str, period: str, who: Selector) -> Result | None:
         """The stored result, when its selector's records are unchanged (kept for saving)."""
