@@ -24,9 +24,7 @@ from dianchang_cli.render import check_renderer
 from dianchang_cli.render.github import command, escape_data, escape_property
 from dianchang_cli.render.junit import clean
 from dianchang_cli.render.sarif import location
-from plans import ACCOUNT, POST, POST_FILE
-
-ROOT = Path(__file__).resolve().parent.parent
+from plans import ACCOUNT, POST, POST_FILE, ROOT
 
 # line 7 holds the unknown field
 BAD = """\

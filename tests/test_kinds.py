@@ -11,7 +11,7 @@ import pytest
 from dianchang_cli.api import Repo, check
 from dianchang_cli.engine.periods import periods_for
 from dianchang_cli.engine.plancheck import load_plan
-from plans import COMMON_FIELDS
+from plans import COMMON_FIELDS, make_repo
 
 UNITS = """
 subdistrict: top
@@ -91,13 +91,7 @@ rules:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Repo:
-    plan = tmp_path / "plan"
-    plan.mkdir()
-    (plan / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (plan / "plan.yaml").write_text(PLAN, encoding="utf-8")
-    (plan / "rules.yaml").write_text(RULES, encoding="utf-8")
-    (tmp_path / "records").mkdir()
-    return Repo.at(tmp_path)
+    return make_repo(tmp_path, PLAN, UNITS, RULES)
 
 
 def rec(repo: Repo, name: str, text: str) -> None:

@@ -24,7 +24,7 @@ from dianchang_cli.engine.results import Result, Verdict
 from dianchang_cli.planfile.model import Rule
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.render.labels import kind_word, target_text
-from plans import COMMON_FIELDS
+from plans import COMMON_FIELDS, make_repo
 
 UNITS = """
 subdistrict: top
@@ -83,16 +83,11 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, kinds.Kind]:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Repo:
-    plan = tmp_path / "plan"
-    plan.mkdir()
-    (plan / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (plan / "plan.yaml").write_text(PLAN, encoding="utf-8")
-    records = tmp_path / "records"
-    records.mkdir()
+    repo = make_repo(tmp_path, PLAN, UNITS)
     for n, day in enumerate(("2024-04-02", "2024-04-09", "2024-05-20", "2024-03-05")):
-        (records / f"v{n}.yaml").write_text(
+        (repo.records_dir / f"v{n}.yaml").write_text(
             f"type: 巡查\nunit: east\ndate: {day}\ntitle: 巡查{n}\n", encoding="utf-8")
-    return Repo.at(tmp_path)
+    return repo
 
 
 def add_fake_rule(repo: Repo) -> None:
