@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -72,29 +72,31 @@ def register(app: typer.Typer) -> None:
             if record_type is None and not terminal:
                 fail_usage(_("give the record type, e.g. dc new {example} --set …").format(
                     example=next(iter(intake.plan.types.values())).name))
-            if terminal and (record_type is None or _missing(intake, record_type, sets,
-                                                              unit_id)):
-                _interactive(intake, record_type, sets or [], unit_id, commit)
+            given = None if record_type is None else _given(intake, record_type, sets or [],
+                                                            unit_id)
+            if given is None or (terminal and intake.missing(given[0],
+                                                             intake.values(*given))):
+                _interactive(intake, given, sets or [], unit_id, commit)
                 return
-            _direct(intake, record_type or "", sets or [], unit_id, commit)
+            _direct(intake, given, commit)
         except UsageError as err:
             fail_usage(str(err))
 
 
-def _missing(intake: Intake, type_text: str, sets: list[str] | None,
-             unit: str | None) -> list[str]:
-    """The required fields neither ``--set`` nor a default gives."""
+Given = tuple[str, dict[str, str], dict[str, Any]]  # type id, --set texts, defaults
+
+
+def _given(intake: Intake, type_text: str, sets: list[str], unit: str | None) -> Given:
+    """The type, the ``--set`` texts by field id and the defaults (read once: the git
+    user's unit is a git call)."""
     type_id = intake.type_id(type_text)
-    values = intake.values(type_id, intake.sets(type_id, sets or []),
-                           intake.defaults(type_id, unit))
-    return intake.missing(type_id, values)
+    return type_id, intake.sets(type_id, sets), intake.defaults(type_id, unit)
 
 
-def _direct(intake: Intake, type_text: str, sets: list[str], unit: str | None,
-            commit: bool) -> None:
+def _direct(intake: Intake, given: Given, commit: bool) -> None:
     """No questions: write what was given, or say what is missing (exit 2) or wrong (1)."""
-    type_id = intake.type_id(type_text)
-    values = intake.values(type_id, intake.sets(type_id, sets), intake.defaults(type_id, unit))
+    type_id = given[0]
+    values = intake.values(*given)
     missing = intake.missing(type_id, values)
     if missing:
         fail_usage(_("{t} needs {fields}; add {hint}").format(
@@ -146,16 +148,14 @@ def _cancelled() -> NoReturn:
     raise typer.Exit(EXIT_FAIL)
 
 
-def _interactive(intake: Intake, type_text: str | None, sets: list[str], unit: str | None,
+def _interactive(intake: Intake, given: Given | None, sets: list[str], unit: str | None,
                  commit: bool) -> None:
     """Ask for the type (unless given) and every missing field, show the file, ask
     before saving.  Ctrl-C or Ctrl-D anywhere: nothing is written, exit 1."""
     from ..intake import ask
 
     try:
-        type_id = intake.type_id(type_text) if type_text else ask.ask_type(intake)
-        typed = intake.sets(type_id, sets)
-        defaults = intake.defaults(type_id, unit)
+        type_id, typed, defaults = given or _given(intake, ask.ask_type(intake), sets, unit)
         values = intake.values(type_id, typed, defaults)
         for problem in intake.draft(type_id, values).errors if typed else []:
             name = intake.field_of(type_id, problem)
