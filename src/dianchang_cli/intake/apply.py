@@ -28,7 +28,7 @@ from ..records.validate import Validator
 from ..render.atomic import write_bytes
 from .importer import Action, ImportResult
 from .rows import Issue
-from .writer import KeyStyle, create, file_name, folder, key_of, modeline, plain, yaml
+from .writer import KeyStyle, create, free_path, key_of, modeline, plain, yaml
 
 
 class Writer:
@@ -72,11 +72,8 @@ class Writer:
         return action.day or self.today
 
     def _planned(self, action: Action) -> Path:
-        base = folder(self.repo.records_dir, action.unit, self._day(action))
-        n = 1
-        while (path := base / file_name(action.type_id, self._day(action), n)).exists() \
-                or path in self.claimed:
-            n += 1
+        path = free_path(self.repo.records_dir, action.unit, action.type_id,
+                         self._day(action), self.claimed)
         self.claimed.add(path)
         return self._relative(path)
 

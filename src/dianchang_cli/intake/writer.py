@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,12 +114,14 @@ def folder(records_dir: Path, unit: str, day: dt.date) -> Path:
     return records_dir / unit / f"{day.year:04d}" / f"{day.month:02d}"
 
 
-def free_path(records_dir: Path, unit: str, type_id: str, day: dt.date) -> Path:
-    """The first name of the day not taken yet (what :func:`create` would try first)."""
+def free_path(records_dir: Path, unit: str, type_id: str, day: dt.date,
+              claimed: Collection[Path] = ()) -> Path:
+    """The first name of the day not taken yet (what :func:`create` would try first), nor
+    in ``claimed`` (the names a dry run has given already)."""
     base = folder(records_dir, unit, day)
     for n in range(1, MAX_SUFFIX + 1):
         path = base / file_name(type_id, day, n)
-        if not path.exists():
+        if path not in claimed and not path.exists():
             return path
     raise FileExistsError(str(base / file_name(type_id, day)))
 
