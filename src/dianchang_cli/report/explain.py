@@ -516,14 +516,12 @@ class _Invalid:
     problem: str
 
 
-def _raw(value: dict[str, Any], plan: Plan, name: str) -> Any:
-    """A common field of a raw record, under its id, its Chinese name or an alias."""
+def raw_field(value: dict[str, Any], plan: Plan, name: str) -> Any:
+    """A common field of a raw record, under any of its spellings (id, Chinese name,
+    aliases: :meth:`FieldSpec.spellings`), or None."""
     spec = plan.common_fields.get(name)
-    for key in (name, *(spec.aliases if spec else ()), *((spec.name,) if spec and spec.name
-                                                         else ())):
-        if key in value:
-            return value[key]
-    return None
+    return next((value[key] for key in (spec.spellings(name) if spec else [name])
+                 if key in value), None)
 
 
 def _read_invalid(plan: Plan, outcome: Outcome, root: Path | None) -> list[_Invalid]:
@@ -549,12 +547,12 @@ def _read_invalid(plan: Plan, outcome: Outcome, root: Path | None) -> list[_Inva
         value = loaded.value
         if loaded.problem or not isinstance(value, dict):
             continue
-        type_name = _raw(value, plan, "type")
+        type_name = raw_field(value, plan, "type")
         type_id = plan.type_names.get(type_name) if isinstance(type_name, str) else None
         if type_id is None:
             continue
         day = None
-        raw_day = _raw(value, plan, "date")
+        raw_day = raw_field(value, plan, "date")
         if isinstance(raw_day, dt.date):
             day = raw_day
         elif isinstance(raw_day, str):
@@ -562,7 +560,8 @@ def _read_invalid(plan: Plan, outcome: Outcome, root: Path | None) -> list[_Inva
                 day = read_date(raw_day)
             except BadValue:
                 day = None
-        unit, target, title = (_raw(value, plan, k) for k in ("unit", TARGET_FIELD, "title"))
+        unit, target, title = (raw_field(value, plan, k)
+                               for k in ("unit", TARGET_FIELD, "title"))
         out.append(_Invalid(printable(file), type_id, str(unit), str(target), day,
                             printable(title if isinstance(title, str) else ""),
                             printable(problem, PLAN_TEXT)))

@@ -33,7 +33,7 @@ from ..planfile.model import Rule
 from ..planfile.plan import Plan
 from ..render.labels import progress, status_word
 from .clipping import TEXT_LIMIT, clean, clip
-from .explain import THIS_PERIOD, as_of_day, period_words
+from .explain import THIS_PERIOD, as_of_day, period_words, raw_field
 from .scope import period_table
 
 if TYPE_CHECKING:
@@ -263,10 +263,7 @@ def _written_unit(plan: Plan, file: str, root: Path) -> str | None:
     value = load_bytes(data, file).value
     if not isinstance(value, dict):
         return None
-    spec = plan.common_fields.get("unit")
-    keys = ["unit", *(spec.aliases if spec else ()), *((spec.name,) if spec and spec.name
-                                                      else ())]
-    found = next((value[k] for k in keys if k in value), None)
+    found = raw_field(value, plan, "unit")
     return found if isinstance(found, str) and found in plan.units else None
 
 
