@@ -49,11 +49,27 @@ _ENGINE = ("engine", "core.py", "gitrepo", "pipeline", "outcome.py")
 _CLASSES = RECORD_CLASSES | {(Result.__module__, "Result"), (Violation.__module__, "Violation")}
 
 
-class MemoFile:
-    """The memo file of one records folder, for one key."""
+class _KeyedFile:
+    """One cache file beside the record cache: its path, its key (written after the
+    file kind's magic line, checked before anything is unpickled) and the root it must stay
+    in."""
+
+    MAGIC: bytes = b""
 
     def __init__(self, path: Path, key: bytes, root: Path) -> None:
         self.path, self.key, self.root = path, key, root
+
+    def _read(self, classes: Any) -> Any:
+        return read_pickle(self.path, self.MAGIC + self.key, self.root, classes)
+
+    def _write(self, payload: Any) -> bool:
+        return write_pickle(self.path, self.MAGIC + self.key, payload)
+
+
+class MemoFile(_KeyedFile):
+    """The memo file of one records folder, for one key."""
+
+    MAGIC = MAGIC
 
     @classmethod
     def of(cls, store: RecordCache, as_of: dt.date, day_open: bool) -> MemoFile | None:
@@ -69,7 +85,7 @@ class MemoFile:
     def open(self, store: RecordCache, records: Sequence[Record],
              commit_days: Mapping[str, dt.date] | None) -> Memo:
         """A :class:`Memo` over ``records`` holding what the file stored (if anything)."""
-        old = _entries(read_pickle(self.path, MAGIC + self.key, self.root, _CLASSES))
+        old = _entries(self._read(_CLASSES))
         states = {id(record): stat for stat, record, _found in store.entries.values()
                   if record is not None}
         return Memo(records, lambda rec: states.get(id(rec)), old, commit_days)
@@ -78,7 +94,7 @@ class MemoFile:
         """Keep this run's results, unless they are exactly those stored."""
         if memo.hits == len(memo.kept) and len(memo.kept) == len(memo.old):
             return True  # nothing new: the file already holds these
-        return write_pickle(self.path, MAGIC + self.key, memo.kept)
+        return self._write(memo.kept)
 
 
 def _entries(value: Any) -> dict[EntryKey, Result]:
@@ -116,7 +132,7 @@ class LoadedLater(Sequence[Record]):
         return iter(self._all())
 
     def __eq__(self, other: object) -> bool:
-        return list(self._all()) == other if isinstance(other, list) else NotImplemented
+        return self._all() == other if isinstance(other, list) else NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # a sequence of records, not a key
 
@@ -135,7 +151,7 @@ class Kept:
     records: int
 
 
-class WholeMemo:
+class WholeMemo(_KeyedFile):
     """The last whole outcome of a records folder, for a run in which nothing changed.
 
     Keyed on the results memo's key (:class:`MemoFile`), every record file's name and
@@ -144,8 +160,7 @@ class WholeMemo:
     stored, and not a record is parsed, validated or evaluated.
     """
 
-    def __init__(self, path: Path, key: bytes, root: Path) -> None:
-        self.path, self.key, self.root = path, key, root
+    MAGIC = WHOLE_MAGIC
 
     @classmethod
     def of(cls, memo: MemoFile, scanned: Scan, git: Mapping[str, object] | None,
@@ -161,11 +176,11 @@ class WholeMemo:
                    digest.digest(), memo.root)
 
     def load(self) -> Kept | None:
-        kept = read_pickle(self.path, WHOLE_MAGIC + self.key, self.root, _WHOLE_CLASSES)
+        kept = self._read(_WHOLE_CLASSES)
         return kept if isinstance(kept, Kept) and _whole_shape(kept) else None
 
     def save(self, kept: Kept) -> bool:
-        return write_pickle(self.path, WHOLE_MAGIC + self.key, kept)
+        return self._write(kept)
 
 
 def _whole_shape(kept: Kept) -> bool:
