@@ -67,12 +67,13 @@ def _type_title(name: str, description: str | None, type_id: str) -> str:
     """``中文名 — description [id]``, the description cut to fit one line of the terminal
     (the id lets a person filter the list by typing letters)."""
     import shutil
-    import unicodedata
+
+    from rich.cells import cell_len
 
     room = shutil.get_terminal_size((80, 24)).columns - 12 - 2 * len(name) - len(type_id)
     text, width = "", 0
     for char in (description or "").strip():
-        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        width += cell_len(char)
         if width > room:
             text += "…"
             break

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from rich.cells import cell_len  # display width: a Chinese character takes two columns
 
 from ..i18n import _
 from ..planfile.model import FieldSpec
@@ -189,7 +189,7 @@ def _type_sheet(ws: Worksheet, plan: Plan, type_id: str, lists: _Lists) -> None:
         cell.alignment = HEADER_ALIGN
         offered = choices(plan, type_id, column)
         text = comment_text(plan, column, offered)
-        lines = sum(1 + _width(line) // 40 for line in text.splitlines())
+        lines = sum(1 + cell_len(line) // 40 for line in text.splitlines())
         cell.comment = Comment(text, "dc", width=300, height=min(24 + 16 * lines, 400))
         letter = get_column_letter(index)
         _format(ws, letter, column, offered)
@@ -203,9 +203,9 @@ def _type_sheet(ws: Worksheet, plan: Plan, type_id: str, lists: _Lists) -> None:
 def _format(ws: Worksheet, letter: str, column: Column, offered: list[str] | None) -> None:
     """The column's width and number format (set on the column, so every new cell has it)."""
     spec = column.spec
-    widest = max((_width(v) for v in offered or []), default=0)
+    widest = max((cell_len(v) for v in offered or []), default=0)
     base = WIDTHS.get(spec.type, 14)
-    width = max(min(_width(column.header), 16) + 3, base, widest + 3)  # long headers wrap
+    width = max(min(cell_len(column.header), 16) + 3, base, widest + 3)  # long headers wrap
     dim = ws.column_dimensions[letter]
     dim.width = min(width, MAX_WIDTH)
     if column.field == "id" or spec.type in CODE_KINDS:
@@ -393,9 +393,6 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _width(text: str) -> int:
-    """Display width: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _serial(day: dt.date) -> int:
