@@ -23,7 +23,6 @@ The rules, all generic (the plan says what the fields are called):
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,7 +145,7 @@ class Headers:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "_")
+    return normalise(text).lower().replace(" ", "_")
 
 
 def _lookup(keys: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
