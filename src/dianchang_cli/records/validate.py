@@ -147,6 +147,11 @@ class Validator:
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
+        # the plan's own words for a record's first lines (a type's name, a unit's id)
+        self.example_type = printable(next((t.name or t.id for t in plan.types.values()), "…"),
+                                      40)
+        self.example_unit = printable(next((u.id for u in plan.units_of_kind("community")),
+                                           next(iter(plan.units), "…")), 40)
         type_spec = plan.common_fields.get("type")
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
 
@@ -177,7 +182,8 @@ class Validator:
 
         if not isinstance(value, dict):
             add("bad-value", _("a record must be a mapping of fields"),
-                expected=_("lines such as 'type: 阅读活动', 'unit: dongyuan', 'title: …'"))
+                expected=_("lines such as 'type: {type}', 'unit: {unit}', 'title: …'").format(
+                    type=self.example_type, unit=self.example_unit))
             return None, problems
         type_key = next((k for k in self.type_keys if k in value), self.type_keys[0])
         type_name = value.get(type_key)
