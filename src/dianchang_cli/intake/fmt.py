@@ -182,12 +182,7 @@ def _not_formatted(shown: str, message: str) -> Problem:
 
 def _schema_of(validator: Validator, value: Any) -> TypeSchema | None:
     """The type of a record value (by any spelling of the type key and the type), or None."""
-    if not isinstance(value, dict):
-        return None
-    type_key = next((k for k in validator.type_keys if k in value), None)
-    name = value.get(type_key) if type_key is not None else None
-    type_id = validator.plan.type_names.get(name) if isinstance(name, str) else None
-    return validator.schemas.get(type_id) if type_id else None
+    return validator.type_of(value)[1] if isinstance(value, dict) else None
 
 
 def _style_of(schema: TypeSchema, value: dict[Any, Any]) -> KeyStyle:

@@ -155,6 +155,14 @@ class Validator:
         type_spec = plan.common_fields.get("type")
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
 
+    def type_of(self, value: dict[Any, Any]) -> tuple[str, TypeSchema | None]:
+        """The key a record mapping names its type under (any spelling of ``type``; the
+        first when none is written) and that type's schema, or ``None`` for no known type."""
+        type_key = next((k for k in self.type_keys if k in value), self.type_keys[0])
+        name = value.get(type_key)
+        type_id = self.plan.type_names.get(name) if isinstance(name, str) else None
+        return type_key, self.schemas.get(type_id) if type_id else None
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a loading worker) without :attr:`_seen`: its keys hold ids of this
         process's objects, which mean nothing — or something else — in another."""
@@ -185,10 +193,8 @@ class Validator:
                 expected=_("lines such as 'type: {type}', 'unit: {unit}', 'title: …'").format(
                     type=self.example_type, unit=self.example_unit))
             return None, problems
-        type_key = next((k for k in self.type_keys if k in value), self.type_keys[0])
+        type_key, schema = self.type_of(value)
         type_name = value.get(type_key)
-        schema = self.schemas.get(self.plan.type_names.get(type_name, "")) \
-            if isinstance(type_name, str) else None
         if scan_pii:
             self._pii(value, add)
         if schema is None:
