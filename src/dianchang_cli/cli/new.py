@@ -44,8 +44,8 @@ def register(app: typer.Typer) -> None:
         "questions at a terminal; the file is checked like dc check before it is written."))
     def new(
         record_type: str | None = typer.Argument(None, metavar=_("TYPE"), help=_(
-            "The record type, by id or Chinese name, e.g. 阅读活动 (default: chosen from "
-            "a list)."), show_default=False),
+            "The record type, by id or by its Chinese name in the plan (default: chosen "
+            "from a list)."), show_default=False),
         sets: list[str] | None = typer.Option(None, "--set", metavar=_("KEY=VALUE"), help=_(
             "A field's value, by id, Chinese name or alias (repeatable), e.g. --set "
             "名称=读书会 --set 日期=5.12."), show_default=False),
