@@ -28,6 +28,7 @@ from .common import (
     fail_usage,
     format_named,
     options,
+    render_errors,
     repo_from,
     write_file,
 )
@@ -92,12 +93,9 @@ def _folders(paths: list[Path], tmp: Path, as_of: str | None) -> list[Path]:
 
 def _write_report(database: Path, report: Path, fmt: str) -> None:
     from ..export.district import district_view, render_district
-    from ..render.typst_engine import RenderError
 
-    try:
+    with render_errors():
         data = render_district(district_view(database), fmt)
-    except RenderError as err:
-        fail_usage(err.message)
     write_file(report, data)
     print(report)
 
