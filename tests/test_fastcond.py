@@ -4,7 +4,6 @@ none: hypothesis writes conditions and records, and CEL itself is the oracle."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -88,7 +87,7 @@ def test_a_missing_field_gets_cels_own_message() -> None:
     with pytest.raises(conditions.MissingValue) as missing:
         cond.test({"r": {}})
     assert "a" in str(missing.value)
-    assert cond.test({"r": {"a": 1}}) is True and not math.isnan(1.0)
+    assert cond.test({"r": {"a": 1}}) is True
 
 
 def test_the_demo_is_judged_the_same_without_the_python_forms(
