@@ -48,6 +48,9 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="remove .dc-cache first")
     ap.add_argument("--changed", type=int, default=0, help="change this many files first")
     args = ap.parse_args()
+    if not (args.repo / "plan").is_dir() or not (args.repo / "records").is_dir():
+        sys.exit(f"{args.repo} is not a records repository; make one first, e.g.\n"
+                 f"  python bench/generate.py {args.repo} --records 10000 --communities 20")
     if args.cold:
         shutil.rmtree(args.repo / ".dc-cache", ignore_errors=True)
     if args.changed:
