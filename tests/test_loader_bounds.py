@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import PLAN
 from dianchang_cli.diagnostics import Problem, printable
 from dianchang_cli.engine.plancheck import load_plan
-from dianchang_cli.load.files import Unreadable, lexically_inside, read_limited
+from dianchang_cli.load.files import Unreadable, lexically_inside, read_limited, read_stamped
 from dianchang_cli.load.yamlsafe import load_bytes, locate
 from dianchang_cli.planfile.plan import Plan
 from dianchang_cli.records import batch
@@ -255,6 +255,34 @@ def test_read_limited_reads_at_most_the_limit(tmp_path: Path) -> None:
     with pytest.raises(Unreadable) as info:
         read_limited(tmp_path / "missing.yaml", tmp_path)
     assert info.value.code == "unreadable"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no procfs")
+def test_read_limited_reads_a_file_whose_size_says_zero() -> None:
+    """procfs files are regular, say size 0 and hold text: read in pieces to their end."""
+    data = read_limited(Path("/proc/self/status"), None)
+    assert data.startswith(b"Name:") and data.endswith(b"\n")
+    with pytest.raises(Unreadable) as info:
+        read_limited(Path("/proc/self/status"), None, 10)
+    assert info.value.code == "too-large"
+
+
+def test_read_stamped_gives_the_stat_of_the_file_itself(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"type: x\n" * 3000)  # larger than one pipe or page
+    data, info = read_stamped(path, tmp_path)
+    before = os.lstat(path)
+    assert data == path.read_bytes()
+    assert info is not None
+    assert (info.st_size, info.st_mtime_ns, info.st_ino) == \
+        (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+@needs_symlinks
+def test_read_stamped_gives_no_stat_through_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"type: x\n")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    assert read_stamped(tmp_path / "b.yaml", tmp_path) == (b"type: x\n", None)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")

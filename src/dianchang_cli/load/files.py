@@ -80,16 +80,29 @@ def read_limited(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
     whole path against ``root``, not only a symlink in its last part.
 
     The common case costs four system calls: ``open`` refusing symlinks (O_NOFOLLOW) and
-    not waiting on a pipe (O_NONBLOCK), ``fstat`` of what was opened, one ``read``, ``close``.
-    Only a symlink takes the careful path: ``lstat``, where it leads, then ``open``.
+    not waiting on a pipe (O_NONBLOCK), ``fstat`` of what was opened, one ``read`` of the
+    size ``fstat`` gave, ``close``.  Only a symlink takes the careful path: ``lstat``, where
+    it leads, then ``open``.
     """
+    return read_stamped(path, root, limit, strict=strict)[0]
+
+
+def read_stamped(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
+                 strict: bool = False) -> tuple[bytes, os.stat_result | None]:
+    """:func:`read_limited`, and the ``fstat`` of the file read when ``path`` itself is that
+    file (``None`` when it was reached through a symlink): what a fresh ``lstat`` before the
+    read would have told, without a system call of its own."""
     if strict and root is not None and not inside(path, root):
         raise _outside()
-    fd, expected = _open_regular(path, root, limit)
+    fd, info, plain = _open_regular(path, root, limit)
+    expected = info.st_size
     try:
         chunks, size = [], 0
         while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
+            # the size fstat gave, in one read (not a buffer of the limit's size for every
+            # file); a file of size 0 (procfs and the like) is read in pieces to its end
+            want = expected - size if size < expected else 1 << 16
+            chunk = os.read(fd, min(want, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -102,7 +115,7 @@ def read_limited(path: str | Path, root: Path | None, limit: int = MAX_BYTES, *,
         os.close(fd)
     if size > limit:
         raise _too_large(limit)
-    return b"".join(chunks)
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), (info if plain else None)
 
 
 def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> BinaryIO:
@@ -110,7 +123,7 @@ def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> Binar
     most ``limit`` bytes when opened), then the open file itself, for a reader that streams
     a large file of dc's own (a cache) instead of holding all its bytes.  Raises
     :class:`Unreadable`."""
-    fd, _size = _open_regular(path, root, limit)
+    fd, _info, _plain = _open_regular(path, root, limit)
     try:
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -118,12 +131,15 @@ def open_limited(path: Path, root: Path | None, limit: int = MAX_BYTES) -> Binar
         raise
 
 
-def _open_regular(path: str | Path, root: Path | None, limit: int) -> tuple[int, int]:
-    """An open descriptor of ``path`` and its size, once it is known to be a regular file
-    (reached without leaving ``root``) of at most ``limit`` bytes; else :class:`Unreadable`."""
+def _open_regular(path: str | Path, root: Path | None, limit: int
+                  ) -> tuple[int, os.stat_result, bool]:
+    """An open descriptor of ``path``, its ``fstat`` and whether ``path`` was opened without
+    a symlink's help, once it is known to be a regular file (reached without leaving
+    ``root``) of at most ``limit`` bytes; else :class:`Unreadable`."""
     fd = _open_plain(path) if _NOFOLLOW else None
+    plain = fd is not None
     if fd is None:
-        fd = _open_link(path, root)
+        fd, plain = _open_link(path, root)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -138,7 +154,7 @@ def _open_regular(path: str | Path, root: Path | None, limit: int) -> tuple[int,
     except BaseException:
         os.close(fd)
         raise
-    return fd, info.st_size
+    return fd, info, plain
 
 
 def _unreadable(exc: BaseException) -> Unreadable:
@@ -158,8 +174,10 @@ def _open_plain(path: str | Path) -> int | None:
         raise _unreadable(exc) from exc
 
 
-def _open_link(path: str | Path, root: Path | None) -> int:
-    """Open ``path`` after ``lstat``: a symlink must lead to a regular file inside ``root``."""
+def _open_link(path: str | Path, root: Path | None) -> tuple[int, bool]:
+    """Open ``path`` after ``lstat``: a symlink must lead to a regular file inside ``root``.
+    Also says whether ``path`` was no symlink (always the case where ``O_NOFOLLOW`` is
+    missing and every file comes this way)."""
     try:
         info = os.lstat(path)
         link = stat.S_ISLNK(info.st_mode)
@@ -172,7 +190,7 @@ def _open_link(path: str | Path, root: Path | None) -> int:
                                              "device); it is not read"),
                              _("a plain YAML text file"))
         # O_NONBLOCK: a FIFO swapped in after the stat above cannot block the open
-        return os.open(path, _FLAGS if link else _FLAGS | _NOFOLLOW)
+        return os.open(path, _FLAGS if link else _FLAGS | _NOFOLLOW), not link
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise _unreadable(exc) from exc
 
