@@ -133,7 +133,8 @@ class Friendly:
     def _datetime(self, raw: Any) -> str | None:
         if isinstance(raw, dt.datetime):
             return _moment(raw)
-        if isinstance(raw, int | float) and not isinstance(raw, bool) and raw >= 1:
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and raw >= 1 \
+                and math.isfinite(raw):  # inf: a cell no day is
             day = _serial(int(raw))
             if day is None:
                 return None
