@@ -6,6 +6,7 @@ counts how many files were validated again by wrapping :func:`batch.validate_byt
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pickle
@@ -20,6 +21,7 @@ import pytest
 from conftest import ROOT
 from dianchang_cli.api import Repo, check
 from dianchang_cli.cli import main
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
@@ -123,6 +125,66 @@ def test_generated_10k_output_is_the_same_cold_warm_and_without_cache(
     assert read == [0, 0]  # nothing read again
     assert cold == warm == bypassed
     assert '"files": 10000' in cold[0]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_load_stamps_files_as_it_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """With nothing cached, no file is looked at before it is read: each file's stamp is
+    the ``fstat`` of the file read (on a worker too), and equals what a scan finds — so
+    the next run finds every entry, and the memo of whole outcomes keyed on it matches."""
+    root = _demo(tmp_path)
+    if hasattr(os, "symlink") and sys.platform != "win32":
+        target = next((root / "records").rglob("*.yaml"))
+        (root / "records" / "link.yaml").symlink_to(target)  # read, never stamped
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 1)
+    stats: list[str] = []
+    real_stat = cache.file_stat
+    monkeypatch.setattr(batch, "file_stat", lambda path: (stats.append(path),
+                                                          real_stat(path))[1])
+    repo = Repo.at(root)
+    plan = load_plan(repo.plan_dir, repo.root)
+    loaded = batch.load_records(plan, repo.records_dir, repo.root, workers=workers,
+                                cache=_store(root))
+    assert stats == []  # no lstat pass before reading
+    assert loaded.scan is not None
+    assert loaded.scan == dataclasses.replace(batch.scan(repo.records_dir),
+                                              looked=loaded.scan.looked)
+    unstamped = [name for name, stat in zip(loaded.scan.names, loaded.scan.stats,
+                                            strict=True) if stat is None]
+    linked = [str(root / "records" / "link.yaml")] if (root / "records" / "link.yaml"
+                                                       ).is_symlink() else []
+    assert unstamped == linked
+    again = _store(root).load()
+    assert again is not None and len(again.entries) == loaded.files - len(linked)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="written in the background on Linux only")
+def test_a_large_cache_is_written_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    """A base file of many entries is written by a forked child while the check goes on;
+    reading it waits for that write, and the next load finds every file."""
+    root = _demo(tmp_path)
+    monkeypatch.setattr(cache, "BACKGROUND_FROM", 1)
+    repo = Repo.at(root)
+    plan = load_plan(repo.plan_dir, repo.root)
+    loaded = batch.load_records(plan, repo.records_dir, repo.root, cache=_store(root))
+    store = _store(root)
+    assert store.path in cache._writing  # still being written, by a child
+    calls.clear()
+    again = batch.load_records(plan, repo.records_dir, repo.root, cache=store)
+    assert store.path not in cache._writing  # the read waited for it
+    assert calls == [] and again.records == loaded.records and again.problems == loaded.problems
+
+
+def test_settle_waits_for_every_background_write(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{n}.pickle" for n in range(3)]
+    for path in paths:
+        assert cache.write_pickle(path, b"HEAD", list(range(100_000)), background=True)
+    cache.settle()
+    assert cache._writing == {}
+    assert [cache.read_pickle(path, b"HEAD", tmp_path) for path in paths] == \
+        [list(range(100_000))] * 3
 
 
 def test_touching_one_file_validates_only_it(tmp_path: Path, calls: list[str]) -> None:

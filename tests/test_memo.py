@@ -22,6 +22,7 @@ from conftest import ROOT
 from dianchang_cli.cli import main
 from dianchang_cli.engine import evaluate as evaluate_module
 from dianchang_cli.engine import kinds
+from dianchang_cli.engine.memo import exact_bytes
 from dianchang_cli.records.cache import CACHE_DIR
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from the racy window of a fresh write
@@ -285,3 +286,16 @@ def test_the_whole_outcome_is_kept_for_one_day(tmp_path: Path) -> None:
     assert today.key == WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 4)).key
     assert today.key != WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 5)).key
     assert today.key != WholeMemo.of(memo, scanned, {"commit": "abc"}, dt.date(2026, 12, 4)).key
+
+
+def test_stamps_depend_on_values_not_on_who_else_holds_them() -> None:
+    """The same names and stats give the same key bytes, whether or not something else
+    holds them too (a cold run's stats are also in the cache's entries; a scan's are not):
+    marshal's default format would write the held ones as back-references."""
+    name = "".join(["records/a", "/b.yaml"])  # built at run time: not interned
+    stat = (331, 10**18 + 1, 10**18 + 2, 4242)
+    held = [name, stat]  # a second holder of each
+    shared = exact_bytes(([name, name], [stat, stat]))
+    fresh = exact_bytes((["records/a/b.yaml", "records/a/" + "b.yaml"],
+                         [(331, 10**18 + 1, 10**18 + 2, 4242), tuple(list(stat))]))
+    assert shared == fresh and held

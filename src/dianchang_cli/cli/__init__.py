@@ -110,10 +110,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _leave(code: object) -> None:
-    """Exit now, with ``code``, once the output is flushed.  Everything dc writes (output,
-    reports, caches) is complete and closed by the time a command returns; what is left
-    is the interpreter freeing every object one by one — seconds, for a check of a
-    million records — which nobody waits for."""
+    """Exit now, with ``code``, once the output is flushed and a cache file still being
+    written in the background is complete.  Everything else dc writes (output, reports) is
+    complete and closed by the time a command returns; what is left is the interpreter
+    freeing every object one by one — seconds, for a check of a million records — which
+    nobody waits for."""
     status = code if isinstance(code, int) else (0 if code is None else 1)
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
@@ -122,4 +123,7 @@ def _leave(code: object) -> None:
         sys.stderr.flush()
     except Exception:  # a closed pipe: nothing more can be said, as a normal exit would
         status = status or 1
+    cache = sys.modules.get("dianchang_cli.records.cache")
+    if cache is not None:
+        cache.settle()  # a cache still being written in the background (see there)
     os._exit(status)

@@ -109,7 +109,15 @@ def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
         day = days(rec.id) if days else None
         found.append((rec.file, state, day.toordinal() if day else 0))
     return {unit: None if items is None else hashlib.blake2b(
-        marshal.dumps(items), digest_size=16).digest() for unit, items in parts.items()}
+        exact_bytes(items), digest_size=16).digest() for unit, items in parts.items()}
+
+
+def exact_bytes(value: object) -> bytes:
+    """``value`` (names, numbers, tuples and lists of them) as bytes that depend on the value
+    alone: :mod:`marshal` format 2, the fastest exact serialisation of these.  (From format
+    3 on, marshal writes an object seen twice as a back-reference only if something else
+    also holds it, so equal values can give different bytes from one run to the next.)"""
+    return marshal.dumps(value, 2)
 
 
 _NEW: list[tuple[str, object, int]] = []  # a marker: no list for this unit yet

@@ -169,19 +169,25 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     store = record_cache(repo, cache)
     whole_run = rules is None and not units  # no filter: every rule for every unit
     memo = MemoFile.of(store, when, day_open) if store and whole_run else None
-    whole, scanned = None, None
-    if memo is not None and store is not None and not changed_since \
-            and repo.records_dir.is_dir():
-        scanned = scan(repo.records_dir)
+    keep_whole = memo is not None and not changed_since and repo.records_dir.is_dir()
+    whole, scanned, state = None, None, None
+    if keep_whole and memo is not None and store is not None:
         state = _git_state(repo) if git else None
-        whole = WholeMemo.of(memo, scanned, state, today) \
-            if scanned.settled else None  # a file changed this very moment may change unseen
-        kept = whole.load() if whole is not None else None
-        if kept is not None:
-            return _from_memo(plan, repo, kept, when, day_open, state, workers, store)
-    outcome = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
-                        changed_since, store, memo, scanned)
-    if whole is not None and outcome.files:  # no records folder: no cache
+        # with no record cache to compare with, every file is read, and stamped as it is
+        # read (no stat of its own first): no whole outcome can be stored for them either
+        if store.holds_base():
+            scanned = scan(repo.records_dir)
+            whole = WholeMemo.of(memo, scanned, state, today) \
+                if scanned.settled else None  # a file changed this very moment may change
+            kept = whole.load() if whole is not None else None
+            if kept is not None:
+                return _from_memo(plan, repo, kept, when, day_open, state, workers, store)
+    outcome, read = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
+                              changed_since, store, memo, scanned)
+    if keep_whole and memo is not None and read is not None and read.settled \
+            and outcome.files:  # no records folder: no cache
+        if whole is None or read is not scanned:
+            whole = WholeMemo.of(memo, read, state, today)
         whole.save(Kept(outcome.problems, outcome.results, outcome.scores, outcome.notes,
                         outcome.commits, outcome.waivers, outcome.files, len(outcome.records)))
     return outcome
@@ -218,8 +224,9 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
               units: Collection[str] | None, rules: Collection[str] | None,
               workers: int | None, git: bool, changed_since: str | None,
               store: RecordCache | None, memo_file: MemoFile | None,
-              scanned: Scan | None = None) -> Outcome:
-    """Load, index and evaluate (reusing what the results memo holds)."""
+              scanned: Scan | None = None) -> tuple[Outcome, Scan | None]:
+    """Load, index and evaluate (reusing what the results memo holds); also the folder's
+    :class:`Scan` as the records were read under it, when the record cache was used."""
     changed = changed_record_files(repo, changed_since) if changed_since else None
     loaded, facts = _load(plan, repo, workers, git, store, scanned)
     index = Index(loaded.records)
@@ -244,4 +251,4 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
                    scores=by_unit,
                    provenance=prov, commits=facts.commits if facts else {},
                    changed=changed, notes=notes,
-                   day_open=day_open, waivers=waivers.valid)
+                   day_open=day_open, waivers=waivers.valid), loaded.scan

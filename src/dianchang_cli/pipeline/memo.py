@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Problem
-from ..engine.memo import EntryKey, Memo
+from ..engine.memo import EntryKey, Memo, exact_bytes
 from ..engine.results import Result, Violation
 from ..gitrepo.git import FirstCommit
 from ..records.batch import Scan
 from ..records.cache import (
+    BACKGROUND_FROM,
     RECORD_CLASSES,
     RecordCache,
     code_hash,
@@ -62,8 +62,11 @@ class _KeyedFile:
     def _read(self, classes: Any) -> Any:
         return read_pickle(self.path, self.MAGIC + self.key, self.root, classes)
 
-    def _write(self, payload: Any) -> bool:
-        return write_pickle(self.path, self.MAGIC + self.key, payload)
+    def _write(self, payload: Any, size: int) -> bool:
+        """Write ``payload``; one about ``size`` records or results large is written in the
+        background (:func:`~..records.cache.write_pickle`)."""
+        return write_pickle(self.path, self.MAGIC + self.key, payload,
+                            background=size >= BACKGROUND_FROM)
 
 
 class MemoFile(_KeyedFile):
@@ -94,7 +97,7 @@ class MemoFile(_KeyedFile):
         """Keep this run's results, unless they are exactly those stored."""
         if memo.hits == len(memo.kept) and len(memo.kept) == len(memo.old):
             return True  # nothing new: the file already holds these
-        return self._write(memo.kept)
+        return self._write(memo.kept, len(memo.kept))
 
 
 def _entries(value: Any) -> dict[EntryKey, Result]:
@@ -169,9 +172,8 @@ class WholeMemo(_KeyedFile):
         after today are warned about: the warnings change with the day)."""
         digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        # marshal: the fastest exact serialisation of names and int tuples (the key holds
-        # the Python version, whose marshal format this is)
-        digest.update(marshal.dumps((scanned.names, scanned.stats)))
+        # the key holds the Python version, whose marshal format this is
+        digest.update(exact_bytes((scanned.names, scanned.stats)))
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 
@@ -180,7 +182,7 @@ class WholeMemo(_KeyedFile):
         return kept if isinstance(kept, Kept) and _whole_shape(kept) else None
 
     def save(self, kept: Kept) -> bool:
-        return self._write(kept)
+        return self._write(kept, max(kept.records, len(kept.results)))
 
 
 def _whole_shape(kept: Kept) -> bool:

@@ -32,10 +32,10 @@ from pathlib import Path, PurePath
 from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..load.fastyaml import fast_load
-from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_limited
+from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_stamped
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
-from .cache import Entry, RecordCache, Snapshot, Stat, file_stat, racy, stale_by_day
+from .cache import Entry, RecordCache, Snapshot, Stat, file_stat, racy, stale_by_day, stat_of
 from .model import Record
 from .pii import may_hold_pii
 from .validate import Validator, cross_check
@@ -53,6 +53,7 @@ class RecordSet:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    scan: Scan | None = None  # the folder as read, when a record cache was used
 
 
 def discover(records_dir: Path) -> list[Path]:
@@ -171,19 +172,25 @@ class _Where:
 Outcome = tuple[Record | None, list[Problem]]  # what one file gave
 
 
-def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator
-               ) -> list[Outcome]:
-    """Each file's record (or ``None``) and problems, in the order of ``paths``."""
+def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
+               stamps: list[Stat | None] | None = None) -> list[Outcome]:
+    """Each file's record (or ``None``) and problems, in the order of ``paths``; with
+    ``stamps``, each file's stamp as read (:func:`~..load.files.read_stamped`) is appended
+    to it, ``None`` where the file was not read or was reached through a symlink."""
     outcomes: list[Outcome] = []
     names = _Names(where)
     for path in paths:
         shown, record_id = names.of(path)
         try:
-            data = read_limited(path, where.fence, MAX_BYTES, strict=where.strict)
+            data, info = read_stamped(path, where.fence, MAX_BYTES, strict=where.strict)
         except Unreadable as bad:
             outcomes.append((None, [Problem(shown, 0, 0, bad.code, bad.message,
                                             expected=bad.expected)]))
+            if stamps is not None:
+                stamps.append(None)
             continue
+        if stamps is not None:
+            stamps.append(None if info is None else stat_of(info))
         # the record counts even when ``found`` holds warnings
         outcomes.append(validate_bytes(validator, data, shown, record_id))
     return outcomes
@@ -274,32 +281,28 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     ``scanned``: the folder's :func:`scan`, when the caller has made it already.
     """
     validator = Validator(plan)
+    where = _Where(root, records_dir, None, strict=True)
     if files is None:
         fence, refused = _fence(records_dir, root)
         if refused is not None:
             return RecordSet(problems=[refused], files=0)
-        if cache is not None:
-            scanned = scanned or scan(records_dir)
-            names = scanned.names  # strings: a cache hit needs no Path
-        else:
-            names = _discover_names(records_dir)
-        paths: list[str | Path] = [] if cache is not None else list(names)
         where = _Where(root, records_dir, fence)
-    else:
-        paths = list(files)
-        names = [str(path) for path in paths]
-        where = _Where(root, records_dir, None, strict=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         if files is not None:
-            records, problems = _load_named(paths, where, validator)
-        elif cache is not None and scanned is not None:
-            records, problems = _flatten(_load_cached(scanned, where, validator, workers,
-                                                      cache))
+            records, problems = _load_named(list(files), where, validator)
+            count = len(files)
+        elif cache is not None:
+            outcomes, scanned = _load_cached(records_dir, scanned, where, validator, workers,
+                                             cache)
+            records, problems = _flatten(outcomes)
+            count = len(scanned.names)
         else:
-            records, problems = _flatten(_read_all(paths, where, validator, workers))
+            names = _discover_names(records_dir)
+            records, problems = _flatten(_read_all(names, where, validator, workers))
+            count = len(names)
     finally:
         if was_enabled:
             gc.enable()
@@ -308,23 +311,39 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
-    return RecordSet(records=records, problems=problems, files=len(names))
+    return RecordSet(records=records, problems=problems, files=count,
+                     scan=scanned if cache is not None and files is None else None)
 
 
-def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int
-              ) -> list[Outcome]:
-    """Every file's outcome: on several processes for many files, else here."""
+def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
+              stamps: list[Stat | None] | None = None) -> list[Outcome]:
+    """Every file's outcome (and, with ``stamps``, its stamp as read): on several processes
+    for many files, else here."""
     if workers > 1 and len(paths) >= PARALLEL_FROM:
-        return _parallel(paths, where, validator, workers)
-    return _read_each(paths, where, validator)
+        return _parallel(paths, where, validator, workers, stamps)
+    return _read_each(paths, where, validator, stamps)
 
 
-def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: int,
-                 cache: RecordCache) -> list[Outcome]:
-    """Outcomes from the cache where a file is unchanged, fresh ones for the rest; the
-    cache file is rewritten when anything was validated or a file went away.  Entries are
-    keyed by the path as discovered (the cache's key covers how the folder is spelled)."""
+def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validator: Validator,
+                 workers: int, cache: RecordCache) -> tuple[list[Outcome], Scan]:
+    """Outcomes from the cache where a file is unchanged, fresh ones for the rest, and the
+    folder's :class:`Scan`; the cache file is rewritten when anything was validated or a
+    file went away.  Entries are keyed by the path as discovered (the cache's key covers how
+    the folder is spelled).
+
+    With nothing cached (the first run, or one after dc or the plan changed) every file is
+    read anyway, and its stamp is the ``fstat`` of the file read: no ``lstat`` of its own."""
     snapshot = cache.load()
+    if snapshot is None and scanned is None:
+        names = _discover_names(records_dir)
+        looked = time.time_ns()  # as in scan(): before the first file is looked at
+        stamps: list[Stat | None] = []
+        done = _read_all(names, where, validator, workers, stamps)
+        scanned = Scan(names, stamps, looked)
+        if names:
+            cache.save(Snapshot(validator.today, _entries({}, scanned, range(len(names)), done)))
+        return done, scanned
+    scanned = scanned or scan(records_dir)
     old = snapshot.entries if snapshot is not None else {}
     then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
     names, stats = scanned.names, scanned.stats
@@ -345,11 +364,11 @@ def _load_cached(scanned: Scan, where: _Where, validator: Validator, workers: in
     if (snapshot is None and names) or missing or len(names) - len(missing) != len(old):
         cache.save(Snapshot(today, _entries(old, scanned, missing, done)),
                    changed=[names[i] for i in missing])
-    return done
+    return done, scanned
 
 
-def _entries(old: dict[str, Entry], scanned: Scan, missing: list[int], done: list[Outcome]
-             ) -> dict[str, Entry]:
+def _entries(old: dict[str, Entry], scanned: Scan, missing: Sequence[int],
+             done: list[Outcome]) -> dict[str, Entry]:
     """The cache's entries after this load: the old ones (the same objects, so the cache
     writes only what differs), those of the files read again (unless changed within the
     clock tick, :func:`~.cache.racy`), none for a file gone."""
@@ -400,9 +419,10 @@ def _validator_from(token: int, blob: bytes) -> Validator:
     return _CACHED[1]
 
 
-def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where
-                ) -> list[Outcome]:
-    return _read_each(paths, where, _validator_from(token, blob))
+def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where, stamped: bool
+                ) -> tuple[list[Outcome], list[Stat | None] | None]:
+    stamps: list[Stat | None] | None = [] if stamped else None
+    return _read_each(paths, where, _validator_from(token, blob), stamps), stamps
 
 
 def _context() -> BaseContext:
@@ -413,43 +433,50 @@ _TOKENS = itertools.count(1)
 fallbacks = 0  # shares of the last parallel load read here because a worker failed (tests)
 
 
-def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int
-              ) -> list[Outcome]:
+def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
+              stamps: list[Stat | None] | None = None) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
-    Results keep the files' order.  A worker that cannot start or dies (no process may be
-    created, the plan does not pickle) costs time, not records: its share is read here."""
+    Results (and ``stamps``) keep the files' order.  A worker that cannot start or dies (no
+    process may be created, the plan does not pickle) costs time, not records: its share is
+    read here."""
     global fallbacks
     fallbacks = 0
     try:
         blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan that does not pickle: one process reads everything
         fallbacks = 1
-        return _read_each(paths, where, validator)
+        return _read_each(paths, where, validator, stamps)
     token = (os.getpid() << 20) + next(_TOKENS)
     own = len(paths) // workers
     rest = paths[own:]
     chunks = (workers - 1) * 3
     size = max(1, (len(rest) + chunks - 1) // chunks)
     parts = [rest[i:i + size] for i in range(0, len(rest), size)]
-    pending: list[Future[list[Outcome]] | None] = [None] * len(parts)
+    pending: list[Future[tuple[list[Outcome], list[Stat | None] | None]] | None] = \
+        [None] * len(parts)
+    stamped = stamps is not None
     pool: ProcessPoolExecutor | None = None
     try:
         pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
         for i, part in enumerate(parts):
             pending[i] = pool.submit(_load_chunk, token, blob, [os.fspath(p) for p in part],
-                                     where)
+                                     where, stamped)
     except Exception:  # no pool (no process can be created): the rest is read here
         pass
     try:
-        outcomes = _read_each(paths[:own], where, validator)
+        outcomes = _read_each(paths[:own], where, validator, stamps)
         for part, future in zip(parts, pending, strict=True):
             try:
                 if future is None:
                     raise RuntimeError("not submitted")
-                outcomes.extend(future.result())
+                got, their_stamps = future.result()
             except Exception:  # a broken worker: read its share here
                 fallbacks += 1
-                outcomes.extend(_read_each(part, where, validator))
+                outcomes.extend(_read_each(part, where, validator, stamps))
+                continue
+            outcomes.extend(got)
+            if stamps is not None and their_stamps is not None:
+                stamps.extend(their_stamps)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

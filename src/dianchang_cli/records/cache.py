@@ -48,6 +48,7 @@ match, so a cache copied from elsewhere — or restored on a CI machine — simp
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import datetime as dt
@@ -76,6 +77,7 @@ MAX_PLAN_BYTES = 64 << 20  # plan files hashed at most this much in all
 CHUNK = 20_000  # entries pickled together in the base file (see write_pickle's ``more``)
 DELTA_MIN = 1000  # up to this many changed entries go to the delta file …
 DELTA_SHARE = 0.1  # … or up to this share of all entries, if more
+BACKGROUND_FROM = 5000  # entries: a smaller file is written before a child could start
 RACY_NS = 20_000_000  # 20 ms: a coarse file-system clock tick (2 s for whole-second ones)
 _SOURCES = ("load", "planfile", "records", "diagnostics.py", "i18n.py")
 
@@ -99,8 +101,12 @@ def file_stat(path: str | Path) -> Stat | None:
         info = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
+    return stat_of(info) if stat.S_ISREG(info.st_mode) else None
+
+
+def stat_of(info: os.stat_result) -> Stat:
+    """The stamp of a regular file from its ``lstat`` (or the ``fstat`` of the file opened
+    without following a symlink, which is the same)."""
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
@@ -216,6 +222,7 @@ def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD
 
     A payload written in parts (:func:`write_pickle` with ``more``) is read back whole: the
     first part, then each further part in turn, as the list ``[first, *more]``."""
+    settle(path)
     try:
         stream = open_limited(path, root, MAX_CACHE_BYTES)
     except (Unreadable, OSError):
@@ -245,13 +252,24 @@ class _Parts:
 PART_CLASSES: Allowed = frozenset({(_Parts.__module__, "_Parts")})
 
 
-def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = ()) -> bool:
+def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = (), *,
+                 background: bool = False) -> bool:
     """Write ``header`` and ``payload`` atomically (a temporary file in the same folder, then
     :func:`os.replace`), creating the cache folder with its ``.gitignore``.  ``False`` when
     nothing could be written (a read-only repository, a folder that is a symlink).
     ``more``: further parts, each pickled on its own after ``payload`` with the pickler's
     memory of objects cleared in between — a million records pickled at once would keep
-    a reference to every object they hold until the end (over a GiB)."""
+    a reference to every object they hold until the end (over a GiB).
+
+    ``background``: write in a child process while this one goes on (see
+    :func:`_in_background`); then ``True`` means only that the write has begun."""
+    settle(path)  # an earlier write of the same file finishes first
+    if background and _in_background(path, lambda: _write(path, header, payload, more)):
+        return True
+    return _write(path, header, payload, more)
+
+
+def _write(path: Path, header: bytes, payload: Any, more: Sequence[Any]) -> bool:
     folder = path.parent
     tmp: str | None = None
     try:
@@ -278,6 +296,46 @@ def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = 
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+# ------------------------------------------------------------------ writing in the background
+# Pickling 100,000 records for the cache takes a third of a second that the check itself
+# does not need.  On Linux a forked child has every record already (shared, copy-on-write)
+# and writes the file while the parent evaluates the rules.  Whoever reads a cache file
+# first waits for a write of it still running (read_pickle, holds_base), and so does the
+# process before it exits (settle(), from dc's exit and atexit), so a finished command
+# leaves the same files as before.  Elsewhere (Windows has no fork; macOS's system
+# libraries are not fork-safe) or when no process can be made, the write happens inline.
+_writing: dict[Path, int] = {}  # file → pid of the child writing it
+
+
+def _in_background(path: Path, write: Any) -> bool:
+    """Run ``write`` in a forked child; ``False`` when this platform or moment cannot."""
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # the child: write, then leave without running anything of the parent's
+        ok = False
+        try:
+            ok = bool(write())
+        finally:
+            os._exit(0 if ok else 1)
+    if not _writing:
+        atexit.register(settle)
+    _writing[path] = pid
+    return True
+
+
+def settle(path: Path | None = None) -> None:
+    """Wait for the background write of ``path`` (of every file, without one)."""
+    for where in [path] if path is not None else list(_writing):
+        pid = _writing.pop(where, None)  # type: ignore[arg-type]
+        if pid is not None:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
 
 
 class RecordCache:
@@ -313,6 +371,19 @@ class RecordCache:
 
     def _read(self, path: Path, header: bytes) -> Any:
         return read_pickle(path, header, self.root)
+
+    def holds_base(self) -> bool:
+        """Whether a base file with this cache's key is there (its header alone is read): if
+        not, a check reads every file anyway and has no need to look at them first."""
+        if self.key is None:
+            return False
+        header = MAGIC + self.key
+        settle(self.path)
+        try:
+            with open_limited(self.path, self.root, MAX_CACHE_BYTES) as stream:
+                return stream.read(len(header)) == header
+        except (Unreadable, OSError):
+            return False
 
     def load(self) -> Snapshot | None:
         """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
@@ -357,7 +428,8 @@ class RecordCache:
         names = list(entries)
         parts = [{name: entries[name] for name in names[i:i + CHUNK]}
                  for i in range(0, len(names), CHUNK)] or [{}]
-        if not write_pickle(self.path, MAGIC + self.key, (token, snapshot.today), more=parts):
+        if not write_pickle(self.path, MAGIC + self.key, (token, snapshot.today), more=parts,
+                            background=len(names) >= BACKGROUND_FROM):
             return False
         self._token, self._base, self._in_delta = token, entries, set()
         with contextlib.suppress(OSError):
