@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import marshal
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,24 +31,24 @@ if TYPE_CHECKING:
     from .results import Result
 
 EntryKey = tuple[str, str, str, bytes]  # rule, unit, period label, stamp of the selector
-FileStamp = Callable[[Record], object]  # a record → its file's state (``None``: unknown)
+FileStates = Mapping[int, object]  # id(record) → its file's state (absent: unknown)
 
 
 class Memo:
     """Earlier results by (rule, unit, period, stamp) and this run's, to be kept.
 
-    ``old``: what was stored last time (empty for none).  ``stamp_of`` gives a record's file
-    state (``None``: unknown).  ``commit_days``: record id → first commit day, part of each
-    stamp (deadlines with ``basis: commit`` read them).
+    ``old``: what was stored last time (empty for none).  ``states`` gives each record's
+    file state by the record's ``id()`` (absent: unknown).  ``commit_days``: record id →
+    first commit day, part of each stamp (deadlines with ``basis: commit`` read them).
     """
 
-    def __init__(self, records: Iterable[Record], stamp_of: FileStamp,
+    def __init__(self, records: Iterable[Record], states: FileStates,
                  old: Mapping[EntryKey, Result] | None = None,
                  commit_days: Mapping[str, dt.date] | None = None) -> None:
         self.old: Mapping[EntryKey, Result] = old or {}
         self.kept: dict[EntryKey, Result] = {}
         self.hits = 0
-        self._units = _unit_stamps(records, stamp_of, commit_days or {})
+        self._units = _unit_stamps(records, states, commit_days or {})
         self._selectors: dict[Selector, bytes | None] = {}
 
     def stamp(self, who: Selector) -> bytes | None:
@@ -89,18 +89,19 @@ class Memo:
 _NONE = b""  # a unit without records: its stamp is the empty digest
 
 
-def _unit_stamps(records: Iterable[Record], stamp_of: FileStamp,
+def _unit_stamps(records: Iterable[Record], states: FileStates,
                  commit_days: Mapping[str, dt.date]) -> dict[str, bytes | None]:
     """unit → digest of its records' files (in load order), their states and commit days;
     ``None`` for a unit with a record whose file state is unknown.  A state is a value
     :mod:`marshal` writes exactly (the record cache's stat tuple of integers)."""
     parts: dict[str, list[tuple[str, object, int]] | None] = {}
     days = commit_days.get if commit_days else None
+    state_of = states.get
     for rec in records:
         found = parts.get(rec.unit, _NEW)
         if found is None:
             continue
-        state = stamp_of(rec)
+        state = state_of(id(rec))
         if state is None:
             parts[rec.unit] = None
             continue

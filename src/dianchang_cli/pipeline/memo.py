@@ -91,7 +91,7 @@ class MemoFile(_KeyedFile):
         old = _entries(self._read(_CLASSES))
         states = {id(record): stat for stat, record, _found in store.entries.values()
                   if record is not None}
-        return Memo(records, lambda rec: states.get(id(rec)), old, commit_days)
+        return Memo(records, states, old, commit_days)
 
     def save(self, memo: Memo) -> bool:
         """Keep this run's results, unless they are exactly those stored."""

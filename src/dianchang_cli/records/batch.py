@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path, PurePath
@@ -109,7 +110,7 @@ class Scan:
     stats: list[Stat | None]
     looked: int  # time.time_ns() before the first stat
 
-    @property
+    @cached_property
     def settled(self) -> bool:
         """No file changed so recently that a further edit in the same clock tick could
         keep its stamp (:func:`~.cache.racy`)."""
