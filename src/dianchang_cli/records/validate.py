@@ -49,6 +49,8 @@ class TypeSchema:
                                      for key in spec.spellings(name)}
         self.required = [n for n, s in self.fields.items() if s.required]
         self.not_before = [n for n, s in self.fields.items() if s.not_before]
+        self.month_defaults = [(n, s.default_month_of) for n, s in self.fields.items()
+                               if s.default_month_of]
         if rtype.kind in _DATED and "date" in self.fields and "date" not in self.required:
             self.required.append("date")
         # The plan is input too: names it defines are quoted capped, and prepared once.
@@ -336,9 +338,9 @@ class Validator:
                     on_value=False)
         for name in schema.not_before:
             self._not_before(name, schema.fields[name].not_before or "", out, written, add)
-        for name, spec in schema.fields.items():
-            if spec.default_month_of and name not in out:
-                source = out.get(spec.default_month_of)
+        for name, of in schema.month_defaults:
+            if name not in out:
+                source = out.get(of)
                 if isinstance(source, dt.date):
                     out[name] = f"{source.year:04d}-{source.month:02d}"
         return out, written
