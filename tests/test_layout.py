@@ -22,6 +22,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / PACKAGE
 RANKS: dict[str, int] = {
     # ground floor: shared value types, messages, translation
     "__init__": 0, "core": 0, "diagnostics": 0, "i18n": 0,
+    "forked": 0,  # work in a forked child (shared memory, no pickled input)
     "load": 1,  # bytes → nodes (safe YAML, bounded file reads)
     "planfile": 2,  # the plan: its model and its loader
     "records": 3,  # record values, model and validation against the plan

@@ -10,9 +10,11 @@ that is not met into ``waived``; a waiver that does not count is a ``bad-waiver`
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from .. import forked
 from ..core import OPEN
 from ..diagnostics import Problem, printable
 from ..i18n import _
@@ -184,12 +186,15 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
     return min(today or dt.date.today(), plan.year_end)
 
 
+SPLIT_FROM = 20_000  # records: with fewer, a child costs more than half the rules do
+
+
 def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
              units: Collection[str] | None = None, rules: Collection[str] | None = None,
              index: Index | None = None, commit_days: Mapping[str, dt.date] | None = None,
              day_open: bool = False,
              waivers: Mapping[tuple[str, str, str], str] | None = None,
-             memo: Memo | None = None) -> list[Result]:
+             memo: Memo | None = None, workers: int = 1) -> list[Result]:
     """Evaluate the plan's rules (or only ``rules``; an empty collection: none) for all units
     (or only ``units``).
 
@@ -200,16 +205,70 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
     valid waivers of :func:`check_waivers` (computed here when not given).  ``memo``:
     results of an earlier run to reuse where the records they read are unchanged
     (:mod:`.memo`); it must have been made for the same plan, as-of moment and code.
+    ``workers``: with more than one, many records and nothing to reuse, a forked child
+    evaluates about half of the rules meanwhile (:func:`_split`); the results are the same.
     """
     index = index or Index(records)
     ctx = Context(plan, index, as_of, commit_days, day_open=day_open)
     if waivers is None:
         waivers = check_waivers(plan, index, as_of).valid
-    results: list[Result] = []
-    for rule in plan.rules:
-        if rules is None or rule.id in rules:
-            results.extend(_rule_results(plan, rule, ctx, as_of, units, waivers, memo))
-    return results
+    chosen = [rule for rule in plan.rules if rules is None or rule.id in rules]
+
+    def results_of(rule: Rule) -> list[Result]:
+        return _rule_results(plan, rule, ctx, as_of, units, waivers, memo)
+
+    done: dict[str, list[Result]] = {}
+    if workers > 1 and len(chosen) > 1 and not (memo is not None and memo.old) \
+            and len(index.by_id) >= SPLIT_FROM:
+        done = _split(chosen, _share(chosen, index), results_of, memo)
+    return [result for rule in chosen
+            for result in (done[rule.id] if rule.id in done else results_of(rule))]
+
+
+def _share(rules: list[Rule], index: Index) -> list[Rule]:
+    """About half of the work of ``rules``, by the records each selects: the rules a child
+    takes (the heaviest first, each to the side with less so far)."""
+    sizes = index.type_sizes()
+    cost = {rule.id: 1 + sum(sizes.get(t, 0) for t in rule.select.types) for rule in rules}
+    mine = theirs = 0
+    taken: list[Rule] = []
+    for rule in sorted(rules, key=lambda r: -cost[r.id]):
+        if theirs < mine:
+            taken.append(rule)
+            theirs += cost[rule.id]
+        else:
+            mine += cost[rule.id]
+    return taken
+
+
+def _split(rules: list[Rule], theirs: list[Rule],
+           results_of: Callable[[Rule], list[Result]], memo: Memo | None
+           ) -> dict[str, list[Result]]:
+    """rule id → results, for ``rules``: ``theirs`` evaluated by a forked child
+    (:mod:`..forked`) while this process evaluates the others.  Without a child (none can
+    be made here, or it failed) only this process's share is given: the caller evaluates
+    the rest.  What the child put in ``memo`` is kept here too."""
+    def work() -> bytes:
+        done = {rule.id: results_of(rule) for rule in theirs}
+        kept = (memo.kept, memo.hits) if memo is not None else None
+        return pickle.dumps((done, kept), protocol=pickle.HIGHEST_PROTOCOL)
+
+    child = forked.fork(work)
+    if child is None:
+        return {}
+    taken = {rule.id for rule in theirs}
+    try:
+        done = {rule.id: results_of(rule) for rule in rules if rule.id not in taken}
+    except BaseException:
+        child.stop()
+        raise
+    data = child.result()
+    if data is not None:
+        got, kept = pickle.loads(data)  # our own child's bytes
+        done.update(got)
+        if kept is not None and memo is not None:
+            memo.absorb(*kept)
+    return done
 
 
 def _rule_results(plan: Plan, rule: Rule, ctx: Context, as_of: dt.date,

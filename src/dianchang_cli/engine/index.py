@@ -42,6 +42,14 @@ class Index:
         self._build()
         return self._by_id
 
+    def type_sizes(self) -> dict[str, int]:
+        """How many records each type has."""
+        self._build()
+        sizes: dict[str, int] = defaultdict(int)
+        for (type_id, _unit), recs in self._grouped.items():
+            sizes[type_id] += len(recs)
+        return dict(sizes)
+
     def _list(self, key: tuple[str, str]) -> tuple[list[Record], list[dt.date]]:
         """The records of one (type, unit), sorted by day, and their days: sorted when a
         rule first asks for them (a memo may answer the rest)."""

@@ -79,6 +79,12 @@ class Memo:
             self.hits += 1
         return found
 
+    def absorb(self, kept: Mapping[EntryKey, Result], hits: int) -> None:
+        """Take in what another process evaluating with a copy of this memo kept (a forked
+        child's share of the rules)."""
+        self.kept.update(kept)
+        self.hits += hits
+
     def put(self, rule: str, unit: str, period: str, who: Selector, result: Result) -> None:
         """Keep a freshly evaluated result (before any waiver) for the next run."""
         stamp = self.stamp(who)

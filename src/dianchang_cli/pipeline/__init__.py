@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import os
 from collections.abc import Collection, Iterator, Sequence
 
 from ..core import Repo
@@ -236,7 +237,7 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
         if memo_file and store and loaded.files else None
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=commit_days, day_open=day_open, waivers=waivers.valid,
-                       memo=memo)
+                       memo=memo, workers=(workers if workers is not None else os.cpu_count()) or 1)
     if memo_file and memo:
         memo_file.save(memo)
     problems = by_place([*loaded.problems, *(facts.late if facts else ()),

@@ -58,13 +58,13 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from .. import __version__, i18n
+from .. import __version__, forked, i18n
 from ..diagnostics import Problem
 from ..load.files import Unreadable, open_limited
 from .model import Record
@@ -300,42 +300,31 @@ def _write(path: Path, header: bytes, payload: Any, more: Sequence[Any]) -> bool
 
 # ------------------------------------------------------------------ writing in the background
 # Pickling 100,000 records for the cache takes a third of a second that the check itself
-# does not need.  On Linux a forked child has every record already (shared, copy-on-write)
-# and writes the file while the parent evaluates the rules.  Whoever reads a cache file
-# first waits for a write of it still running (read_pickle, holds_base), and so does the
-# process before it exits (settle(), from dc's exit and atexit), so a finished command
-# leaves the same files as before.  Elsewhere (Windows has no fork; macOS's system
-# libraries are not fork-safe) or when no process can be made, the write happens inline.
-_writing: dict[Path, int] = {}  # file → pid of the child writing it
+# does not need.  A forked child (:mod:`..forked`: Linux) has every record already and
+# writes the file while the parent evaluates the rules.  Whoever reads a cache file first
+# waits for a write of it still running (read_pickle, holds_base), and so does the process
+# before it exits (settle(), from dc's exit and atexit), so a finished command leaves the
+# same files as before.  Where no child can be made, the write happens inline.
+_writing: dict[Path, forked.Child] = {}  # file → the child writing it
 
 
-def _in_background(path: Path, write: Any) -> bool:
+def _in_background(path: Path, write: Callable[[], bool]) -> bool:
     """Run ``write`` in a forked child; ``False`` when this platform or moment cannot."""
-    if sys.platform != "linux" or not hasattr(os, "fork"):
+    child = forked.fork(lambda: b"" if write() else None)
+    if child is None:
         return False
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid == 0:  # the child: write, then leave without running anything of the parent's
-        ok = False
-        try:
-            ok = bool(write())
-        finally:
-            os._exit(0 if ok else 1)
     if not _writing:
         atexit.register(settle)
-    _writing[path] = pid
+    _writing[path] = child
     return True
 
 
 def settle(path: Path | None = None) -> None:
     """Wait for the background write of ``path`` (of every file, without one)."""
     for where in [path] if path is not None else list(_writing):
-        pid = _writing.pop(where, None)  # type: ignore[arg-type]
-        if pid is not None:
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(pid, 0)
+        child = _writing.pop(where, None)  # type: ignore[arg-type]
+        if child is not None:
+            child.wait()
 
 
 class RecordCache:

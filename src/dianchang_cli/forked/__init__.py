@@ -1,0 +1,90 @@
+"""Work handed to a forked child process, where forking is safe and cheap.
+
+A check of 100,000 records holds them all in memory once they are read.  A child made with
+``fork`` shares that memory (copy-on-write) instead of receiving it: it can evaluate half of
+the rules, or write a cache file, while the parent goes on with the rest — no record is
+pickled to get there.  Only what the child gives back travels, as bytes through a pipe.
+
+This is done on Linux only.  Windows has no ``fork``; on macOS the system libraries are not
+fork-safe (Python starts its workers with ``spawn`` there for that reason).  Everywhere else
+:func:`fork` answers ``None`` and the caller does the work itself, as it also does when a
+child fails in any way: a child is a way to save time, never a way to lose a result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+
+
+def available() -> bool:
+    """Whether :func:`fork` can make a child here."""
+    return sys.platform == "linux" and hasattr(os, "fork")
+
+
+class Child:
+    """A forked child at work; :meth:`result` (or :meth:`wait`) waits for it, once."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid, self._pipe = pid, pipe
+
+    def result(self) -> bytes | None:
+        """What the child gave back, once it has ended well; ``None`` when it failed."""
+        data = b""
+        with contextlib.suppress(OSError), os.fdopen(self._pipe, "rb") as pipe:
+            data = pipe.read()
+        return data if self._ended_well() else None
+
+    def wait(self) -> bool:
+        """Wait for the child (ignoring anything it wrote); whether it ended well."""
+        with contextlib.suppress(OSError):
+            os.close(self._pipe)
+        return self._ended_well()
+
+    def stop(self) -> None:
+        """End the child now (its work is no longer wanted) and wait for it."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.wait()
+
+    def _ended_well(self) -> bool:
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+        except (ChildProcessError, OSError):
+            return False
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def fork(work: Callable[[], bytes | None]) -> Child | None:
+    """Run ``work`` in a forked child, which exits as soon as it is done (nothing of the
+    parent's — buffered output, exit handlers — runs in it).  Its bytes come back through
+    :meth:`Child.result`; a child whose ``work`` raises or returns ``None`` has failed.
+    ``None`` when no child can be made here (see the module's note)."""
+    if not available():
+        return None
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_end)
+            data = work()
+            if data is not None:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(data)
+                status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return Child(pid, read_end)

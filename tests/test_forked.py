@@ -1,0 +1,115 @@
+"""Work in a forked child: its bytes come back, its failure loses nothing, and evaluating
+half of the rules in a child gives exactly the results (and memo) of evaluating them here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from dianchang_cli import forked
+from dianchang_cli.core import Repo
+from dianchang_cli.engine import evaluate as evaluate_module
+from dianchang_cli.engine.evaluate import evaluate
+from dianchang_cli.engine.index import Index
+from dianchang_cli.engine.memo import Memo
+from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.records.batch import load_records
+
+linux = pytest.mark.skipif(sys.platform != "linux", reason="children are forked on Linux only")
+AS_OF = dt.date(2023, 12, 31)
+
+
+def test_available_only_where_fork_is_safe() -> None:
+    assert forked.available() == (sys.platform == "linux")
+
+
+@linux
+def test_a_child_gives_back_its_bytes() -> None:
+    parent = os.getpid()
+    child = forked.fork(lambda: f"{os.getpid()} {parent}\n".encode() * 20_000)  # > a pipe
+    assert child is not None
+    data = child.result()
+    assert data is not None
+    lines = data.decode().splitlines()
+    pid, seen_parent = lines[0].split()
+    assert int(pid) == child.pid != parent and int(seen_parent) == parent
+    assert lines == [lines[0]] * 20_000
+
+
+@linux
+@pytest.mark.parametrize("work", [lambda: 1 / 0, lambda: None, lambda: os._exit(3)],
+                         ids=["raises", "gives-nothing", "exits-badly"])
+def test_a_failed_child_gives_none(work: object) -> None:
+    child = forked.fork(work)  # type: ignore[arg-type]
+    assert child is not None and child.result() is None
+
+
+@linux
+def test_stop_ends_a_child_at_once() -> None:
+    child = forked.fork(lambda: time.sleep(60) or b"late")  # type: ignore[func-returns-value]
+    assert child is not None
+    started = time.monotonic()
+    child.stop()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_no_child_where_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked.sys, "platform", "win32")
+    assert forked.fork(lambda: b"x") is None
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[object, list[object]]:
+    repo = Repo.at(ROOT)
+    plan = load_plan(repo.plan_dir, repo.root)
+    return plan, load_records(plan, repo.records_dir, repo.root).records
+
+
+def _memo(records: list[object]) -> Memo:
+    return Memo(records, {id(r): (1, 2, 3, 4) for r in records})  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("child_fails", [False, True], ids=["child", "child-fails"])
+def test_split_evaluation_gives_the_same_results_and_memo(
+        demo: tuple[object, list[object]], monkeypatch: pytest.MonkeyPatch,
+        child_fails: bool) -> None:
+    plan, records = demo
+    alone_memo = _memo(records)
+    alone = evaluate(plan, records, AS_OF, index=Index(records), memo=alone_memo)  # type: ignore[arg-type]
+    monkeypatch.setattr(evaluate_module, "SPLIT_FROM", 1)
+    taken: list[list[str]] = []
+    real_share = evaluate_module._share
+    monkeypatch.setattr(evaluate_module, "_share", lambda rules, index: (
+        taken.append([r.id for r in real_share(rules, index)]) or real_share(rules, index)))
+    if child_fails:  # the child cannot send its results: this process evaluates them
+        monkeypatch.setattr(evaluate_module.pickle, "dumps", lambda *a, **k: 1 / 0)
+    split_memo = _memo(records)
+    split = evaluate(plan, records, AS_OF, index=Index(records), memo=split_memo,  # type: ignore[arg-type]
+                     workers=2)
+    assert taken and 0 < len(taken[0]) < len(plan.rules)  # type: ignore[attr-defined]
+    assert split == alone
+    assert split_memo.kept == alone_memo.kept and split_memo.hits == alone_memo.hits == 0
+
+
+def test_split_needs_many_records_and_nothing_to_reuse(
+        demo: tuple[object, list[object]], monkeypatch: pytest.MonkeyPatch) -> None:
+    plan, records = demo
+    made: list[int] = []
+    real_fork = forked.fork
+    monkeypatch.setattr(forked, "fork", lambda work: made.append(1) or real_fork(work))
+    evaluate(plan, records, AS_OF, workers=2)  # type: ignore[arg-type]
+    assert made == []  # the demo is far below SPLIT_FROM
+    monkeypatch.setattr(evaluate_module, "SPLIT_FROM", 1)
+    memo = _memo(records)
+    evaluate(plan, records, AS_OF, memo=memo, workers=2)  # type: ignore[arg-type]
+    assert len(made) == 1
+    again = Memo(records, {id(r): (1, 2, 3, 4) for r in records}, memo.kept)  # type: ignore[arg-type]
+    evaluate(plan, records, AS_OF, memo=again, workers=2)  # type: ignore[arg-type]
+    assert len(made) == 1 and again.hits == len(memo.kept)  # all reused: no child
