@@ -486,10 +486,12 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
             bad.add(i)
         else:
             by_id[rec.id] = rec
+    # the fields of each type that name another record (most types have none)
+    pointing = {type_id: [(name, spec) for name, spec in rtype.fields.items()
+                          if spec.type == "record"] for type_id, rtype in plan.types.items()}
     for i, rec in enumerate(records if references else ()):
-        rtype = plan.types[rec.type]
-        for name, spec in rtype.fields.items():
-            if spec.type != "record" or name not in rec.fields:
+        for name, spec in pointing[rec.type]:
+            if name not in rec.fields:
                 continue
             target = by_id.get(rec.fields[name])
             if target is None or (spec.to and target.type != spec.to):
@@ -501,4 +503,6 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
                                         expected=_("the id of an existing record"),
                                         record=rec.id, path=(name,)))
                 bad.add(i)
+    if not bad:
+        return records, problems
     return [r for i, r in enumerate(records) if i not in bad], problems
