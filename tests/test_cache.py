@@ -15,8 +15,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from dianchang_cli.api import Repo, check
@@ -319,7 +322,7 @@ def test_a_small_change_writes_only_the_delta(tmp_path: Path) -> None:
     snapshot = _store(root).load()
     assert snapshot is not None
     name = str(Path(repo.records_dir) / target.relative_to(root / "records"))
-    assert snapshot.entries[name][0][1] == OLD_NS + 10**9
+    assert cache._mtime(snapshot.entries[name][0]) == OLD_NS + 10**9
 
 
 def _on(day: dt.date) -> Callable[..., Validator]:
@@ -399,3 +402,19 @@ def test_changes_in_two_runs_both_stay_in_the_delta(tmp_path: Path, calls: list[
     again = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
     assert calls == []
     assert again.records == first.records and again.problems == first.problems
+
+
+_NS = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+_STATS = st.tuples(st.integers(0, 2**63 - 1), _NS, _NS, st.integers(0, 2**128))
+
+
+@given(_STATS, _STATS)
+def test_a_stamp_is_exact_and_keeps_its_mtime(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """A stamp packs size, mtime, ctime and inode in one integer: equal exactly when all
+    four are, and the mtime (negative before 1970) comes back out for the racy test."""
+    def stamp(v: tuple[int, ...]) -> int:
+        return cache.stat_of(SimpleNamespace(st_size=v[0], st_mtime_ns=v[1],  # type: ignore[arg-type]
+                                             st_ctime_ns=v[2], st_ino=v[3]))
+    assert (stamp(a) == stamp(b)) == (a == b)
+    assert cache._mtime(stamp(a)) == a[1]
+    assert cache.racy(stamp(a), a[1]) and not cache.racy(stamp(a), a[1] + 3 * 10**9)

@@ -71,7 +71,7 @@ from .model import Record
 
 CACHE_DIR = ".dc-cache"
 MAGIC = b"dc-record-cache\n"
-FORMAT = 3  # bump when the layout of the pickled payload changes
+FORMAT = 4  # bump when the layout of the pickled payload changes
 MAX_CACHE_BYTES = 1 << 31  # a cache larger than this is not read (100k records: ~40 MB)
 MAX_PLAN_BYTES = 64 << 20  # plan files hashed at most this much in all
 CHUNK = 20_000  # entries pickled together in the base file (see write_pickle's ``more``)
@@ -81,7 +81,7 @@ BACKGROUND_FROM = 5000  # entries: a smaller file is written before a child coul
 RACY_NS = 20_000_000  # 20 ms: a coarse file-system clock tick (2 s for whole-second ones)
 _SOURCES = ("load", "planfile", "records", "diagnostics.py", "i18n.py")
 
-Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+Stat = int  # size, mtime_ns, ctime_ns and inode in one exact integer (see stat_of)
 Entry = tuple[Stat, Record | None, tuple[Problem, ...]]
 
 
@@ -104,16 +104,29 @@ def file_stat(path: str | Path) -> Stat | None:
     return stat_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
+_WORD = (1 << 64) - 1
+
+
 def stat_of(info: os.stat_result) -> Stat:
     """The stamp of a regular file from its ``lstat`` (or the ``fstat`` of the file opened
-    without following a symlink, which is the same)."""
-    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+    without following a symlink, which is the same): size, mtime and ctime (nanoseconds, as
+    64-bit words) and the inode (whole, at the top: it may be wider on Windows), packed in
+    one integer.  Equal exactly when all four are — and one object where a tuple of four
+    integers is five: 140 MB less for a million files."""
+    return ((info.st_size & _WORD) | (info.st_mtime_ns & _WORD) << 64
+            | (info.st_ctime_ns & _WORD) << 128 | info.st_ino << 192)
+
+
+def _mtime(entry_stat: Stat) -> int:
+    """The mtime (ns) in a :func:`stat_of` stamp."""
+    mtime = entry_stat >> 64 & _WORD
+    return mtime - (1 << 64) if mtime >> 63 else mtime  # a time before 1970 is negative
 
 
 def racy(entry_stat: Stat, looked_ns: int) -> bool:
     """Whether a file changed so close to ``looked_ns`` that a further edit in the same
     clock tick could keep its mtime (and size): such an entry is not stored."""
-    mtime = entry_stat[1]
+    mtime = _mtime(entry_stat)
     window = 2_000_000_000 if mtime % 1_000_000_000 == 0 else RACY_NS
     return mtime >= looked_ns - window
 

@@ -156,6 +156,8 @@ class Validator:
                                            next(iter(plan.units), "…")), 40)
         type_spec = plan.common_fields.get("type")
         self.type_keys = type_spec.spellings("type") if type_spec else ["type"]
+        # each way of writing a type, as one shared string (a million records name a few)
+        self._type_spellings = {name: name for name in plan.type_names}
 
     def type_of(self, value: dict[Any, Any]) -> tuple[str, TypeSchema | None]:
         """The key a record mapping names its type under (any spelling of ``type``; the
@@ -214,6 +216,9 @@ class Validator:
             return None, problems
         rtype = schema.type
         unit = fields["unit"]
+        written_type = fields.get("type")
+        if written_type.__class__ is str:
+            fields["type"] = self._type_spellings.get(written_type, written_type)
         if rtype.unit_kinds and self.plan.units[unit].kind not in rtype.unit_kinds:
             add("bad-value", _("a {t} record belongs to a {k}, not to '{u}'").format(
                 t=schema.name, k=printable("/".join(rtype.unit_kinds)), u=_quote(unit)),
