@@ -139,3 +139,17 @@ def test_id_card_check_digit() -> None:
     assert pii.find_in_text("电话：139 1234 5678") == "mobile"  # spaced digits are matched too
     assert pii.find_in_text("13912345678") == "mobile"
     assert pii.find_in_text("订单 213912345678") is None  # part of a longer number
+
+
+def test_repeated_short_text_and_type_names_are_one_object(add, run) -> None:
+    """A million records name a few types and places: each is kept once (memory), while
+    longer text — a title — stays each record's own.  The values are what was written."""
+    for n in (1, 2):
+        add(f"dongyuan/r{n}.yaml", READING.replace("title: ", "location: 社区活动室\ntitle: ")
+            .replace("阅读活动\n", "阅读活动\n", 1).replace("世界读书日", f"世界读书日{n}号"))
+    first, second = sorted(run(rules=[]).records, key=lambda r: r.id)
+    assert first.fields["location"] == second.fields["location"] == "社区活动室"
+    assert first.fields["location"] is second.fields["location"]
+    assert first.fields["type"] == second.fields["type"] == "阅读活动"
+    assert first.fields["type"] is second.fields["type"]
+    assert first.title != second.title

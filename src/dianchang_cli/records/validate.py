@@ -145,6 +145,7 @@ class Validator:
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._seen: dict[tuple[int, str, type, Any], Any] = {}  # see _scalar
+        self._short: dict[str, str] = {}  # see _scalar
         self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _intern
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
@@ -170,7 +171,7 @@ class Validator:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a loading worker) without :attr:`_seen`: its keys hold ids of this
         process's objects, which mean nothing — or something else — in another."""
-        return {**self.__dict__, "_seen": {}}
+        return {**self.__dict__, "_seen": {}, "_short": {}}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True, key_lines: tuple[int, ...] | None = None
@@ -398,6 +399,14 @@ class Validator:
         """One value of a field, read and checked; a value read before (the same day, unit,
         staff member, enum value … recurs across thousands of records) is answered from
         :attr:`_seen` — values are immutable, and a bad value is never remembered."""
+        if kind == "text" and raw.__class__ is str and len(raw) <= SHORT_TEXT:
+            # always good text: kept once for all the records repeating it
+            found = self._short.get(raw)
+            if found is None:
+                found = raw
+                if len(self._short) < MAX_REMEMBERED:
+                    self._short[raw] = raw
+            return found
         if kind in _REMEMBERED and raw.__class__ in _PLAIN:
             key = (id(spec), kind, raw.__class__, raw)
             found = self._seen.get(key, _UNSEEN)
@@ -430,12 +439,14 @@ class Validator:
 
 
 # Kinds whose values recur (days, ids, enum values, counts) and are read from plain
-# scalars: remembered per validator.  Text and links are mostly unique: not remembered.
+# scalars: remembered per validator.  Text and links are mostly unique: not remembered,
+# except short text (a place, an organiser), kept once for every record that repeats it.
 _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month", "period",
                          "staff", "unit", "rule", "enum", "record"})
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
 MAX_REMEMBERED = 50_000  # values remembered per validator (a bound on memory)
+SHORT_TEXT = 10  # characters: text this short is remembered (a title is usually longer)
 
 
 def _intern(table: dict[tuple[Any, ...], tuple[Any, ...]], value: tuple[Any, ...]
