@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import threading
 import time
 
 import pytest
@@ -63,6 +64,19 @@ def test_stop_ends_a_child_at_once() -> None:
 def test_no_child_where_fork_is_not_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked.sys, "platform", "win32")
     assert forked.fork(lambda: b"x") is None
+
+
+@linux
+def test_no_child_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not forked.available() and forked.fork(lambda: b"x") is None
+    finally:
+        stop.set()
+        other.join()
+    assert forked.available()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ A check of 100,000 records holds them all in memory once they are read.  A child
 the rules, or write a cache file, while the parent goes on with the rest — no record is
 pickled to get there.  Only what the child gives back travels, as bytes through a pipe.
 
-This is done on Linux only.  Windows has no ``fork``; on macOS the system libraries are not
-fork-safe (Python starts its workers with ``spawn`` there for that reason).  Everywhere else
-:func:`fork` answers ``None`` and the caller does the work itself, as it also does when a
-child fails in any way: a child is a way to save time, never a way to lose a result.
+This is done on Linux only, and only in a process running a single thread.  Windows has no
+``fork``; on macOS the system libraries are not fork-safe (Python starts its workers with
+``spawn`` there for that reason).  Everywhere else :func:`fork` answers ``None`` and the
+caller does the work itself, as it also does when a child fails in any way: a child is a
+way to save time, never a way to lose a result.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 
 def available() -> bool:
-    """Whether :func:`fork` can make a child here."""
-    return sys.platform == "linux" and hasattr(os, "fork")
+    """Whether :func:`fork` can make a child here and now: on Linux, and only while this
+    process runs a single thread — a lock another thread holds at the moment of the fork
+    (a logger's, the import system's) would be held for ever in the child, which could
+    then hang, and its parent with it.  (dc itself starts no threads; a program using dc as
+    a library may.)"""
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
 class Child:
