@@ -262,8 +262,8 @@ def _size(name: str, test: Callable[[int, int], bool], limit: int) -> _Node:
         value = _value(r, name)
         if value is MISSING:
             return MISSING
-        if type(value) is not list and type(value) is not str:
-            raise Unsure
+        if type(value) is not list and (type(value) is not str or not value.isascii()):
+            raise Unsure  # the size of non-ASCII text is CEL's to say (its count differs)
         return test(len(value), limit)
     return node
 
