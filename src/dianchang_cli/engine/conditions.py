@@ -124,7 +124,7 @@ class Condition:
         (:mod:`.fastcond`); CEL answers the rest, and gives every error its words."""
         if self.fast is not None and "r" in activation:
             try:
-                return self.fast(activation["r"])
+                return self.fast(activation)
             except Unsure:
                 pass
         result = self(activation)
