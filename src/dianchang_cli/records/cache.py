@@ -326,8 +326,6 @@ def _in_background(path: Path, write: Callable[[], bool]) -> bool:
     child = forked.fork(lambda: b"" if write() else None)
     if child is None:
         return False
-    if not _writing:
-        atexit.register(settle)
     _writing[path] = child
     return True
 
@@ -338,6 +336,9 @@ def settle(path: Path | None = None) -> None:
         child = _writing.pop(where, None)  # type: ignore[arg-type]
         if child is not None:
             child.wait()
+
+
+atexit.register(settle)  # nothing to do unless a write is still running
 
 
 class RecordCache:
