@@ -245,9 +245,9 @@ def _split(rules: list[Rule], theirs: list[Rule],
            results_of: Callable[[Rule], list[Result]], memo: Memo | None
            ) -> dict[str, list[Result]]:
     """rule id → results, for ``rules``: ``theirs`` evaluated by a forked child
-    (:mod:`..forked`) while this process evaluates the others.  Without a child (none can
-    be made here, or it failed) only this process's share is given: the caller evaluates
-    the rest.  What the child put in ``memo`` is kept here too."""
+    (:mod:`..forked`) while this process evaluates the others.  Where no child can be made
+    nothing is given, and where the child failed only this process's share: the caller
+    evaluates the rest.  What the child put in ``memo`` is kept here too."""
     def work() -> bytes:
         done = {rule.id: results_of(rule) for rule in theirs}
         kept = (memo.kept, memo.hits) if memo is not None else None

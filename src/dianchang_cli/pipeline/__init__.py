@@ -174,8 +174,9 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     whole, scanned, state = None, None, None
     if keep_whole and memo is not None and store is not None:
         state = _git_state(repo) if git else None
-        # with no record cache to compare with, every file is read, and stamped as it is
-        # read (no stat of its own first): no whole outcome can be stored for them either
+        # with no record cache to compare with, every file is read anyway, each stamped by
+        # its own read (no stat pass first), and the whole outcome stored under those
+        # stamps; a whole outcome kept without its record cache is not looked for
         if store.holds_base():
             scanned = scan(repo.records_dir)
             whole = WholeMemo.of(memo, scanned, state, today) \

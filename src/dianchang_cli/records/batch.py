@@ -102,9 +102,10 @@ def _discover_names(records_dir: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class Scan:
-    """What a records folder holds as :func:`scan` found it: every record file's name (as
-    :func:`discover` orders them) and its stamp (:func:`~.cache.file_stat`; ``None`` for
-    what is not a regular file), and the moment they were looked at."""
+    """What a records folder holds as :func:`scan` found it (or a first read of every file,
+    :func:`_load_cached`): every record file's name (as :func:`discover` orders them) and
+    its stamp (:func:`~.cache.file_stat`, or the ``fstat`` of its read; ``None`` for what
+    is not a regular file), and the moment they were looked at."""
 
     names: list[str]
     stats: list[Stat | None]
