@@ -171,7 +171,7 @@ class _Where:
     strict: bool = False  # resolve each whole path (files named by a person)
 
 
-Outcome = tuple[Record | None, list[Problem]]  # what one file gave
+Outcome = tuple[Record | None, Sequence[Problem]]  # what one file gave
 
 
 def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
@@ -193,8 +193,10 @@ def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
             continue
         if stamps is not None:
             stamps.append(None if info is None else stat_of(info))
-        # the record counts even when ``found`` holds warnings
-        outcomes.append(validate_bytes(validator, data, shown, record_id))
+        # the record counts even when ``found`` holds warnings; none: the one empty tuple
+        # (a million empty lists, and their pickling back from a worker, cost memory)
+        record, found = validate_bytes(validator, data, shown, record_id)
+        outcomes.append((record, found or ()))
     return outcomes
 
 
