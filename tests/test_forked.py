@@ -127,3 +127,31 @@ def test_split_needs_many_records_and_nothing_to_reuse(
     again = Memo(records, {id(r): (1, 2, 3, 4) for r in records}, memo.kept)  # type: ignore[arg-type]
     evaluate(plan, records, AS_OF, memo=again, workers=2)  # type: ignore[arg-type]
     assert len(made) == 1 and again.hits == len(memo.kept)  # all reused: no child
+
+
+@linux
+def test_a_child_past_its_time_is_ended_and_has_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "LIMIT", 0.5)
+    started = time.monotonic()
+    hung = forked.fork(lambda: time.sleep(60) or b"late")  # type: ignore[func-returns-value]
+    silent = forked.fork(lambda: time.sleep(60) or b"")  # type: ignore[func-returns-value]
+    assert hung is not None and silent is not None
+    assert hung.result() is None and silent.wait() is False
+    assert time.monotonic() - started < 10
+    for child in (hung, silent):
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child.pid, os.WNOHANG)  # ended and reaped
+
+
+@linux
+def test_no_descriptor_is_left_open() -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        child = forked.fork(lambda: b"x" * 100_000)
+        assert child is not None and child.result() == b"x" * 100_000
+        child = forked.fork(lambda: b"")
+        assert child is not None and child.wait()
+        child = forked.fork(lambda: b"")
+        assert child is not None
+        child.stop()
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -31,37 +33,70 @@ def available() -> bool:
     return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
+LIMIT = 600.0  # seconds a child may take; past it, it is ended and counts as failed
+
+
 class Child:
-    """A forked child at work; :meth:`result` (or :meth:`wait`) waits for it, once."""
+    """A forked child at work; :meth:`result` (or :meth:`wait`) waits for it, once, for at
+    most :data:`LIMIT` seconds from its start: a child that hangs is ended and has failed."""
 
     def __init__(self, pid: int, pipe: int) -> None:
         self.pid, self._pipe = pid, pipe
+        self._deadline = time.monotonic() + LIMIT
 
     def result(self) -> bytes | None:
         """What the child gave back, once it has ended well; ``None`` when it failed."""
-        data = b""
-        with contextlib.suppress(OSError), os.fdopen(self._pipe, "rb") as pipe:
-            data = pipe.read()
-        return data if self._ended_well() else None
+        data = self._drain(keep=True)
+        return data if self._ended_well(data is not None) else None
 
     def wait(self) -> bool:
         """Wait for the child (ignoring anything it wrote); whether it ended well."""
-        with contextlib.suppress(OSError):
-            os.close(self._pipe)
-        return self._ended_well()
+        return self._ended_well(self._drain(keep=False) is not None)
 
     def stop(self) -> None:
         """End the child now (its work is no longer wanted) and wait for it."""
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        self.wait()
+        self._close()
+        self._ended_well(False)
 
-    def _ended_well(self) -> bool:
+    def _close(self) -> None:
+        """Close this end of the pipe, once (the number may be another file's after)."""
+        if self._pipe >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            self._pipe = -1
+
+    def _drain(self, keep: bool) -> bytes | None:
+        """Everything the child writes, up to the end of the pipe (its exit), or ``None``
+        when the time is up first."""
+        chunks: list[bytes] = []
+        if self._pipe < 0:
+            return None
+        try:
+            while True:
+                left = self._deadline - time.monotonic()
+                if left <= 0 or not select.select([self._pipe], [], [], left)[0]:
+                    return None
+                chunk = os.read(self._pipe, 1 << 20)
+                if not chunk:
+                    return b"".join(chunks)
+                if keep:
+                    chunks.append(chunk)
+        except OSError:
+            return None
+        finally:
+            self._close()
+
+    def _ended_well(self, finished: bool) -> bool:
+        """Reap the child — ended first unless it has ``finished`` (closed its end of the
+        pipe, which it does only when it exits) — and say whether it exited well."""
+        if not finished:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
         try:
             _pid, status = os.waitpid(self.pid, 0)
         except (ChildProcessError, OSError):
             return False
-        return os.waitstatus_to_exitcode(status) == 0
+        return finished and os.waitstatus_to_exitcode(status) == 0
 
 
 def fork(work: Callable[[], bytes | None]) -> Child | None:
