@@ -507,3 +507,18 @@ def test_any_key_never_raises(pairs: list[tuple[str, str]]) -> None:
     if loaded.problem is not None:
         message = loaded.problem.message
         assert printable(message, limit=len(message)) == message  # nothing left to escape
+
+
+def test_read_stamped_without_o_nofollow_still_stamps(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no O_NOFOLLOW: every file takes the lstat-then-open way, and a plain
+    file still gets the stamp a scan would give (the cache's cold path relies on it)."""
+    from dianchang_cli.load import files
+    from dianchang_cli.records.cache import file_stat, stat_of
+
+    monkeypatch.setattr(files, "_NOFOLLOW", 0)
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"type: x\n")
+    data, info = read_stamped(path, tmp_path)
+    assert data == b"type: x\n" and info is not None
+    assert stat_of(info) == file_stat(path)
