@@ -17,7 +17,6 @@ import datetime as dt
 import importlib.util
 import io
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,15 +24,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE / "out" / "repo-10000"
+sys.path.insert(0, str(HERE))
 
-
-def ensure_repo(records: int, communities: int) -> Path:
-    """The generated 10k repository, made once and kept under bench/out."""
-    if not (REPO / "records").is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(REPO), "--records",
-                        str(records), "--communities", str(communities)], check=True)
-    return REPO
+from run import ensure_repo  # noqa: E402  (bench/run.py: bench/out/repo-N, made once)
 
 
 def renderer(path: Path | None) -> Callable[..., None]:

@@ -393,8 +393,6 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-
-
 def _serial(day: dt.date) -> int:
     """Excel's day number of ``day`` (what a date validation compares)."""
     return (day - EXCEL_EPOCH).days

@@ -11,7 +11,7 @@ joining strings costs milliseconds.  rich still answers the questions only a con
 (:func:`rich.cells.cell_len`: a Chinese character takes two columns).  Layout rules:
 
 - a problem is one line, ``file:line:col: [code] message``, never wrapped, so an editor
-  or ``grep`` finds it (its text is already cut and escaped by ``Problem.text()``);
+  or ``grep`` finds it (its text cut and escaped like any cell's: :func:`_cell`);
 - a table's folding columns (unit / period, detail) are capped at 30 and 36 columns and
   narrowed further until the table fits the width; a cell wider than its column continues
   on the next lines, broken at a space where it can and cut between characters where not;
@@ -253,8 +253,7 @@ class Table:
 
     def _row(self, row: Row, size: list[int], bar: str) -> list[str]:
         """The row's lines: one, or more when a cell folds (the others blank below)."""
-        pieces = [fold(text, size[i]) if cell_len(text) > size[i] else [text]
-                  for i, text in enumerate(row.cells)]
+        pieces = [fold(text, size[i]) for i, text in enumerate(row.cells)]
         height = max(len(p) for p in pieces)
         last = len(size) - 1
         out = []
