@@ -155,11 +155,8 @@ def test_ordinary_values_are_unchanged() -> None:
     assert to_cel([dt.date(2023, 1, 1), "x"])[1] == "x"
 
 
-
 def test_size_of_text_counts_utf8_bytes_as_docs_say() -> None:
     """docs/plan-format.md: size() of text counts UTF-8 bytes in the CEL library dc uses."""
-    from dianchang_cli.engine.conditions import compile_condition
-
     assert compile_condition("size('意识形态') == 12").test({}) is True
     assert compile_condition("size(r.a) >= 60").test({"r": {"a": "字" * 20}}) is True
     assert compile_condition("size(['a', 'b']) == 2").test({}) is True

@@ -114,18 +114,23 @@ class _Parser:
         token = self.peek()
         return token is not None and token[0] == "op" and token[1] == text
 
+    def at_end(self) -> bool:
+        """Whether the operand just read ends here (the text, a junction or a ``)``)."""
+        token = self.peek()
+        return token is None or token[1] in ("&&", "||", ")")
+
     def expression(self) -> _Node:
-        node = self.conjunction()
-        while self.at("||"):
-            self.take("||")
-            node = _junction(node, self.conjunction(), True)
-        return node
+        return self.chain("||", self.conjunction, True)
 
     def conjunction(self) -> _Node:
-        node = self.unary()
-        while self.at("&&"):
-            self.take("&&")
-            node = _junction(node, self.unary(), False)
+        return self.chain("&&", self.unary, False)
+
+    def chain(self, op: str, operand: Callable[[], _Node], decides: bool) -> _Node:
+        """``operand (op operand)*``, joined left to right by :func:`_junction`."""
+        node = operand()
+        while self.at(op):
+            self.take(op)
+            node = _junction(node, operand(), decides)
         return node
 
     def unary(self) -> _Node:
@@ -143,6 +148,14 @@ class _Parser:
         self.take("r", "name")
         self.take(".")
         return self.take(kind="name")
+
+    def field_of(self, function: str) -> str:
+        """``function(r.FIELD)``: the field's name."""
+        self.take(function)
+        self.take("(")
+        name = self.field()
+        self.take(")")
+        return name
 
     def variable(self) -> tuple[str, str]:
         """``NAME.FIELD``: a field of another variable (``period.name``)."""
@@ -169,16 +182,10 @@ class _Parser:
         if token is None:
             raise _NotSimple
         if token == ("name", "has"):
-            self.take("has")
-            self.take("(")
-            name = self.field()
-            self.take(")")
+            name = self.field_of("has")
             return lambda r, env: name in r
         if token == ("name", "size"):
-            self.take("size")
-            self.take("(")
-            name = self.field()
-            self.take(")")
+            name = self.field_of("size")
             op = self.take(kind="op")
             limit = self.literal()
             if op not in _COMPARE or type(limit) is not int:
@@ -186,8 +193,7 @@ class _Parser:
             return _size(name, _COMPARE[op], limit)
         if token == ("name", "r"):
             name = self.field()
-            token = self.peek()
-            if token is None or token[1] in ("&&", "||", ")"):
+            if self.at_end():
                 return _flag(name)
             op = self.take(kind="op")
             if op not in _COMPARE:
@@ -203,7 +209,7 @@ class _Parser:
         if type(value) is str and self.peek() == ("name", "in"):
             self.take("in")
             return _member(value, self.field())
-        if type(value) is bool and (self.peek() is None or self.peek()[1] in ("&&", "||", ")")):
+        if type(value) is bool and self.at_end():
             return lambda r, env: value
         raise _NotSimple
 
