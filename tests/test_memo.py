@@ -251,6 +251,7 @@ def test_a_new_commit_is_a_new_outcome(tmp_path: Path, capsys: pytest.CaptureFix
     evaluated.clear()
     second = json.loads(_check(capsys, root))
     assert first["provenance"]["commit"] != second["provenance"]["commit"]
+    assert sum(evaluated.values()) == 0  # no record changed: the results memo answered
     assert second == json.loads(_check(capsys, root, "--no-cache"))
 
 

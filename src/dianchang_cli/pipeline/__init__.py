@@ -104,10 +104,12 @@ def _load(plan: Plan, repo: Repo, workers: int | None, git: bool,
     return loaded, history.collect(pending, plan, loaded.records)
 
 
-def _git_notes(repo: Repo, facts: history.CommitFacts, plan: Plan,
-               results: Sequence[Result]) -> tuple[dict[str, object], list[str]]:
-    """The commit and dirty flag, and the notes on what git could not tell."""
-    prov = provenance(repo.root)
+def _git_notes(repo: Repo, facts: history.CommitFacts, plan: Plan, results: Sequence[Result],
+               prov: dict[str, object] | None = None) -> tuple[dict[str, object], list[str]]:
+    """The commit and dirty flag (``prov`` when already asked), and the notes on what git
+    could not tell."""
+    if prov is None:
+        prov = provenance(repo.root)
     notes: list[str] = []
     if facts.note:
         notes.append(facts.note)
@@ -185,7 +187,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
             if kept is not None:
                 return _from_memo(plan, repo, kept, when, day_open, state, workers, store)
     outcome, read = _evaluate(plan, repo, when, day_open, units, rules, workers, git,
-                              changed_since, store, memo, scanned)
+                              changed_since, store, memo, scanned, state)
     if keep_whole and memo is not None and read is not None and read.settled \
             and outcome.files:  # no records folder: no cache
         if whole is None or read is not scanned:
@@ -204,6 +206,11 @@ def _git_state(repo: Repo) -> dict[str, object]:
 SHALLOW = "shallow"  # the key of _git_state that is not part of the provenance
 
 
+def _provenance(git_state: dict[str, object]) -> dict[str, object]:
+    """The provenance part of :func:`_git_state`."""
+    return {k: v for k, v in git_state.items() if k != SHALLOW}
+
+
 def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool,
                git_state: dict[str, object] | None, workers: int | None, store: RecordCache
                ) -> Outcome:
@@ -217,7 +224,7 @@ def _from_memo(plan: Plan, repo: Repo, kept: Kept, when: dt.date, day_open: bool
     return Outcome(plan=plan, as_of=when, records=records, problems=kept.problems,
                    results=kept.results, files=kept.files, index=Index(records),
                    scores=kept.scores,
-                   provenance={k: v for k, v in (git_state or {}).items() if k != SHALLOW},
+                   provenance=_provenance(git_state or {}),
                    commits=kept.commits, notes=kept.notes, day_open=day_open,
                    waivers=kept.waivers)
 
@@ -226,9 +233,12 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
               units: Collection[str] | None, rules: Collection[str] | None,
               workers: int | None, git: bool, changed_since: str | None,
               store: RecordCache | None, memo_file: MemoFile | None,
-              scanned: Scan | None = None) -> tuple[Outcome, Scan | None]:
+              scanned: Scan | None = None, git_state: dict[str, object] | None = None
+              ) -> tuple[Outcome, Scan | None]:
     """Load, index and evaluate (reusing what the results memo holds); also the folder's
-    :class:`Scan` as the records were read under it, when the record cache was used."""
+    :class:`Scan` as the records were read under it, when the record cache was used.
+    ``git_state``: :func:`_git_state` as asked already (for the whole outcome's key), whose
+    provenance the outcome then carries, as the outcome stored under that key must."""
     changed = changed_record_files(repo, changed_since) if changed_since else None
     loaded, facts = _load(plan, repo, workers, git, store, scanned)
     index = Index(loaded.records)
@@ -243,7 +253,8 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
         memo_file.save(memo)
     problems = by_place([*loaded.problems, *(facts.late if facts else ()),
                           *waivers.problems])
-    prov, notes = _git_notes(repo, facts, plan, results) if facts else ({}, [])
+    known = _provenance(git_state) if git_state is not None else None
+    prov, notes = _git_notes(repo, facts, plan, results, known) if facts else ({}, [])
     by_unit = scores(plan, results)  # of every result, also those --changed-since hides
     if changed_since and changed is not None:
         problems, results = narrow(plan, changed, loaded.records, problems, results, when)
