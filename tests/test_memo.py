@@ -7,6 +7,7 @@ and compares whole ``dc check`` outputs with ``--no-cache`` runs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pickle
@@ -23,6 +24,7 @@ from dianchang_cli.cli import main
 from dianchang_cli.engine import evaluate as evaluate_module
 from dianchang_cli.engine import kinds
 from dianchang_cli.engine.memo import exact_bytes
+from dianchang_cli.engine.results import Result, Violation
 from dianchang_cli.records.cache import CACHE_DIR
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from the racy window of a fresh write
@@ -300,3 +302,14 @@ def test_stamps_depend_on_values_not_on_who_else_holds_them() -> None:
     fresh = exact_bytes((["records/a/b.yaml", "records/a/" + "b.yaml"],
                          [(331, 10**18 + 1, 10**18 + 2, 4242), tuple(list(stat))]))
     assert shared == fresh and held
+
+
+@pytest.mark.parametrize("cls", [Result, Violation])
+def test_a_result_pickles_every_field(cls: type) -> None:
+    """``Result.__reduce__`` and ``Violation.__reduce__`` name the fields one by one: a
+    field added to the class and not to them would come back from the memo with its
+    default."""
+    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(cls)}
+    value = cls(**values)
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert value.__reduce__()[1] == tuple(values.values())
