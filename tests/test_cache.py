@@ -28,6 +28,7 @@ from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
+from dianchang_cli.records.model import Record
 from dianchang_cli.records.validate import Validator
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from any racy window
@@ -418,3 +419,12 @@ def test_a_stamp_is_exact_and_keeps_its_mtime(a: tuple[int, ...], b: tuple[int, 
     assert (stamp(a) == stamp(b)) == (a == b)
     assert cache._mtime(stamp(a)) == a[1]
     assert cache.racy(stamp(a), a[1]) and not cache.racy(stamp(a), a[1] + 3 * 10**9)
+
+
+def test_a_record_pickles_every_field() -> None:
+    """:meth:`Record.__reduce__` names the fields one by one: a field added to the record
+    and not to it would come back from the cache (or a worker) with its default."""
+    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(Record)}
+    record = Record(**values)
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert record.__reduce__()[1] == tuple(values.values())

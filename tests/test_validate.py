@@ -146,7 +146,7 @@ def test_repeated_short_text_and_type_names_are_one_object(add, run) -> None:
     longer text — a title — stays each record's own.  The values are what was written."""
     for n in (1, 2):
         add(f"dongyuan/r{n}.yaml", READING.replace("title: ", "location: 社区活动室\ntitle: ")
-            .replace("阅读活动\n", "阅读活动\n", 1).replace("世界读书日", f"世界读书日{n}号"))
+            .replace("世界读书日", f"世界读书日{n}号"))
     first, second = sorted(run(rules=[]).records, key=lambda r: r.id)
     assert first.fields["location"] == second.fields["location"] == "社区活动室"
     assert first.fields["location"] is second.fields["location"]

@@ -372,9 +372,6 @@ class RecordCache:
         name = f"records-{hashlib.sha256(where).hexdigest()[:16]}.pickle"
         return cls(root / CACHE_DIR / name, cache_key(plan_dir, records_dir, root), root)
 
-    def _read(self, path: Path, header: bytes) -> Any:
-        return read_pickle(path, header, self.root)
-
     def holds_base(self) -> bool:
         """Whether a base file with this cache's key is there (its header alone is read): if
         not, a check reads every file anyway and has no need to look at them first."""
@@ -392,12 +389,12 @@ class RecordCache:
         """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
         if self.key is None:
             return None
-        base = _base_entries(self._read(self.path, MAGIC + self.key))
+        base = _base_entries(read_pickle(self.path, MAGIC + self.key, self.root))
         if base is None:
             return None
         self._token, today, self._base = base
         entries = self._base
-        delta = self._read(self.delta_path, MAGIC + self.key + self._token)
+        delta = read_pickle(self.delta_path, MAGIC + self.key + self._token, self.root)
         if isinstance(delta, tuple) and len(delta) == 3 and isinstance(delta[0], dt.date) \
                 and isinstance(delta[1], dict) and isinstance(delta[2], list):
             today, changed, removed = delta
@@ -425,8 +422,8 @@ class RecordCache:
             removed = [name for name in base if name not in entries] if kept < len(base) else []
             if len(updated) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
                 self._in_delta = {*updated, *removed}
-                return self._write(self.delta_path, MAGIC + self.key + self._token,
-                                   (snapshot.today, updated, removed))
+                return write_pickle(self.delta_path, MAGIC + self.key + self._token,
+                                    (snapshot.today, updated, removed))
         token = os.urandom(16)
         names = list(entries)
         parts = [{name: entries[name] for name in names[i:i + CHUNK]}
@@ -438,9 +435,6 @@ class RecordCache:
         with contextlib.suppress(OSError):
             self.delta_path.unlink()  # it belonged to the old base
         return True
-
-    def _write(self, path: Path, header: bytes, payload: Any) -> bool:
-        return write_pickle(path, header, payload)
 
 
 def _base_entries(parts: Any) -> tuple[bytes, dt.date, dict[str, Entry]] | None:

@@ -169,8 +169,9 @@ class Validator:
         return type_key, self.schemas.get(type_id) if type_id else None
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for a loading worker) without :attr:`_seen`: its keys hold ids of this
-        process's objects, which mean nothing — or something else — in another."""
+        """Pickled (for a loading worker) without the memos of values: the keys of
+        :attr:`_seen` hold ids of this process's objects, which mean nothing — or something
+        else — in another, and :attr:`_short` only costs pickling."""
         return {**self.__dict__, "_seen": {}, "_short": {}}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
@@ -266,20 +267,19 @@ class Validator:
                    key_lines: tuple[int, ...] | None) -> dict[str, tuple]:
         """``keys`` and ``key_lines`` of a record, from the node tree or else from the lines
         of ``value``'s keys; equal key tuples are one shared object."""
-        keys, lines = [], []
-        if isinstance(node, MappingNode):
-            for key, _value in node.value:
-                name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
-                if name is not None:
-                    keys.append(name)
-                    lines.append(key.start_mark.line + 1)
-        elif node is None and key_lines is not None:
+        if node is None and key_lines is not None:
             names, picked = self._field_keys(schema, tuple(value))
             if len(picked) != len(key_lines):  # some key is not a field: its line goes
                 key_lines = tuple(key_lines[i] for i in picked)
             return {"keys": names, "key_lines": _intern(self._line_tuples, key_lines)}
-        else:
+        if not isinstance(node, MappingNode):
             return {}
+        keys, lines = [], []
+        for key, _value in node.value:
+            name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
+            if name is not None:
+                keys.append(name)
+                lines.append(key.start_mark.line + 1)
         return {"keys": _intern(self._key_tuples, tuple(keys)),
                 "key_lines": _intern(self._line_tuples, tuple(lines))}
 
