@@ -169,11 +169,14 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         write_bytes(path, data)
     except (OSError, ValueError) as exc:
-        cannot_write(path, getattr(exc, "strerror", None) or str(exc))
+        cannot_write(path, exc)
 
 
-def cannot_write(path: Path | str, error: str) -> NoReturn:
-    """Exit 2 with the one sentence for an output ``path`` that could not be written."""
+def cannot_write(path: Path | str, error: str | BaseException) -> NoReturn:
+    """Exit 2 with the one sentence for an output ``path`` that could not be written;
+    ``error`` says why (an exception by its ``strerror`` where it has one)."""
+    if not isinstance(error, str):
+        error = getattr(error, "strerror", None) or str(error)
     fail_usage(_("Cannot write {path}: {error}").format(path=printable(str(path)),
                                                          error=printable(error)))
 

@@ -64,7 +64,7 @@ def export_repo(where: Any, out_dir: Path, fmt: str, as_of: str | None) -> list[
     try:
         return write(tables(outcome, version()), out_dir, fmt)
     except (OSError, duckdb.Error) as err:
-        cannot_write(out_dir, getattr(err, "strerror", None) or str(err))
+        cannot_write(out_dir, err)
 
 
 def register(app: typer.Typer) -> None:

@@ -126,7 +126,7 @@ def _save(intake: Intake, draft: Draft, commit: bool, show: bool = True) -> None
     try:
         path = intake.write(draft)
     except OSError as exc:
-        cannot_write(intake.shown(draft.path), getattr(exc, "strerror", None) or str(exc))
+        cannot_write(intake.shown(draft.path), exc)
     print(_("Written: {path}").format(path=intake.shown(path)))
     if show:
         print()
