@@ -8,8 +8,9 @@ bytes already in memory (so the disk is out of it), one process, garbage collect
 in ``dc check``; the median of ``--repeat`` runs is printed as a Markdown table:
 
 * ``read bytes`` — the floor: reading the files;
-* ``dc load_bytes`` — today's path: libyaml compose + YAML 1.2 core build, with the node tree;
-* ``dc fast_load`` — the fast path dc now takes (prefilter, fast parser, key scan, checks);
+* ``dc load_bytes`` — the libyaml path (every file the fast path refuses): compose + YAML 1.2
+  core build, with the node tree;
+* ``dc fast_load`` — the fast path dc tries first (prefilter, fast parser, key scan, checks);
 * ``yaml-rs``, ``ryml tree walk``, ``ryaml`` — each candidate parser alone (its own scalar
   typing; ``ryml`` has none, so the walk builds strings only and is a lower bound).
 
@@ -62,8 +63,8 @@ def candidates() -> dict[str, Callable[[bytes], Any] | None]:
 
     found: dict[str, Callable[[bytes], Any] | None] = {
         "read bytes": None,
-        "dc load_bytes (libyaml, today)": lambda data: load_bytes(data, "f").value,
-        "dc fast_load (new path)": fast_load,
+        "dc load_bytes (libyaml)": lambda data: load_bytes(data, "f").value,
+        "dc fast_load (fast path)": fast_load,
     }
     try:
         import yaml_rs

@@ -47,9 +47,6 @@ def inside(path: str | Path, root: Path) -> bool:
     return real == base or base in real.parents
 
 
-_inside = inside  # the name this module used first
-
-
 def lexically_inside(path: Path, root: Path) -> bool:
     """Whether ``path`` is written as ``root`` or below it (no symlink resolved, no disk access)."""
     try:
@@ -143,9 +140,7 @@ def _open_regular(path: str | Path, root: Path | None, limit: int
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
-                                             "device); it is not read"),
-                             _("a plain YAML text file"))
+            raise _not_a_file()
         if info.st_size > limit:
             raise _too_large(limit)
     except OSError as exc:
@@ -186,13 +181,17 @@ def _open_link(path: str | Path, root: Path | None) -> tuple[int, bool]:
         if link:
             info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or "
-                                             "device); it is not read"),
-                             _("a plain YAML text file"))
+            raise _not_a_file()
         # O_NONBLOCK: a FIFO swapped in after the stat above cannot block the open
         return os.open(path, _FLAGS if link else _FLAGS | _NOFOLLOW), not link
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise _unreadable(exc) from exc
+
+
+def _not_a_file() -> Unreadable:
+    return Unreadable("not-a-file", _("this is not a regular file (a folder, pipe or device); "
+                                      "it is not read"),
+                      _("a plain YAML text file"))
 
 
 def _too_large(limit: int) -> Unreadable:
