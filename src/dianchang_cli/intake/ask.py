@@ -70,7 +70,7 @@ def _type_title(name: str, description: str | None, type_id: str) -> str:
 
     from rich.cells import cell_len
 
-    room = shutil.get_terminal_size((80, 24)).columns - 12 - 2 * len(name) - len(type_id)
+    room = shutil.get_terminal_size((80, 24)).columns - 12 - cell_len(name) - len(type_id)
     text, width = "", 0
     for char in (description or "").strip():
         width += cell_len(char)
