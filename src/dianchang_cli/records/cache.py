@@ -235,15 +235,11 @@ def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD
 
     A payload written in parts (:func:`write_pickle` with ``more``) is read back whole: the
     first part, then each further part in turn, as the list ``[first, *more]``."""
-    settle(path)
-    try:
-        stream = open_limited(path, root, MAX_CACHE_BYTES)
-    except (Unreadable, OSError):
+    stream = _open_past(path, header, root)
+    if stream is None:
         return None
     with stream:
         try:
-            if stream.read(len(header)) != header:
-                return None
             first = _SafeUnpickler(stream, allowed | PART_CLASSES).load()
             if not isinstance(first, _Parts):
                 return first
@@ -252,6 +248,24 @@ def read_pickle(path: Path, header: bytes, root: Path, allowed: Allowed = RECORD
                                    for _ in range(first.count))]
         except Exception:  # truncated, corrupt or foreign bytes: no cache
             return None
+
+
+def _open_past(path: Path, header: bytes, root: Path) -> IO[bytes] | None:
+    """The cache file ``path`` opened just past its ``header``, once any write of it still
+    running has ended; ``None`` when it is missing, not a regular file inside ``root``, too
+    large, or does not start with ``header``."""
+    settle(path)
+    try:
+        stream = open_limited(path, root, MAX_CACHE_BYTES)
+    except (Unreadable, OSError):
+        return None
+    try:
+        if stream.read(len(header)) == header:
+            return stream
+    except OSError:
+        pass
+    stream.close()
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,15 +389,12 @@ class RecordCache:
     def holds_base(self) -> bool:
         """Whether a base file with this cache's key is there (its header alone is read): if
         not, a check reads every file anyway and has no need to look at them first."""
-        if self.key is None:
+        stream = None if self.key is None else _open_past(self.path, MAGIC + self.key,
+                                                           self.root)
+        if stream is None:
             return False
-        header = MAGIC + self.key
-        settle(self.path)
-        try:
-            with open_limited(self.path, self.root, MAX_CACHE_BYTES) as stream:
-                return stream.read(len(header)) == header
-        except (Unreadable, OSError):
-            return False
+        stream.close()
+        return True
 
     def load(self) -> Snapshot | None:
         """The snapshot in the files, or ``None`` (no file, not ours, another key, broken)."""
