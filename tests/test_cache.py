@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from dianchang_cli import forked
 from dianchang_cli.api import Repo, check
 from dianchang_cli.cli import main
 from dianchang_cli.engine.plancheck import load_plan
@@ -185,6 +186,8 @@ def test_settle_waits_for_every_background_write(tmp_path: Path) -> None:
     paths = [tmp_path / f"{n}.pickle" for n in range(3)]
     for path in paths:
         assert cache.write_pickle(path, b"HEAD", list(range(100_000)), background=True)
+    if forked.available():  # each written by a child of its own, all at once
+        assert set(paths) <= set(cache._writing)
     cache.settle()
     assert cache._writing == {}
     assert [cache.read_pickle(path, b"HEAD", tmp_path) for path in paths] == \
