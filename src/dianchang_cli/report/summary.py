@@ -31,7 +31,7 @@ from ..render.labels import status_word
 from .clipping import clean, clip
 from .scope import View
 from .text import plan_topic
-from .units import event_records
+from .units import event_records, field_sum
 
 if TYPE_CHECKING:
     from ..engine.periods import Period
@@ -132,10 +132,8 @@ def summarize(outcome: Outcome, period: Period, report: Report) -> Summary:
     records = event_records(view, list(view.owner))  # the report units' and branches'
 
     def total(name: str) -> str:
-        """The sum of ``name`` over the records that have it; "" when none has."""
-        values = [v for rec in records if isinstance(v := rec.get(name), int | float)
-                  and not isinstance(v, bool)]
-        return grouped(sum(values)) if values else ""
+        found = field_sum(records, name)
+        return "" if found is None else grouped(found)
 
     who = report.unit_name
     topic = plan_topic(plan)

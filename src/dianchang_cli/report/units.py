@@ -111,10 +111,18 @@ def _by_type(view: View, events: list[Record]) -> list[Event]:
     return rows
 
 
+def field_sum(records: list[Record], name: str) -> int | float | None:
+    """The sum of the number field ``name`` over the records that have it; ``None`` when
+    none has (a true/false is not a number here)."""
+    values = [v for rec in records if isinstance(v := rec.get(name), int | float)
+              and not isinstance(v, bool)]
+    return sum(values) if values else None
+
+
 def _totals(events: list[Record]) -> Event:
     def total(name: str) -> str:
-        values = [v for rec in events if isinstance(v := rec.get(name), int | float)]
-        return number_text(round(sum(values), 2)) if values else ""
+        found = field_sum(events, name)
+        return "" if found is None else number_text(round(found, 2))
 
     count = ngettext("{n} record", "{n} records", len(events)).format(n=len(events))
     return Event("", "", count, total("participants"),
