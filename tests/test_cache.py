@@ -13,6 +13,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,7 +30,7 @@ from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
-from dianchang_cli.records.model import Record
+from dianchang_cli.records.model import Record, new_fields
 from dianchang_cli.records.validate import Validator
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from any racy window
@@ -119,8 +120,8 @@ def test_generated_10k_output_is_the_same_cold_warm_and_without_cache(
         monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[int] = []  # files read per load (worker processes included)
     real = batch._read_all
-    monkeypatch.setattr(batch, "_read_all", lambda paths, *rest: (
-        read.append(len(paths)), real(paths, *rest))[1])
+    monkeypatch.setattr(batch, "_read_all", lambda paths, *rest, **named: (
+        read.append(len(paths)), real(paths, *rest, **named))[1])
     shutil.rmtree(generated / CACHE_DIR, ignore_errors=True)
     bypassed = _outputs(capsys, generated, "--no-cache")
     cold = _outputs(capsys, generated)
@@ -427,7 +428,38 @@ def test_a_stamp_is_exact_and_keeps_its_mtime(a: tuple[int, ...], b: tuple[int, 
 def test_a_record_pickles_every_field() -> None:
     """:meth:`Record.__reduce__` names the fields one by one: a field added to the record
     and not to it would come back from the cache (or a worker) with its default."""
-    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(Record)}
-    record = Record(**values)
+    values: dict[str, object] = {f.name: f"v-{f.name}" for f in dataclasses.fields(Record)}
+    values.update(fields={"title": "t", "participants": 3}, line=7, keys=("title",),
+                  key_lines=(2,))
+    record = Record(**values)  # type: ignore[arg-type]  # every field unlike its default
     assert pickle.loads(pickle.dumps(record)) == record
-    assert record.__reduce__()[1] == tuple(values.values())
+    rebuild, args = record.__reduce__()
+    assert rebuild(*args) == record
+
+
+def _bytes_each(make: Callable[[], object], count: int = 2000) -> float:
+    """The memory one value made by ``make`` holds (traced over ``count`` of them)."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [make() for _ in range(count)]
+        return (tracemalloc.get_traced_memory()[0] - before - sys.getsizeof(kept)) / count
+    finally:
+        tracemalloc.stop()
+
+
+def test_fields_share_their_key_table_also_after_pickling() -> None:
+    """A record's fields dict shares its keys with the other records of its type (about
+    half the memory of a dict of its own), and keeps doing so when it comes back pickled
+    from a loading worker or the record cache."""
+    # values Python keeps one of (small ints, one letter): only the dicts are measured
+    items = [("type", "x"), ("unit", "c"), ("title", "t"), ("location", "l"),
+             ("participants", 3), ("summary", "s"), ("date", None)]
+    fields = new_fields("some-type", items)
+    assert fields == dict(items) and type(fields) is dict
+    record = Record("r", "some-type", "c", None, "t", fields, "records/r.yaml")
+    blob = pickle.dumps(record)
+    assert pickle.loads(blob) == record
+    own = _bytes_each(lambda: dict(items))
+    assert _bytes_each(lambda: new_fields("some-type", items)) < own * 2 / 3
+    assert _bytes_each(lambda: pickle.loads(blob).fields) < own * 2 / 3

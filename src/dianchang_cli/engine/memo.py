@@ -100,7 +100,9 @@ def _unit_stamps(records: Iterable[Record], states: FileStates,
     """unit → digest of its records' files (in load order), their states and commit days;
     ``None`` for a unit with a record whose file state is unknown.  A state is a value
     :mod:`marshal` writes exactly (the record cache's stat tuple of integers)."""
-    parts: dict[str, list[tuple[str, object, int]] | None] = {}
+    # per unit one flat list (file, state, day, file, state, day …): three slots a record,
+    # where a tuple each would hold a million more objects at once
+    parts: dict[str, list[object] | None] = {}
     days = commit_days.get if commit_days else None
     state_of = states.get
     for rec in records:
@@ -114,7 +116,7 @@ def _unit_stamps(records: Iterable[Record], states: FileStates,
         if found is _NEW:
             found = parts[rec.unit] = []
         day = days(rec.id) if days else None
-        found.append((rec.file, state, day.toordinal() if day else 0))
+        found += (rec.file, state, day.toordinal() if day else 0)
     return {unit: None if items is None else hashlib.blake2b(
         exact_bytes(items), digest_size=16).digest() for unit, items in parts.items()}
 
@@ -127,7 +129,7 @@ def exact_bytes(value: object) -> bytes:
     return marshal.dumps(value, 2)
 
 
-_NEW: list[tuple[str, object, int]] = []  # a marker: no list for this unit yet
+_NEW: list[object] = []  # a marker: no list for this unit yet
 
 
 def _combine(stamps: Iterable[bytes | None]) -> bytes | None:

@@ -97,7 +97,9 @@ class MemoFile(_KeyedFile):
         """Keep this run's results, unless they are exactly those stored."""
         if memo.hits == len(memo.kept) and len(memo.kept) == len(memo.old):
             return True  # nothing new: the file already holds these
-        return self._write(memo.kept, len(memo.kept))
+        # its size goes with the record ids the results name, not with their number
+        named = sum(len(result.records) for result in memo.kept.values())
+        return self._write(memo.kept, max(len(memo.kept), named))
 
 
 def _entries(value: Any) -> dict[EntryKey, Result]:
@@ -172,8 +174,12 @@ class WholeMemo(_KeyedFile):
         after today are warned about: the warnings change with the day)."""
         digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        # the key holds the Python version, whose marshal format this is
-        digest.update(exact_bytes((scanned.names, scanned.stats)))
+        # the key holds the Python version, whose marshal format this is; in slices, so
+        # that a million names are never one more copy in memory
+        names, stats = scanned.names, scanned.stats
+        for start in range(0, len(names), _SLICE):
+            digest.update(exact_bytes((names[start:start + _SLICE],
+                                       stats[start:start + _SLICE])))
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 
@@ -183,6 +189,9 @@ class WholeMemo(_KeyedFile):
 
     def save(self, kept: Kept) -> bool:
         return self._write(kept, max(kept.records, len(kept.results)))
+
+
+_SLICE = 10_000  # names hashed together for the key of a whole outcome
 
 
 def _whole_shape(kept: Kept) -> bool:

@@ -171,14 +171,16 @@ class _Where:
     strict: bool = False  # resolve each whole path (files named by a person)
 
 
-Outcome = tuple[Record | None, Sequence[Problem]]  # what one file gave
+# What one file gave: its stamp as read (with ``stamped``; else, or for a file not read or
+# reached through a symlink, ``None``), its record (or ``None``) and its problems.  The same
+# tuple is the file's entry in the record cache (:data:`~.cache.Entry`): one object a file.
+Outcome = tuple[Stat | None, Record | None, tuple[Problem, ...]]
 
 
 def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
-               stamps: list[Stat | None] | None = None) -> list[Outcome]:
-    """Each file's record (or ``None``) and problems, in the order of ``paths``; with
-    ``stamps``, each file's stamp as read (:func:`~..load.files.read_stamped`) is appended
-    to it, ``None`` where the file was not read or was reached through a symlink."""
+               stamped: bool = False) -> list[Outcome]:
+    """Each file's :data:`Outcome`, in the order of ``paths``; ``stamped``: with the stamp
+    of the file as read (:func:`~..load.files.read_stamped`)."""
     outcomes: list[Outcome] = []
     names = _Names(where)
     for path in paths:
@@ -186,17 +188,14 @@ def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
         try:
             data, info = read_stamped(path, where.fence, MAX_BYTES, strict=where.strict)
         except Unreadable as bad:
-            outcomes.append((None, [Problem(shown, 0, 0, bad.code, bad.message,
-                                            expected=bad.expected)]))
-            if stamps is not None:
-                stamps.append(None)
+            outcomes.append((None, None, (Problem(shown, 0, 0, bad.code, bad.message,
+                                                  expected=bad.expected),)))
             continue
-        if stamps is not None:
-            stamps.append(None if info is None else stat_of(info))
         # the record counts even when ``found`` holds warnings; none: the one empty tuple
         # (a million empty lists, and their pickling back from a worker, cost memory)
         record, found = validate_bytes(validator, data, shown, record_id)
-        outcomes.append((record, found or ()))
+        outcomes.append((stat_of(info) if stamped and info is not None else None, record,
+                         tuple(found) if found else ()))
     return outcomes
 
 
@@ -226,7 +225,7 @@ class _Names:
 def _flatten(outcomes: Iterable[Outcome]) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
-    for record, found in outcomes:
+    for _stat, record, found in outcomes:
         problems.extend(found)
         if record is not None:
             records.append(record)
@@ -320,12 +319,12 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
 
 
 def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
-              stamps: list[Stat | None] | None = None) -> list[Outcome]:
-    """Every file's outcome (and, with ``stamps``, its stamp as read): on several processes
-    for many files, else here."""
+              stamped: bool = False) -> list[Outcome]:
+    """Every file's outcome (``stamped``: with its stamp as read): on several processes for
+    many files, else here."""
     if workers > 1 and len(paths) >= PARALLEL_FROM:
-        return _parallel(paths, where, validator, workers, stamps)
-    return _read_each(paths, where, validator, stamps)
+        return _parallel(paths, where, validator, workers, stamped)
+    return _read_each(paths, where, validator, stamped)
 
 
 def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validator: Validator,
@@ -341,11 +340,12 @@ def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validat
     if snapshot is None and scanned is None:
         names = _discover_names(records_dir)
         looked = time.time_ns()  # as in scan(): before the first file is looked at
-        stamps: list[Stat | None] = []
-        done = _read_all(names, where, validator, workers, stamps)
-        scanned = Scan(names, stamps, looked)
+        done = _read_all(names, where, validator, workers, stamped=True)
+        scanned = Scan(names, [stat for stat, _record, _found in done], looked)
         if names:
-            cache.save(Snapshot(validator.today, _entries({}, scanned, range(len(names)), done)))
+            cache.save(Snapshot(validator.today, {
+                name: entry for name, entry in zip(names, done, strict=True)
+                if entry[0] is not None and not racy(entry[0], looked)}))
         return done, scanned
     scanned = scanned or scan(records_dir)
     old = snapshot.entries if snapshot is not None else {}
@@ -358,12 +358,12 @@ def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validat
         hit = get(name) if now is not None else None
         if hit is not None and hit[0] == now and (
                 same_day or not stale_by_day(hit[1], then, today)):
-            outcomes[i] = (hit[1], hit[2])  # type: ignore[assignment]  # problems: a tuple
+            outcomes[i] = hit
         else:
             missing.append(i)
     fresh = _read_all([names[i] for i in missing], where, validator, workers)
-    for i, outcome in zip(missing, fresh, strict=True):
-        outcomes[i] = outcome
+    for i, (_none, record, found) in zip(missing, fresh, strict=True):
+        outcomes[i] = (stats[i], record, found)  # stamped as scanned: the cache's key
     done: list[Outcome] = outcomes  # type: ignore[assignment]  # every slot is filled
     if (snapshot is None and names) or missing or len(names) - len(missing) != len(old):
         cache.save(Snapshot(today, _entries(old, scanned, missing, done)),
@@ -381,8 +381,7 @@ def _entries(old: dict[str, Entry], scanned: Scan, missing: Sequence[int],
     for i in missing:
         name, now = names[i], stats[i]
         if now is not None and not racy(now, scanned.looked):
-            record, found = done[i]
-            entries[name] = (now, record, tuple(found))
+            entries[name] = done[i]
         else:
             entries.pop(name, None)
     if len(entries) > len(names) - len(missing) + sum(1 for i in missing if names[i] in entries):
@@ -424,9 +423,8 @@ def _validator_from(token: int, blob: bytes) -> Validator:
 
 
 def _load_chunk(token: int, blob: bytes, paths: Sequence[str], where: _Where, stamped: bool
-                ) -> tuple[list[Outcome], list[Stat | None] | None]:
-    stamps: list[Stat | None] | None = [] if stamped else None
-    return _read_each(paths, where, _validator_from(token, blob), stamps), stamps
+                ) -> list[Outcome]:
+    return _read_each(paths, where, _validator_from(token, blob), stamped)
 
 
 def _context() -> BaseContext:
@@ -438,9 +436,9 @@ fallbacks = 0  # shares of the last parallel load read here because a worker fai
 
 
 def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
-              stamps: list[Stat | None] | None = None) -> list[Outcome]:
+              stamped: bool = False) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
-    Results (and ``stamps``) keep the files' order.  A worker that cannot start or dies (no
+    Results keep the files' order.  A worker that cannot start or dies (no
     process may be created, the plan does not pickle) costs time, not records: its share is
     read here."""
     global fallbacks
@@ -449,16 +447,14 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
         blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan that does not pickle: one process reads everything
         fallbacks = 1
-        return _read_each(paths, where, validator, stamps)
+        return _read_each(paths, where, validator, stamped)
     token = (os.getpid() << 20) + next(_TOKENS)
     own = len(paths) // workers
     rest = paths[own:]
     chunks = (workers - 1) * 3
     size = max(1, (len(rest) + chunks - 1) // chunks)
     parts = [rest[i:i + size] for i in range(0, len(rest), size)]
-    pending: list[Future[tuple[list[Outcome], list[Stat | None] | None]] | None] = \
-        [None] * len(parts)
-    stamped = stamps is not None
+    pending: list[Future[list[Outcome]] | None] = [None] * len(parts)
     pool: ProcessPoolExecutor | None = None
     try:
         pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
@@ -468,19 +464,16 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
     except Exception:  # no pool (no process can be created): the rest is read here
         pass
     try:
-        outcomes = _read_each(paths[:own], where, validator, stamps)
+        outcomes = _read_each(paths[:own], where, validator, stamped)
         for part, future in zip(parts, pending, strict=True):
             try:
                 if future is None:
                     raise RuntimeError("not submitted")
-                got, their_stamps = future.result()
+                got = future.result()
             except Exception:  # a broken worker: read its share here
                 fallbacks += 1
-                outcomes.extend(_read_each(part, where, validator, stamps))
-                continue
+                got = _read_each(part, where, validator, stamped)
             outcomes.extend(got)
-            if stamps is not None and their_stamps is not None:
-                stamps.extend(their_stamps)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -209,7 +209,7 @@ Allowed = frozenset[tuple[str, str]]  # (module, name) of the classes a cache fi
 
 RECORD_CLASSES: Allowed = frozenset({
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), (Record.__module__, "Record"),
+    ("datetime", "timedelta"), (Record.__module__, "Record"), (Record.__module__, "rebuilt"),
     (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
 
 

@@ -28,7 +28,7 @@ from ..i18n import _
 from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
 from . import pii
-from .model import Record
+from .model import Record, new_fields
 from .values import READERS, TZ, BadValue
 
 _DATED = {"event", "document"}
@@ -300,7 +300,7 @@ class Validator:
     def _fields(self, value: dict[Any, Any], schema: TypeSchema, add: Callable[..., None],
                 place: _Places) -> tuple[dict[str, Any], dict[str, Any]]:
         """The typed fields of a record, and the key each was written under."""
-        out: dict[str, Any] = {}
+        out = new_fields(schema.type.id)  # the record's own fields: see new_fields
         written: dict[str, Any] = {}
         bad: set[str] = set()
         unknown = 0
