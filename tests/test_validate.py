@@ -153,3 +153,19 @@ def test_repeated_short_text_and_type_names_are_one_object(add, run) -> None:
     assert first.fields["type"] == second.fields["type"] == "阅读活动"
     assert first.fields["type"] is second.fields["type"]
     assert first.title != second.title
+
+
+def test_a_value_read_before_is_remembered_per_field_and_by_kind_of_value(add, run) -> None:
+    """Values recur (days, units, counts): each field remembers what it read by what was
+    written — the number 1 is not ``true``, which a count refuses, and a bad value is never
+    remembered as good."""
+    add("dongyuan/a.yaml", READING + "participants: 1\n")
+    add("dongyuan/b.yaml", READING + "participants: true\n")
+    add("dongyuan/c.yaml", READING + "participants: 1\n")
+    add("dongyuan/d.yaml", READING + "participants: -1\n")
+    add("dongyuan/e.yaml", READING + "participants: -1\n")
+    out = run(rules=[])
+    assert sorted(r.id for r in out.records) == ["dongyuan/a", "dongyuan/c"]
+    assert [r.fields["participants"] for r in out.records] == [1, 1]
+    assert sorted((p.file.split("/")[-1], p.code) for p in out.problems) == [
+        ("b.yaml", "bad-value"), ("d.yaml", "bad-value"), ("e.yaml", "bad-value")]

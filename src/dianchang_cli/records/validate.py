@@ -37,6 +37,23 @@ LISTED = 20  # unknown keys (and PII hits) listed one by one; the rest are count
 Path = tuple[str | int, ...]
 
 
+class _Field:
+    """How the values of one field of one record type are read: the field's name, spec and
+    kind, and (for a kind whose values recur) the values read before, by what was written
+    (see :meth:`Validator._scalar`).  Pickled without them: a worker remembers its own."""
+
+    __slots__ = ("kind", "listed", "name", "seen", "spec")
+
+    def __init__(self, name: str, spec: FieldSpec) -> None:
+        self.name, self.spec = name, spec
+        self.kind: str = spec.value_kind
+        self.listed = spec.type == "list"
+        self.seen: dict[Any, Any] | None = {} if self.kind in _REMEMBERED else None
+
+    def __reduce__(self) -> tuple[type[_Field], tuple[str, FieldSpec]]:
+        return _Field, (self.name, self.spec)
+
+
 class TypeSchema:
     """A record type's fields merged with the common ones, prepared once per plan."""
 
@@ -47,6 +64,9 @@ class TypeSchema:
         # loader has made sure no spelling names two fields of one type.
         self.keys: dict[str, str] = {key: name for name, spec in self.fields.items()
                                      for key in spec.spellings(name)}
+        # … and to how it is read: one lookup a key, one reader for all its spellings
+        readers = {name: _Field(name, spec) for name, spec in self.fields.items()}
+        self.readers: dict[str, _Field] = {key: readers[name] for key, name in self.keys.items()}
         self.required = [n for n, s in self.fields.items() if s.required]
         self.not_before = [n for n, s in self.fields.items() if s.not_before]
         self.month_defaults = [(n, s.default_month_of) for n, s in self.fields.items()
@@ -144,7 +164,6 @@ class Validator:
         self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._seen: dict[tuple[int, str, type, Any], Any] = {}  # see _scalar
         self._short: dict[str, str] = {}  # see _scalar
         self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _intern
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
@@ -163,16 +182,19 @@ class Validator:
     def type_of(self, value: dict[Any, Any]) -> tuple[str, TypeSchema | None]:
         """The key a record mapping names its type under (any spelling of ``type``; the
         first when none is written) and that type's schema, or ``None`` for no known type."""
-        type_key = next((k for k in self.type_keys if k in value), self.type_keys[0])
+        for type_key in self.type_keys:
+            if type_key in value:
+                break
+        else:
+            type_key = self.type_keys[0]
         name = value.get(type_key)
         type_id = self.plan.type_names.get(name) if isinstance(name, str) else None
         return type_key, self.schemas.get(type_id) if type_id else None
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for a loading worker) without the memos of values: the keys of
-        :attr:`_seen` hold ids of this process's objects, which mean nothing — or something
-        else — in another, and :attr:`_short` only costs pickling."""
-        return {**self.__dict__, "_seen": {}, "_short": {}}
+        """Pickled (for a loading worker) without the memos of values (:attr:`_short`, and
+        each :class:`_Field`'s): they only cost pickling."""
+        return {**self.__dict__, "_short": {}}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True, key_lines: tuple[int, ...] | None = None
@@ -305,15 +327,17 @@ class Validator:
         bad: set[str] = set()
         unknown = 0
         first_unlisted: Any = None
+        readers = schema.readers
         for key, raw in value.items():
-            name = schema.keys.get(key) if isinstance(key, str) else None
-            if name is None:
+            field = readers.get(key) if isinstance(key, str) else None
+            if field is None:
                 unknown += 1
                 if unknown <= LISTED:
                     self._unknown_key(key, schema, add, place)
                 elif unknown == LISTED + 1:
                     first_unlisted = key
                 continue
+            name = field.name
             if name in written:
                 add("duplicate-key", _("'{k}' is the same field as '{first}'").format(
                     k=_quote(key), first=_quote(written[name])), (key,),
@@ -323,9 +347,12 @@ class Validator:
             written[name] = key
             if raw is None or raw == [] or raw == "":
                 continue  # an empty value is the same as leaving the field out
-            spec = schema.fields[name]
             try:
-                out[name] = self._read(spec, raw)
+                if field.listed:
+                    out[name] = [self._scalar(field, item)
+                                 for item in (raw if isinstance(raw, list) else [raw])]
+                else:
+                    out[name] = self._scalar(field, raw)
             except BadValue as exc:
                 bad.add(name)
                 add("bad-value", _("field '{f}' has a bad value: '{v}'").format(
@@ -388,17 +415,12 @@ class Validator:
                 k=_quote(written))
         add("bad-key", message, (key,), expected=schema.field_list, on_value=False)
 
-    def _read(self, spec: FieldSpec, raw: Any) -> Any:
-        if spec.type == "list":
-            if not isinstance(raw, list):
-                raw = [raw]
-            return [self._scalar(spec.items, spec, item) for item in raw]
-        return self._scalar(spec.type, spec, raw)
-
-    def _scalar(self, kind: str, spec: FieldSpec, raw: Any) -> Any:
-        """One value of a field, read and checked; a value read before (the same day, unit,
-        staff member, enum value … recurs across thousands of records) is answered from
-        :attr:`_seen` — values are immutable, and a bad value is never remembered."""
+    def _scalar(self, field: _Field, raw: Any) -> Any:
+        """One value of a field (an item, for a list), read and checked; a value read
+        before (the same day, unit, staff member, enum value … recurs across thousands of
+        records) is answered from the field's memo — values are immutable, and a bad value
+        is never remembered."""
+        kind = field.kind
         if kind == "text" and raw.__class__ is str and len(raw) <= SHORT_TEXT:
             # always good text: kept once for all the records repeating it
             found = self._short.get(raw)
@@ -407,15 +429,16 @@ class Validator:
                 if len(self._short) < MAX_REMEMBERED:
                     self._short[raw] = raw
             return found
-        if kind in _REMEMBERED and raw.__class__ in _PLAIN:
-            key = (id(spec), kind, raw.__class__, raw)
-            found = self._seen.get(key, _UNSEEN)
+        seen = field.seen
+        if seen is not None and raw.__class__ in _PLAIN:
+            key = raw if raw.__class__ is str else (raw.__class__, raw)  # 1 is not True
+            found = seen.get(key, _UNSEEN)
             if found is _UNSEEN:
-                found = self._check_scalar(kind, spec, raw)
-                if len(self._seen) < MAX_REMEMBERED:
-                    self._seen[key] = found
+                found = self._check_scalar(kind, field.spec, raw)
+                if len(seen) < MAX_REMEMBERED:
+                    seen[key] = found
             return found
-        return self._check_scalar(kind, spec, raw)
+        return self._check_scalar(kind, field.spec, raw)
 
     def _check_scalar(self, kind: str, spec: FieldSpec, raw: Any) -> Any:
         value = READERS[kind](raw)
@@ -445,7 +468,7 @@ _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month
                          "staff", "unit", "rule", "enum", "record"})
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
-MAX_REMEMBERED = 50_000  # values remembered per validator (a bound on memory)
+MAX_REMEMBERED = 50_000  # values remembered per field (and short texts per validator)
 SHORT_TEXT = 10  # characters: text this short is remembered (a title is usually longer)
 
 
