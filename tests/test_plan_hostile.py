@@ -352,6 +352,7 @@ def test_a_missing_field_is_still_simply_not_satisfied(repo: Repo, run_each: Cal
 def test_a_rule_over_its_time_budget_stops(repo: Repo, run_each: Callable,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(context, "RULE_BUDGET", 0.0)
+    monkeypatch.setattr(context, "TEST_ALLOWANCE", 0.0)
     with pytest.raises(PlanError) as info:
         run_each("has(r.participants)")
     assert [p.code for p in info.value.problems] == ["rule-failed"]
@@ -395,3 +396,18 @@ def test_control_characters_in_plan_text_are_refused(repo: Repo, escaped: str,
         ("plan/units.yaml", line_of(repo, "units.yaml", "东苑"), "plan-invalid")]
     assert "control character" in found[0].message
     assert "\x1b" not in found[0].text() and "\u202e" not in found[0].text()
+
+
+def test_the_time_budget_grows_with_the_records_a_rule_tests(
+        repo: Repo, run_each: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million records at a few µs each must not trip the budget; the allowance per
+    record tested is what lets them through, and without it the same run stops."""
+    clock = iter(range(10**6))
+    monkeypatch.setattr(context.time, "perf_counter", lambda: next(clock) * 50e-6)
+    monkeypatch.setattr(context, "RULE_BUDGET", 0.0)  # 50 µs a test, against 100 µs allowed
+    outcome = run_each("has(r.participants)")
+    assert outcome.results
+    monkeypatch.setattr(context, "TEST_ALLOWANCE", 10e-6)  # 50 µs a test is now too slow
+    with pytest.raises(PlanError) as info:
+        check(repo, as_of=dt.date(2023, 5, 31), workers=1, rules=["17.1"])
+    assert [p.code for p in info.value.problems] == ["rule-failed"]
