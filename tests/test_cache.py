@@ -154,13 +154,14 @@ def test_a_cold_load_stamps_files_as_it_reads_them(
                                 cache=_store(root))
     assert stats == []  # no lstat pass before reading
     assert loaded.scan is not None
-    assert loaded.scan == dataclasses.replace(batch.scan(repo.records_dir),
-                                              looked=loaded.scan.looked)
-    unstamped = [name for name, stat in zip(loaded.scan.names, loaded.scan.stats,
-                                            strict=True) if stat is None]
+    assert loaded.scan == batch.scan(repo.records_dir).seen()  # names and stamps alike
     linked = [str(root / "records" / "link.yaml")] if (root / "records" / "link.yaml"
                                                        ).is_symlink() else []
-    assert unstamped == linked
+    assert loaded.stamps is not None and len(loaded.stamps) == len(loaded.records)
+    assert loaded.stamps.count(None) == len(linked)  # the symlinked record: read, unstamped
+    assert all(stamp == cache.file_stat(root / record.file)
+               for stamp, record in zip(loaded.stamps, loaded.records, strict=True)
+               if stamp is not None)
     again = _store(root).load()
     assert again is not None and len(again.entries) == loaded.files - len(linked)
 
@@ -463,3 +464,68 @@ def test_fields_share_their_key_table_also_after_pickling() -> None:
     own = _bytes_each(lambda: dict(items))
     assert _bytes_each(lambda: new_fields("some-type", items)) < own * 2 / 3
     assert _bytes_each(lambda: pickle.loads(blob).fields) < own * 2 / 3
+
+
+def test_what_is_kept_of_a_scan_names_every_name_and_stamp_in_order() -> None:
+    """A check keeps only a digest of the folder as read (a million names need not stay in
+    memory while the rules are evaluated): it changes with any name, stamp or order."""
+    names = [f"records/c{i}.yaml" for i in range(25_000)]  # more than one slice
+    stats: list[int | None] = [i * 7 for i in range(len(names))]
+    seen = batch.Scan(names, stats, 0).seen()
+    assert seen.digest == batch.Scan(list(names), list(stats), 10**20).seen().digest
+    for other in (batch.Scan([*names[:-1], "records/x.yaml"], stats, 0),
+                  batch.Scan(names, [*stats[:12000], None, *stats[12001:]], 0),
+                  batch.Scan(names[1:] + names[:1], stats[1:] + stats[:1], 0),
+                  batch.Scan(names[:-1], stats[:-1], 0)):
+        assert other.seen().digest != seen.digest
+
+
+def test_a_first_read_keeps_no_table_of_entries_and_a_later_save_writes_a_base(
+        tmp_path: Path) -> None:
+    """The first read writes the base part by part and keeps no second table of every
+    entry; a later save in the same process then writes a whole new base, which reads back
+    as the same entries."""
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    plan = load_plan(repo.plan_dir, repo.root)
+    store = _store(root)
+    loaded = batch.load_records(plan, repo.records_dir, repo.root, cache=store)
+    cache.settle()
+    assert store._base == {} and store._token is None
+    first = _store(root).load()
+    assert first is not None and len(first.entries) == loaded.files
+    assert store.save(first)
+    cache.settle()
+    again = _store(root).load()
+    assert again is not None and again.entries == first.entries and store._token is not None
+
+
+def test_a_cache_file_leaves_no_utf8_copy_in_the_records_it_writes(tmp_path: Path) -> None:
+    """Pickling a non-ASCII ``str`` makes CPython keep its UTF-8 inside it (``getsizeof``
+    grows); the record cache writes a record's longer text as bytes instead — a forked
+    writer sharing a million records would otherwise copy ~150 MB — and reads back equal
+    records, short text shared, odd text (a lone surrogate) intact."""
+    def fresh(text: str) -> str:
+        return "".join([text, ""])  # a new object, never pickled before
+
+    probe = fresh("世界读书日阅读活动，社区组织居民共读经典")
+    before = sys.getsizeof(probe)
+    pickle.dumps(probe)
+    assert sys.getsizeof(probe) > before  # what the cache file must not cause
+
+    place, odd = "社区活动室", "活动现场秩序良好，群众反响热烈。\ud800"
+    records = [Record(f"r{i}", "reading", "c1", dt.date(2023, 4, 23),
+                      fresh(f"第{i}次世界读书日阅读活动"),
+                      new_fields("reading", [("title", fresh(f"第{i}次世界读书日阅读活动")),
+                                             ("location", place),
+                                             ("summary", fresh(odd)),
+                                             ("speakers", ["张三", "李四"]), ("participants", 12)]),
+                      f"records/r{i}.yaml") for i in range(3)]
+    sizes = [(sys.getsizeof(r.title), sys.getsizeof(r.fields["summary"])) for r in records]
+    path = tmp_path / CACHE_DIR / "x.pickle"
+    assert cache.write_pickle(path, b"head", {"n": 1}, more=[records])
+    assert [(sys.getsizeof(r.title), sys.getsizeof(r.fields["summary"])) for r in records] \
+        == sizes
+    back = cache.read_pickle(path, b"head", tmp_path)
+    assert back[1] == records
+    assert back[1][0].fields["location"] is back[1][2].fields["location"]

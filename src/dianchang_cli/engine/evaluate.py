@@ -219,7 +219,7 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
 
     done: dict[str, list[Result]] = {}
     if workers > 1 and len(chosen) > 1 and not (memo is not None and memo.old) \
-            and len(index.by_id) >= SPLIT_FROM:
+            and index.size() >= SPLIT_FROM:
         done = _split(chosen, _share(chosen, index), results_of, memo)
     return [result for rule in chosen
             for result in (done[rule.id] if rule.id in done else results_of(rule))]

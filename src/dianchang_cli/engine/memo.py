@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import marshal
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..records.cache import exact_bytes
 from ..records.model import Record
 
 if TYPE_CHECKING:
@@ -31,18 +31,20 @@ if TYPE_CHECKING:
     from .results import Result
 
 EntryKey = tuple[str, str, str, bytes]  # rule, unit, period label, stamp of the selector
-FileStates = Mapping[int, object]  # id(record) → its file's state (absent: unknown)
+FileStates = Sequence[object]  # each record's file state, in the records' order (None: unknown)
+
+__all__ = ["EntryKey", "FileStates", "Memo", "exact_bytes"]
 
 
 class Memo:
     """Earlier results by (rule, unit, period, stamp) and this run's, to be kept.
 
     ``old``: what was stored last time (empty for none).  ``states`` gives each record's
-    file state by the record's ``id()`` (absent: unknown).  ``commit_days``: record id →
+    file state, in the order of ``records`` (``None``: unknown).  ``commit_days``: record id →
     first commit day, part of each stamp (deadlines with ``basis: commit`` read them).
     """
 
-    def __init__(self, records: Iterable[Record], states: FileStates,
+    def __init__(self, records: Sequence[Record], states: FileStates,
                  old: Mapping[EntryKey, Result] | None = None,
                  commit_days: Mapping[str, dt.date] | None = None) -> None:
         self.old: Mapping[EntryKey, Result] = old or {}
@@ -95,7 +97,7 @@ class Memo:
 _NONE = b""  # a unit without records: its stamp is the empty digest
 
 
-def _unit_stamps(records: Iterable[Record], states: FileStates,
+def _unit_stamps(records: Sequence[Record], states: FileStates,
                  commit_days: Mapping[str, dt.date]) -> dict[str, bytes | None]:
     """unit → digest of its records' files (in load order), their states and commit days;
     ``None`` for a unit with a record whose file state is unknown.  A state is a value
@@ -104,12 +106,10 @@ def _unit_stamps(records: Iterable[Record], states: FileStates,
     # where a tuple each would hold a million more objects at once
     parts: dict[str, list[object] | None] = {}
     days = commit_days.get if commit_days else None
-    state_of = states.get
-    for rec in records:
+    for rec, state in zip(records, states, strict=True):
         found = parts.get(rec.unit, _NEW)
         if found is None:
             continue
-        state = state_of(id(rec))
         if state is None:
             parts[rec.unit] = None
             continue
@@ -119,14 +119,6 @@ def _unit_stamps(records: Iterable[Record], states: FileStates,
         found += (rec.file, state, day.toordinal() if day else 0)
     return {unit: None if items is None else hashlib.blake2b(
         exact_bytes(items), digest_size=16).digest() for unit, items in parts.items()}
-
-
-def exact_bytes(value: object) -> bytes:
-    """``value`` (names, numbers, tuples and lists of them) as bytes that depend on the value
-    alone: :mod:`marshal` format 2, the fastest exact serialisation of these.  (From format
-    3 on, marshal writes an object seen twice as a back-reference only if something else
-    also holds it, so equal values can give different bytes from one run to the next.)"""
-    return marshal.dumps(value, 2)
 
 
 _NEW: list[object] = []  # a marker: no list for this unit yet

@@ -30,7 +30,7 @@ from ..gitrepo.git import is_shallow, provenance
 from ..i18n import _
 from ..outcome import Outcome
 from ..planfile.plan import Plan
-from ..records.batch import RecordSet, Scan, load_records, scan
+from ..records.batch import RecordSet, Scan, Seen, load_records, scan
 from ..records.cache import RecordCache
 from ..records.model import Record
 from .memo import Kept, LoadedLater, MemoFile, WholeMemo
@@ -173,7 +173,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
     whole_run = rules is None and not units  # no filter: every rule for every unit
     memo = MemoFile.of(store, when, day_open) if store and whole_run else None
     keep_whole = memo is not None and not changed_since and repo.records_dir.is_dir()
-    whole, scanned, state = None, None, None
+    whole, scanned, seen, state = None, None, None, None
     if keep_whole and memo is not None and store is not None:
         state = _git_state(repo) if git else None
         # with no record cache to compare with, every file is read anyway, each stamped by
@@ -181,8 +181,9 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
         # stamps; a whole outcome kept without its record cache is not looked for
         if store.holds_base():
             scanned = scan(repo.records_dir)
-            whole = WholeMemo.of(memo, scanned, state, today) \
-                if scanned.settled else None  # a file changed this very moment may change
+            seen = scanned.seen()
+            whole = WholeMemo.of(memo, seen, state, today) \
+                if seen.settled else None  # a file changed this very moment may change
             kept = whole.load() if whole is not None else None
             if kept is not None:
                 return _from_memo(plan, repo, kept, when, day_open, state, workers, store)
@@ -190,7 +191,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
                               changed_since, store, memo, scanned, state)
     if keep_whole and memo is not None and read is not None and read.settled \
             and outcome.files:  # no records folder: no cache
-        if whole is None or read is not scanned:
+        if whole is None or read != seen:
             whole = WholeMemo.of(memo, read, state, today)
         whole.save(Kept(outcome.problems, outcome.results, outcome.scores, outcome.notes,
                         outcome.commits, outcome.waivers, outcome.files, len(outcome.records)))
@@ -234,9 +235,9 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
               workers: int | None, git: bool, changed_since: str | None,
               store: RecordCache | None, memo_file: MemoFile | None,
               scanned: Scan | None = None, git_state: dict[str, object] | None = None
-              ) -> tuple[Outcome, Scan | None]:
-    """Load, index and evaluate (reusing what the results memo holds); also the folder's
-    :class:`Scan` as the records were read under it, when the record cache was used.
+              ) -> tuple[Outcome, Seen | None]:
+    """Load, index and evaluate (reusing what the results memo holds); also what is kept of
+    the folder as the records were read (:class:`Seen`), when the record cache was used.
     ``git_state``: :func:`_git_state` as asked already (for the whole outcome's key), whose
     provenance the outcome then carries, as the outcome stored under that key must."""
     changed = changed_record_files(repo, changed_since) if changed_since else None
@@ -244,7 +245,7 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
     index = Index(loaded.records)
     waivers = check_waivers(plan, index, when)
     commit_days = facts.days if facts else None
-    memo = memo_file.open(store, loaded.records, commit_days) \
+    memo = memo_file.open(loaded.records, loaded.stamps, commit_days) \
         if memo_file and store and loaded.files else None
     results = evaluate(plan, loaded.records, when, units=units, rules=rules, index=index,
                        commit_days=commit_days, day_open=day_open, waivers=waivers.valid,

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Problem
-from ..engine.memo import EntryKey, Memo, exact_bytes
+from ..engine.memo import EntryKey, Memo
 from ..engine.results import Result, Violation
 from ..gitrepo.git import FirstCommit
-from ..records.batch import Scan
+from ..records.batch import Seen
 from ..records.cache import (
     BACKGROUND_FROM,
     RECORD_CLASSES,
@@ -85,13 +85,13 @@ class MemoFile(_KeyedFile):
         path = store.path.with_name(store.path.name.replace("records-", "results-", 1))
         return cls(path, key, store.root)
 
-    def open(self, store: RecordCache, records: Sequence[Record],
+    def open(self, records: Sequence[Record], stamps: Sequence[object] | None,
              commit_days: Mapping[str, dt.date] | None) -> Memo:
-        """A :class:`Memo` over ``records`` holding what the file stored (if anything)."""
+        """A :class:`Memo` over ``records`` (their files' ``stamps`` in the same order, as
+        the record cache loaded them) holding what the file stored (if anything)."""
         old = _entries(self._read(_CLASSES))
-        states = {id(record): stat for stat, record, _found in store.entries.values()
-                  if record is not None}
-        return Memo(records, states, old, commit_days)
+        return Memo(records, stamps if stamps is not None else [None] * len(records), old,
+                    commit_days)
 
     def save(self, memo: Memo) -> bool:
         """Keep this run's results, unless they are exactly those stored."""
@@ -160,7 +160,7 @@ class WholeMemo(_KeyedFile):
     """The last whole outcome of a records folder, for a run in which nothing changed.
 
     Keyed on the results memo's key (:class:`MemoFile`), every record file's name and
-    stamp (:func:`~..records.batch.scan`), what git says (the commit checked out, the
+    stamp (:meth:`~..records.batch.Scan.seen`), what git says (the commit checked out, the
     dirty flag, a shallow clone) and today's date: when all match, the outcome is the one
     stored, and not a record is parsed, validated or evaluated.
     """
@@ -168,18 +168,13 @@ class WholeMemo(_KeyedFile):
     MAGIC = WHOLE_MAGIC
 
     @classmethod
-    def of(cls, memo: MemoFile, scanned: Scan, git: Mapping[str, object] | None,
+    def of(cls, memo: MemoFile, scanned: Seen, git: Mapping[str, object] | None,
            today: dt.date) -> WholeMemo:
         """The memo for this folder as scanned, this git state and this day (records dated
         after today are warned about: the warnings change with the day)."""
         digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        # the key holds the Python version, whose marshal format this is; in slices, so
-        # that a million names are never one more copy in memory
-        names, stats = scanned.names, scanned.stats
-        for start in range(0, len(names), _SLICE):
-            digest.update(exact_bytes((names[start:start + _SLICE],
-                                       stats[start:start + _SLICE])))
+        digest.update(scanned.digest)  # the memo's key holds the Python version
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 
@@ -189,9 +184,6 @@ class WholeMemo(_KeyedFile):
 
     def save(self, kept: Kept) -> bool:
         return self._write(kept, max(kept.records, len(kept.results)))
-
-
-_SLICE = 10_000  # names hashed together for the key of a whole outcome
 
 
 def _whole_shape(kept: Kept) -> bool:

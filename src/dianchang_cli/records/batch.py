@@ -18,6 +18,7 @@ Windows and macOS.  It is pickled once and unpickled once per worker (~1 ms each
 from __future__ import annotations
 
 import gc
+import hashlib
 import itertools
 import os
 import pickle
@@ -36,13 +37,24 @@ from ..load.fastyaml import fast_load
 from ..load.files import MAX_BYTES, Unreadable, inside, lexically_inside, read_stamped
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
-from .cache import Entry, RecordCache, Snapshot, Stat, file_stat, racy, stale_by_day, stat_of
+from .cache import (
+    Entry,
+    RecordCache,
+    Snapshot,
+    Stat,
+    exact_bytes,
+    file_stat,
+    racy,
+    stale_by_day,
+    stat_of,
+)
 from .model import Record
 from .pii import may_hold_pii
 from .validate import Validator, cross_check
 
 SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 1500  # below this many files one process is faster than starting workers
+CHUNK_FILES = 25_000  # files at most in one task of a loading worker
 START_METHOD: str | None = None  # None: the platform's default; tests force "spawn"
 NAME_LIMIT = 4096  # a file name is shown whole (escaped), however long: it is a real path
 
@@ -54,7 +66,10 @@ class RecordSet:
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-    scan: Scan | None = None  # the folder as read, when a record cache was used
+    # when a record cache was used: the folder as read, and the stamp of each record's file
+    # (in the order of ``records``; ``None`` where not stamped)
+    scan: Seen | None = None
+    stamps: list[Stat | None] | None = None
 
 
 def discover(records_dir: Path) -> list[Path]:
@@ -116,6 +131,27 @@ class Scan:
         """No file changed so recently that a further edit in the same clock tick could
         keep its stamp (:func:`~.cache.racy`)."""
         return not any(stat is not None and racy(stat, self.looked) for stat in self.stats)
+
+    def seen(self) -> Seen:
+        """What is kept of this scan once the records are read (see :class:`Seen`)."""
+        digest = hashlib.blake2b(digest_size=32)
+        names, stats = self.names, self.stats
+        for start in range(0, len(names), _SLICE):  # never a whole copy of a million names
+            digest.update(exact_bytes((names[start:start + _SLICE], stats[start:start + _SLICE])))
+        return Seen(self.settled, digest.digest())
+
+
+_SLICE = 10_000  # names hashed together by Scan.seen
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a check keeps of a :class:`Scan`, so that a million names need not stay in
+    memory while rules are evaluated: whether it was :attr:`~Scan.settled`, and a digest of
+    every name and stamp in order (what the memo of whole outcomes is keyed on)."""
+
+    settled: bool
+    digest: bytes
 
 
 def scan(records_dir: Path) -> Scan:
@@ -291,6 +327,8 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
             return RecordSet(problems=[refused], files=0)
         where = _Where(root, records_dir, fence)
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    seen: Seen | None = None  # with the cache: the folder as read …
+    outcomes: list[Outcome] = []  # … and what each file gave
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -302,6 +340,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
                                              cache)
             records, problems = _flatten(outcomes)
             count = len(scanned.names)
+            seen = scanned.seen()
         else:
             names = _discover_names(records_dir)
             records, problems = _flatten(_read_all(names, where, validator, workers))
@@ -314,8 +353,21 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
-    return RecordSet(records=records, problems=problems, files=count,
-                     scan=scanned if cache is not None and files is None else None)
+    return RecordSet(records=records, problems=problems, files=count, scan=seen,
+                     stamps=_stamps(outcomes, records) if seen is not None else None)
+
+
+def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record]) -> list[Stat | None]:
+    """The stamp of each of ``records`` — those of ``outcomes``, in their order, less any
+    that :func:`cross_check` kept out — from its outcome."""
+    kept = iter(records)
+    following = next(kept, None)
+    stamps: list[Stat | None] = []
+    for stat, record, _found in outcomes:
+        if record is not None and record is following:
+            stamps.append(stat)
+            following = next(kept, None)
+    return stamps
 
 
 def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
@@ -341,12 +393,9 @@ def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validat
         names = _discover_names(records_dir)
         looked = time.time_ns()  # as in scan(): before the first file is looked at
         done = _read_all(names, where, validator, workers, stamped=True)
-        scanned = Scan(names, [stat for stat, _record, _found in done], looked)
         if names:
-            cache.save(Snapshot(validator.today, {
-                name: entry for name, entry in zip(names, done, strict=True)
-                if entry[0] is not None and not racy(entry[0], looked)}))
-        return done, scanned
+            cache.save_first(validator.today, names, done, looked)
+        return done, Scan(names, [stat for stat, _record, _found in done], looked)
     scanned = scanned or scan(records_dir)
     old = snapshot.entries if snapshot is not None else {}
     then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
@@ -451,7 +500,9 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
     token = (os.getpid() << 20) + next(_TOKENS)
     own = len(paths) // workers
     rest = paths[own:]
-    chunks = (workers - 1) * 3
+    # three shares a worker, and none over CHUNK_FILES: what a share gives is pickled back
+    # whole, and held here as bytes while it is unpickled (a million records: 60 MB a share)
+    chunks = max((workers - 1) * 3, -(-len(rest) // CHUNK_FILES))
     size = max(1, (len(rest) + chunks - 1) // chunks)
     parts = [rest[i:i + size] for i in range(0, len(rest), size)]
     pending: list[Future[list[Outcome]] | None] = [None] * len(parts)

@@ -50,15 +50,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copyreg
 import dataclasses
 import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -67,7 +69,7 @@ from typing import IO, Any
 from .. import __version__, forked, i18n
 from ..diagnostics import Problem
 from ..load.files import Unreadable, open_limited
-from .model import Record
+from .model import Record, to_file
 
 CACHE_DIR = ".dc-cache"
 MAGIC = b"dc-record-cache\n"
@@ -129,6 +131,15 @@ def racy(entry_stat: Stat, looked_ns: int) -> bool:
     mtime = _mtime(entry_stat)
     window = 2_000_000_000 if mtime % 1_000_000_000 == 0 else RACY_NS
     return mtime >= looked_ns - window
+
+
+def exact_bytes(value: object) -> bytes:
+    """``value`` (names, numbers, tuples and lists of them) as bytes that depend on the value
+    alone: :mod:`marshal` format 2, the fastest exact serialisation of these.  (From format
+    3 on, marshal writes an object seen twice as a back-reference only if something else
+    also holds it, so equal values can give different bytes from one run to the next.)
+    Keys built from it hold the Python version, whose marshal format it is."""
+    return marshal.dumps(value, 2)
 
 
 def stale_by_day(record: Record | None, then: dt.date, now: dt.date) -> bool:
@@ -210,6 +221,7 @@ Allowed = frozenset[tuple[str, str]]  # (module, name) of the classes a cache fi
 RECORD_CLASSES: Allowed = frozenset({
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
     ("datetime", "timedelta"), (Record.__module__, "Record"), (Record.__module__, "rebuilt"),
+    (Record.__module__, "rebuilt_from_file"),
     (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
 
 
@@ -268,6 +280,9 @@ def _open_past(path: Path, header: bytes, root: Path) -> IO[bytes] | None:
     return None
 
 
+_FILE_TABLE = {**copyreg.dispatch_table, Record: to_file}  # how a cache file pickles
+
+
 @dataclasses.dataclass(frozen=True)
 class _Parts:
     """The head of a payload written in parts: its first value and how many follow."""
@@ -279,7 +294,7 @@ class _Parts:
 PART_CLASSES: Allowed = frozenset({(_Parts.__module__, "_Parts")})
 
 
-def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = (), *,
+def write_pickle(path: Path, header: bytes, payload: Any, more: Collection[Any] = (), *,
                  background: bool = False) -> bool:
     """Write ``header`` and ``payload`` atomically (a temporary file in the same folder, then
     :func:`os.replace`), creating the cache folder with its ``.gitignore``.  ``False`` when
@@ -296,7 +311,7 @@ def write_pickle(path: Path, header: bytes, payload: Any, more: Sequence[Any] = 
     return _write(path, header, payload, more)
 
 
-def _write(path: Path, header: bytes, payload: Any, more: Sequence[Any]) -> bool:
+def _write(path: Path, header: bytes, payload: Any, more: Collection[Any]) -> bool:
     folder = path.parent
     tmp: str | None = None
     try:
@@ -310,6 +325,7 @@ def _write(path: Path, header: bytes, payload: Any, more: Sequence[Any]) -> bool
         with os.fdopen(fd, "wb") as out:
             out.write(header)
             pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _FILE_TABLE
             pickler.dump(_Parts(payload, len(more)) if more else payload)
             for part in more:
                 pickler.clear_memo()
@@ -376,9 +392,6 @@ class RecordCache:
         self._base: dict[str, Entry] = {}
         self._token: bytes | None = None
         self._in_delta: set[str] = set()  # names the delta file differs in from the base
-        # what the files hold as of the last load or save: file → entry (for a later stage
-        # that keys its own cache on the files a result came from)
-        self.entries: dict[str, Entry] = {}
 
     @classmethod
     def of(cls, root: Path, plan_dir: Path, records_dir: Path) -> RecordCache:
@@ -413,7 +426,6 @@ class RecordCache:
             for name in removed:
                 entries.pop(name, None)
             self._in_delta = {*changed, *removed}
-        self.entries = entries
         return Snapshot(today, entries)
 
     def save(self, snapshot: Snapshot, changed: list[str] | None = None) -> bool:
@@ -421,7 +433,6 @@ class RecordCache:
         entries, else a new base.  ``changed``: the names whose entries may differ from the
         last load, when the caller knows (else every entry is compared with the base).
         ``False`` when nothing could be written (a read-only repository): not an error."""
-        self.entries = snapshot.entries
         if self.key is None:
             return False
         entries, base = snapshot.entries, self._base
@@ -435,17 +446,55 @@ class RecordCache:
                 self._in_delta = {*updated, *removed}
                 return write_pickle(self.delta_path, MAGIC + self.key + self._token,
                                     (snapshot.today, updated, removed))
-        token = os.urandom(16)
         names = list(entries)
         parts = [{name: entries[name] for name in names[i:i + CHUNK]}
                  for i in range(0, len(names), CHUNK)] or [{}]
-        if not write_pickle(self.path, MAGIC + self.key, (token, snapshot.today), more=parts,
-                            background=len(names) >= BACKGROUND_FROM):
+        return self._new_base(self.key, snapshot.today, parts, len(names), entries)
+
+    def save_first(self, today: dt.date, names: Sequence[str], outcomes: Sequence[Entry],
+                   looked: int) -> bool:
+        """Store what a first read of every file gave — ``outcomes[i]`` of ``names[i]``,
+        stamped as read at ``looked`` (:func:`racy` ones left out) — as a new base, as
+        :meth:`save` would.  The parts are made one at a time where the file is written (in
+        the background child, for a big folder), so this process holds no second table of
+        a million entries; it keeps none either: a later save here writes a new base."""
+        if self.key is None:
             return False
-        self._token, self._base, self._in_delta = token, entries, set()
+        return self._new_base(self.key, today, _FirstParts(names, outcomes, looked),
+                              len(names), None)
+
+    def _new_base(self, key: bytes, today: dt.date, parts: Collection[dict[str, Entry]],
+                  size: int, entries: dict[str, Entry] | None) -> bool:
+        """Write a new base file of ``parts`` (``size`` entries in all); ``entries``: the
+        same entries as a table, kept to write later changes as a delta (``None``: not
+        kept, a later save writes a new base)."""
+        token = os.urandom(16)
+        if not write_pickle(self.path, MAGIC + key, (token, today), more=parts,
+                            background=size >= BACKGROUND_FROM):
+            return False
+        self._token = token if entries is not None else None
+        self._base, self._in_delta = entries or {}, set()
         with contextlib.suppress(OSError):
             self.delta_path.unlink()  # it belonged to the old base
         return True
+
+
+class _FirstParts:
+    """The base file's parts for :meth:`RecordCache.save_first`, each made as it is written:
+    the entries of :data:`CHUNK` files at a time."""
+
+    def __init__(self, names: Sequence[str], outcomes: Sequence[Entry], looked: int) -> None:
+        self.names, self.outcomes, self.looked = names, outcomes, looked
+
+    def __len__(self) -> int:
+        return max(1, -(-len(self.names) // CHUNK))
+
+    def __iter__(self) -> Iterator[dict[str, Entry]]:
+        names, outcomes, looked = self.names, self.outcomes, self.looked
+        for start in range(0, max(1, len(names)), CHUNK):
+            yield {name: entry for name, entry in zip(names[start:start + CHUNK],
+                                                      outcomes[start:start + CHUNK], strict=True)
+                   if entry[0] is not None and not racy(entry[0], looked)}
 
 
 def _base_entries(parts: Any) -> tuple[bytes, dt.date, dict[str, Entry]] | None:

@@ -96,6 +96,43 @@ _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per field-name
 # pickled once per part of the record cache, then referred to
 
 
+def to_file(record: Record) -> tuple[Any, tuple[Any, ...]]:
+    """:meth:`Record.__reduce__` for a file written in a forked child (the record cache):
+    the same, but with each longer non-ASCII text (a title, a summary) as its UTF-8 bytes.
+    CPython's pickler keeps a UTF-8 copy inside every non-ASCII ``str`` it writes, and in a
+    child sharing the parent's million records those copies would all be new memory
+    (~150 MB).  Short text stays ``str``: it is one object for many records, written once."""
+    fields = record.fields
+    names = tuple(fields)
+    title = record.title
+    if len(title) > _SHARED_TEXT and not title.isascii():
+        title = title.encode("utf-8", "surrogatepass")  # type: ignore[assignment]
+    return rebuilt_from_file, (
+        record.id, record.type, record.unit, record.date, title,
+        _NAMES.setdefault(names, names) if len(_NAMES) < MAX_LAYOUTS else names,
+        tuple([v.encode("utf-8", "surrogatepass")
+               if v.__class__ is str and len(v) > _SHARED_TEXT and not v.isascii() else v
+               for v in fields.values()]),
+        record.file, record.line, record.keys, record.key_lines)
+
+
+_SHARED_TEXT = 10  # characters: text this short is likely one object for many records
+
+
+def _text(value: Any) -> Any:
+    return value.decode("utf-8", "surrogatepass") if value.__class__ is bytes else value
+
+
+def rebuilt_from_file(record_id: str, record_type: str, unit: str, date: dt.date | None,
+                      title: str | bytes, names: tuple[str, ...], values: tuple[Any, ...],
+                      file: str, line: int, keys: tuple[str, ...], key_lines: tuple[int, ...]
+                      ) -> Record:
+    """A :class:`Record` as :func:`to_file` wrote it (no field's value is ever bytes)."""
+    return Record(record_id, record_type, unit, date, _text(title),
+                  new_fields(record_type, zip(names, [_text(v) for v in values], strict=True)),
+                  file, line, keys, key_lines)
+
+
 def rebuilt(record_id: str, record_type: str, unit: str, date: dt.date | None, title: str,
             names: tuple[str, ...], values: tuple[Any, ...], file: str, line: int,
             keys: tuple[str, ...], key_lines: tuple[int, ...]) -> Record:
