@@ -23,7 +23,7 @@ from conftest import ROOT
 from dianchang_cli.cli import main
 from dianchang_cli.engine import evaluate as evaluate_module
 from dianchang_cli.engine import kinds
-from dianchang_cli.engine.memo import exact_bytes
+from dianchang_cli.engine.memo import Memo, exact_bytes
 from dianchang_cli.engine.results import Result, Violation
 from dianchang_cli.records.cache import CACHE_DIR
 
@@ -313,3 +313,37 @@ def test_a_result_pickles_every_field(cls: type) -> None:
     value = cls(**values)
     assert pickle.loads(pickle.dumps(value)) == value
     assert value.__reduce__()[1] == tuple(values.values())
+
+
+def test_memo_files_are_written_in_parts_and_read_back_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The results (in both memo files) are pickled a few hundred at a time, so a writer
+    never holds a table of every record id they name; they read back whole — and a whole
+    outcome with no results at all is kept too."""
+    from dianchang_cli.api import Repo
+    from dianchang_cli.pipeline import memo as memo_files
+    from dianchang_cli.pipeline.memo import Kept, MemoFile, WholeMemo
+    from dianchang_cli.records.batch import Seen
+    from dianchang_cli.records.cache import RecordCache, read_pickle
+
+    monkeypatch.setattr(memo_files, "PART", 2)
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    store = RecordCache.of(repo.root, repo.plan_dir, repo.records_dir)
+    results_file = MemoFile.of(store, dt.date(2023, 12, 31), False)
+    assert results_file is not None
+    whole = WholeMemo.of(results_file, Seen(True, b"x"), None, dt.date(2026, 12, 5))
+    results = [Result(f"r{i}", "c1", "2023-04", "met", None, records=("a", f"b{i}"))
+               for i in range(5)]
+    kept = Kept([], results, {}, [], {}, {}, 5, 5)
+    assert whole.save(kept)
+    assert whole.load() == kept
+    raw = read_pickle(whole.path, whole.MAGIC + whole.key, root, memo_files._WHOLE_CLASSES)
+    assert [len(part) for part in raw[1:]] == [2, 2, 1] and raw[0].results == []
+    empty = Kept([], [], {}, [], {}, {}, 0, 0)
+    assert whole.save(empty)
+    assert whole.load() == empty
+    memo = Memo([], [])
+    memo.kept = {(r.rule, r.unit, r.period, b"s"): r for r in results}
+    assert results_file.save(memo)
+    assert results_file.open([], [], None).old == memo.kept

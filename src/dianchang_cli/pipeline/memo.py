@@ -21,6 +21,7 @@ evaluation (no ``--unit``/``--rule`` filter) with the record cache on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -62,11 +63,26 @@ class _KeyedFile:
     def _read(self, classes: Any) -> Any:
         return read_pickle(self.path, self.MAGIC + self.key, self.root, classes)
 
-    def _write(self, payload: Any, size: int) -> bool:
-        """Write ``payload``; one about ``size`` records or results large is written in the
-        background (:func:`~..records.cache.write_pickle`)."""
-        return write_pickle(self.path, self.MAGIC + self.key, payload,
+    def _write(self, head: Any, results: Sequence[Any], size: int) -> bool:
+        """Write ``head``, then ``results`` in parts of :data:`PART` (each pickled with a
+        fresh memory of objects, so the writer never holds a table of every record id the
+        results name); read back by :meth:`_read` as ``[head, part, part …]``.  One about
+        ``size`` records or results large is written in the background
+        (:func:`~..records.cache.write_pickle`)."""
+        parts = [results[i:i + PART] for i in range(0, len(results), PART)] or [[]]
+        return write_pickle(self.path, self.MAGIC + self.key, head, more=parts,
                             background=size >= BACKGROUND_FROM)
+
+
+PART = 256  # results pickled together in a memo file
+
+
+def _joined(value: Any) -> tuple[Any, list[Any]] | None:
+    """The head and the results of a file :meth:`_KeyedFile._write` wrote, or ``None``."""
+    if not isinstance(value, list) or not value or not all(
+            isinstance(part, list) for part in value[1:]):
+        return None
+    return value[0], [item for part in value[1:] for item in part]
 
 
 class MemoFile(_KeyedFile):
@@ -89,7 +105,8 @@ class MemoFile(_KeyedFile):
              commit_days: Mapping[str, dt.date] | None) -> Memo:
         """A :class:`Memo` over ``records`` (their files' ``stamps`` in the same order, as
         the record cache loaded them) holding what the file stored (if anything)."""
-        old = _entries(self._read(_CLASSES))
+        joined = _joined(self._read(_CLASSES))
+        old = _entries(joined[1]) if joined is not None else {}
         return Memo(records, stamps if stamps is not None else [None] * len(records), old,
                     commit_days)
 
@@ -99,15 +116,14 @@ class MemoFile(_KeyedFile):
             return True  # nothing new: the file already holds these
         # its size goes with the record ids the results name, not with their number
         named = sum(len(result.records) for result in memo.kept.values())
-        return self._write(memo.kept, max(len(memo.kept), named))
+        return self._write(None, list(memo.kept.items()), max(len(memo.kept), named))
 
 
-def _entries(value: Any) -> dict[EntryKey, Result]:
-    """The entries of an unpickled payload that have the memo's shape: key → result."""
-    if not isinstance(value, dict):
-        return {}
-    return {key: result for key, result in value.items()
-            if isinstance(key, tuple) and len(key) == 4 and isinstance(result, Result)}
+def _entries(items: list[Any]) -> dict[EntryKey, Result]:
+    """The entries read back that have the memo's shape: key → result."""
+    return {item[0]: item[1] for item in items
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], tuple)
+            and len(item[0]) == 4 and isinstance(item[1], Result)}
 
 
 # ------------------------------------------------------------------ the whole outcome
@@ -179,11 +195,15 @@ class WholeMemo(_KeyedFile):
                    digest.digest(), memo.root)
 
     def load(self) -> Kept | None:
-        kept = self._read(_WHOLE_CLASSES)
-        return kept if isinstance(kept, Kept) and _whole_shape(kept) else None
+        joined = _joined(self._read(_WHOLE_CLASSES))
+        if joined is None or not isinstance(joined[0], Kept):
+            return None
+        kept = dataclasses.replace(joined[0], results=joined[1])
+        return kept if _whole_shape(kept) else None
 
     def save(self, kept: Kept) -> bool:
-        return self._write(kept, max(kept.records, len(kept.results)))
+        return self._write(dataclasses.replace(kept, results=[]), kept.results,
+                           max(kept.records, len(kept.results)))
 
 
 def _whole_shape(kept: Kept) -> bool:
