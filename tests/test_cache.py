@@ -154,7 +154,7 @@ def test_a_cold_load_stamps_files_as_it_reads_them(
                                 cache=_store(root))
     assert stats == []  # no lstat pass before reading
     assert loaded.scan is not None
-    assert loaded.scan == batch.scan(repo.records_dir).seen()  # names and stamps alike
+    assert loaded.scan == batch.scan(repo.records_dir).seen  # names and stamps alike
     linked = [str(root / "records" / "link.yaml")] if (root / "records" / "link.yaml"
                                                        ).is_symlink() else []
     assert loaded.stamps is not None and len(loaded.stamps) == len(loaded.records)
@@ -471,13 +471,13 @@ def test_what_is_kept_of_a_scan_names_every_name_and_stamp_in_order() -> None:
     memory while the rules are evaluated): it changes with any name, stamp or order."""
     names = [f"records/c{i}.yaml" for i in range(25_000)]  # more than one slice
     stats: list[int | None] = [i * 7 for i in range(len(names))]
-    seen = batch.Scan(names, stats, 0).seen()
-    assert seen.digest == batch.Scan(list(names), list(stats), 10**20).seen().digest
+    seen = batch.Scan(names, stats, 0).seen
+    assert seen.digest == batch.Scan(list(names), list(stats), 10**20).seen.digest
     for other in (batch.Scan([*names[:-1], "records/x.yaml"], stats, 0),
                   batch.Scan(names, [*stats[:12000], None, *stats[12001:]], 0),
                   batch.Scan(names[1:] + names[:1], stats[1:] + stats[:1], 0),
                   batch.Scan(names[:-1], stats[:-1], 0)):
-        assert other.seen().digest != seen.digest
+        assert other.seen.digest != seen.digest
 
 
 def test_a_first_read_keeps_no_table_of_entries_and_a_later_save_writes_a_base(

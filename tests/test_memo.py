@@ -284,7 +284,7 @@ def test_the_whole_outcome_is_kept_for_one_day(tmp_path: Path) -> None:
     memo = MemoFile.of(RecordCache.of(repo.root, repo.plan_dir, repo.records_dir),
                        dt.date(2023, 12, 31), False)
     assert memo is not None
-    scanned = scan(repo.records_dir).seen()
+    scanned = scan(repo.records_dir).seen
     today = WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 4))
     assert today.key == WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 4)).key
     assert today.key != WholeMemo.of(memo, scanned, None, dt.date(2026, 12, 5)).key

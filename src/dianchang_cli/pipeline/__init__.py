@@ -181,7 +181,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
         # stamps; a whole outcome kept without its record cache is not looked for
         if store.holds_base():
             scanned = scan(repo.records_dir)
-            seen = scanned.seen()
+            seen = scanned.seen
             whole = WholeMemo.of(memo, seen, state, today) \
                 if seen.settled else None  # a file changed this very moment may change
             kept = whole.load() if whole is not None else None

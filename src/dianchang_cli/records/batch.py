@@ -132,6 +132,7 @@ class Scan:
         keep its stamp (:func:`~.cache.racy`)."""
         return not any(stat is not None and racy(stat, self.looked) for stat in self.stats)
 
+    @cached_property
     def seen(self) -> Seen:
         """What is kept of this scan once the records are read (see :class:`Seen`)."""
         digest = hashlib.blake2b(digest_size=32)
@@ -340,7 +341,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
                                              cache)
             records, problems = _flatten(outcomes)
             count = len(scanned.names)
-            seen = scanned.seen()
+            seen = scanned.seen
         else:
             names = _discover_names(records_dir)
             records, problems = _flatten(_read_all(names, where, validator, workers))

@@ -97,39 +97,47 @@ _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per field-name
 
 
 def to_file(record: Record) -> tuple[Any, tuple[Any, ...]]:
-    """:meth:`Record.__reduce__` for a file written in a forked child (the record cache):
-    the same, but with each longer non-ASCII text (a title, a summary) as its UTF-8 bytes.
-    CPython's pickler keeps a UTF-8 copy inside every non-ASCII ``str`` it writes, and in a
-    child sharing the parent's million records those copies would all be new memory
-    (~150 MB).  Short text stays ``str``: it is one object for many records, written once."""
+    """:meth:`Record.__reduce__` for a file written in a forked child (the record cache).
+
+    Each longer non-ASCII text (a title, a summary) is written as its UTF-8 bytes, with the
+    names of the fields holding one: CPython's pickler keeps a UTF-8 copy inside every
+    non-ASCII ``str`` it writes, and in a child sharing the parent's million records those
+    copies would all be new memory (~150 MB).  Short text stays ``str``: it is one object for
+    many records, written once.  The fields come back as a dict of their own, the fastest to
+    read back (a warm check reads the whole cache; a cold one writes it once)."""
     fields = record.fields
-    names = tuple(fields)
-    title = record.title
-    if len(title) > _SHARED_TEXT and not title.isascii():
-        title = title.encode("utf-8", "surrogatepass")  # type: ignore[assignment]
-    return rebuilt_from_file, (
-        record.id, record.type, record.unit, record.date, title,
-        _NAMES.setdefault(names, names) if len(_NAMES) < MAX_LAYOUTS else names,
-        tuple([v.encode("utf-8", "surrogatepass")
-               if v.__class__ is str and len(v) > _SHARED_TEXT and not v.isascii() else v
-               for v in fields.values()]),
-        record.file, record.line, record.keys, record.key_lines)
+    texts = [name for name, v in fields.items()
+             if v.__class__ is str and len(v) > _SHARED_TEXT and not v.isascii()]
+    if texts:
+        fields = dict(fields)
+        for name in texts:
+            fields[name] = fields[name].encode("utf-8", "surrogatepass")
+    title: str | bytes | None = record.title
+    if title is record.fields.get("title"):
+        title = None  # the title field itself: written once
+    elif not title.isascii():  # type: ignore[union-attr]
+        title = title.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+    return rebuilt_from_file, (record.id, record.type, record.unit, record.date, title, fields,
+                               tuple(texts), record.file, record.line, record.keys,
+                               record.key_lines)
 
 
 _SHARED_TEXT = 10  # characters: text this short is likely one object for many records
 
 
-def _text(value: Any) -> Any:
-    return value.decode("utf-8", "surrogatepass") if value.__class__ is bytes else value
-
-
 def rebuilt_from_file(record_id: str, record_type: str, unit: str, date: dt.date | None,
-                      title: str | bytes, names: tuple[str, ...], values: tuple[Any, ...],
+                      title: str | bytes | None, fields: dict[str, Any], texts: tuple[str, ...],
                       file: str, line: int, keys: tuple[str, ...], key_lines: tuple[int, ...]
                       ) -> Record:
-    """A :class:`Record` as :func:`to_file` wrote it (no field's value is ever bytes)."""
-    return Record(record_id, record_type, unit, date, _text(title),
-                  new_fields(record_type, zip(names, [_text(v) for v in values], strict=True)),
+    """A :class:`Record` as :func:`to_file` wrote it: the fields named in ``texts`` are
+    UTF-8 (no field's value is ever bytes otherwise); no ``title``: the title field's."""
+    for name in texts:
+        fields[name] = fields[name].decode("utf-8", "surrogatepass")
+    if title is None:
+        title = fields["title"]
+    elif title.__class__ is bytes:
+        title = title.decode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+    return Record(record_id, record_type, unit, date, title, fields,  # type: ignore[arg-type]
                   file, line, keys, key_lines)
 
 
