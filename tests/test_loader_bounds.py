@@ -522,3 +522,47 @@ def test_read_stamped_without_o_nofollow_still_stamps(tmp_path: Path,
     data, info = read_stamped(path, tmp_path)
     assert data == b"type: x\n" and info is not None
     assert stat_of(info) == file_stat(path)
+
+
+@pytest.mark.parametrize("at_folder", [True, False], ids=["folder-handles", "whole-paths"])
+def test_a_scan_finds_what_discovery_finds_each_stamped_as_by_lstat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_folder: bool) -> None:
+    """A scan lists exactly what discovery lists, in its order, and stamps each file as
+    ``file_stat`` would: a regular file by its lstat, a symlink, a folder named ``*.yaml``
+    or a pipe not at all; whether it looks through each folder's handle (Linux, macOS)
+    or by whole paths (Windows)."""
+    from dianchang_cli.records.cache import file_stat
+
+    if at_folder and not batch._AT_FOLDER:
+        pytest.skip("this platform looks at files by whole paths only")
+    monkeypatch.setattr(batch, "_AT_FOLDER", at_folder)
+    for name in ("b/2.yaml", "b/1.yml", "a/z/9.yaml", "a/0.yaml", "c.yaml", ".hidden/x.yaml",
+                 "a/.x.yaml", "b/note.txt", "a/z/q/r.yaml", "0.yaml", "d.yaml/in.yaml"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x: 1\n", encoding="utf-8")
+    if sys.platform != "win32":
+        (tmp_path / "link.yaml").symlink_to(tmp_path / "c.yaml")
+        (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+        os.mkfifo(tmp_path / "pipe.yaml")
+    scanned = batch.scan(tmp_path)
+    assert scanned.names == [str(p) for p in discover(tmp_path)]
+    assert scanned.stats == [file_stat(name) for name in scanned.names]
+    assert scanned.stats.count(None) == (3 if sys.platform != "win32" else 1)  # d.yaml …
+    assert batch.scan(tmp_path / "missing").names == []
+
+
+def test_what_is_built_with_the_collector_paused_goes_to_the_oldest_generation() -> None:
+    """The cycle collector is off while a check builds, and back on after; what was built
+    meanwhile is then in the oldest generation — not left in the youngest, where the first
+    collection afterwards would walk every record again."""
+    import gc
+
+    assert gc.isenabled()
+    with batch.collector_paused():
+        assert not gc.isenabled()
+        built = [[i] for i in range(5000)]  # tracked by the collector
+    assert gc.isenabled()
+    ids = {id(item) for item in built}
+    assert not ids & {id(o) for o in gc.get_objects(generation=0)}
+    assert ids <= {id(o) for o in gc.get_objects(generation=2)}

@@ -10,11 +10,9 @@ nothing (an unknown unit or rule, no records folder) raises :class:`UsageError`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 
 from ..core import Repo
 from ..diagnostics import Problem, printable
@@ -30,7 +28,7 @@ from ..gitrepo.git import is_shallow, provenance
 from ..i18n import _
 from ..outcome import Outcome
 from ..planfile.plan import Plan
-from ..records.batch import RecordSet, Scan, Seen, load_records, scan
+from ..records.batch import RecordSet, Scan, Seen, collector_paused, load_records, scan
 from ..records.cache import RecordCache
 from ..records.model import Record
 from .memo import Kept, LoadedLater, MemoFile, WholeMemo
@@ -139,23 +137,9 @@ def run(repo: Repo, *, plan: Plan | None = None, as_of: dt.date | None = None,
     the records validated last time for unchanged files (``.dc-cache/``, see
     :mod:`..records.cache`); ``False`` neither reads nor writes it.  The outcome is the same.
     """
-    with _collector_paused():
+    with collector_paused():
         return _run(repo, plan, as_of, day_open, units, rules, workers, git, strict,
                     changed_since, cache)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a check builds its long-lived values: with
-    100,000 records in memory each full collection walks them all (and a check makes no
-    garbage cycles worth collecting mid-way).  Reference counting still frees the rest."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | None,

@@ -17,13 +17,15 @@ Windows and macOS.  It is pickled once and unpickled once per worker (~1 ms each
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import itertools
 import os
 import pickle
+import stat as filemode
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -130,7 +132,7 @@ class Scan:
     def settled(self) -> bool:
         """No file changed so recently that a further edit in the same clock tick could
         keep its stamp (:func:`~.cache.racy`)."""
-        return not any(stat is not None and racy(stat, self.looked) for stat in self.stats)
+        return not any(stamp is not None and racy(stamp, self.looked) for stamp in self.stats)
 
     @cached_property
     def seen(self) -> Seen:
@@ -157,10 +159,63 @@ class Seen:
 
 def scan(records_dir: Path) -> Scan:
     """The record files of ``records_dir`` and their stamps: what the record cache and the
-    memo of whole outcomes are keyed on (read once per check, by whichever asks first)."""
-    names = _discover_names(records_dir)
-    looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
-    return Scan(names, [file_stat(name) for name in names], looked)
+    memo of whole outcomes are keyed on (read once per check, by whichever asks first).
+
+    The same names as :func:`discover`, each stamped as by :func:`~.cache.file_stat`; where
+    the platform can (not on Windows), each folder is listed and its files looked at
+    through one open handle of the folder, not each by its whole path: a third faster."""
+    if not _AT_FOLDER:
+        names = _discover_names(records_dir)
+        looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
+        return Scan(names, [file_stat(name) for name in names], looked)
+    looked = time.time_ns()
+    names: list[str] = []
+    stats: list[Stat | None] = []
+    if records_dir.is_dir():
+        pending: list[str] = [os.fspath(records_dir)]
+        while pending:
+            folder = pending.pop()
+            folders = _list_stamped(folder, names, stats)
+            pending.extend(reversed(folders))  # depth first, as _discover_names
+    return Scan(names, stats, looked)
+
+
+_AT_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
+
+
+def _list_stamped(folder: str, names: list[str], stats: list[Stat | None]) -> list[str]:
+    """:func:`_discover_names` for one folder, each record file stamped as it is listed
+    (``fstatat`` on the folder's handle); the subfolders to enter, in name order."""
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep  # as os.scandir joins
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return []  # a folder that cannot be listed holds nothing we can read
+    try:
+        with os.scandir(handle) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        folders: list[str] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                real_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                real_folder = False
+            if real_folder and not name.startswith("."):
+                folders.append(prefix + name)
+            if name.endswith(SUFFIXES):
+                names.append(prefix + name)
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    stats.append(None)
+                    continue
+                stats.append(stat_of(info) if filemode.S_ISREG(info.st_mode) else None)
+        return folders
+    except OSError:
+        return []
+    finally:
+        os.close(handle)
 
 
 def _below(path: PurePath, folder: PurePath) -> str | None:
@@ -330,9 +385,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     workers = workers if workers is not None else (os.cpu_count() or 1)
     seen: Seen | None = None  # with the cache: the folder as read …
     outcomes: list[Outcome] = []  # … and what each file gave
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         if files is not None:
             records, problems = _load_named(list(files), where, validator)
             count = len(files)
@@ -346,9 +399,6 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
             names = _discover_names(records_dir)
             records, problems = _flatten(_read_all(names, where, validator, workers))
             count = len(names)
-    finally:
-        if was_enabled:
-            gc.enable()
     # With only some files given (``dc validate``), a reference may point at a record that
     # was not read: references are then left to ``dc check``, which reads everything.
     records, more = cross_check(plan, records, references=files is None)
@@ -358,15 +408,36 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
                      stamps=_stamps(outcomes, records) if seen is not None else None)
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while long-lived values are built (records, results):
+    each collection would walk them all again, and building them makes no garbage cycles
+    worth collecting mid-way; reference counting still frees the rest.
+
+    On resuming, what was made meanwhile goes straight to the oldest generation (a freeze
+    and thaw, both O(1)): the youngest one would otherwise hold every object made while
+    paused, and the first collection after it would walk them all (0.1 s for 100,000
+    records)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
 def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record]) -> list[Stat | None]:
     """The stamp of each of ``records`` — those of ``outcomes``, in their order, less any
     that :func:`cross_check` kept out — from its outcome."""
     kept = iter(records)
     following = next(kept, None)
     stamps: list[Stat | None] = []
-    for stat, record, _found in outcomes:
+    for stamp, record, _found in outcomes:
         if record is not None and record is following:
-            stamps.append(stat)
+            stamps.append(stamp)
             following = next(kept, None)
     return stamps
 
@@ -396,7 +467,7 @@ def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validat
         done = _read_all(names, where, validator, workers, stamped=True)
         if names:
             cache.save_first(validator.today, names, done, looked)
-        return done, Scan(names, [stat for stat, _record, _found in done], looked)
+        return done, Scan(names, [stamp for stamp, _record, _found in done], looked)
     scanned = scanned or scan(records_dir)
     old = snapshot.entries if snapshot is not None else {}
     then, today = (snapshot.today if snapshot is not None else validator.today), validator.today
