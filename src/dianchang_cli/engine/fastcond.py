@@ -323,25 +323,10 @@ def _member(literal: str, name: str) -> _Node:
     return node
 
 
-def _key_of(name: str, variable: str) -> _Node:
-    """``r.name in variable``: the text is a key of that map."""
-    def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
-        holder = env.get(variable)
-        if type(holder) is not dict:
-            raise Unsure
-        value = _value(r, name)
-        if value is MISSING:
-            return MISSING
-        if type(value) is not str:
-            raise Unsure
-        return value in holder
-    return node
-
-
-def _looked_up(r: dict[str, Any], env: dict[str, Any], entry: tuple[str, str, str]) -> Any:
-    """``variable[r.name].key``: its value, :data:`MISSING` where the field, the entry or
-    the key is not there (CEL's "no such key"); anything unusual is CEL's to say."""
-    variable, name, key = entry
+def _keyed(r: dict[str, Any], env: dict[str, Any], variable: str, name: str
+           ) -> tuple[dict[Any, Any], str] | _Missing:
+    """The map ``variable`` and the text ``r.name`` to look up in it; :data:`MISSING` where
+    the record has no such field; anything unusual is CEL's to say."""
     holder = env.get(variable)
     if type(holder) is not dict:
         raise Unsure
@@ -350,6 +335,25 @@ def _looked_up(r: dict[str, Any], env: dict[str, Any], entry: tuple[str, str, st
         return MISSING
     if type(at) is not str:
         raise Unsure
+    return holder, at
+
+
+def _key_of(name: str, variable: str) -> _Node:
+    """``r.name in variable``: the text is a key of that map."""
+    def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
+        keyed = _keyed(r, env, variable, name)
+        return keyed if keyed is MISSING else keyed[1] in keyed[0]  # type: ignore[index]
+    return node
+
+
+def _looked_up(r: dict[str, Any], env: dict[str, Any], entry: tuple[str, str, str]) -> Any:
+    """``variable[r.name].key``: its value, :data:`MISSING` where the field, the entry or
+    the key is not there (CEL's "no such key")."""
+    variable, name, key = entry
+    keyed = _keyed(r, env, variable, name)
+    if keyed is MISSING:
+        return MISSING
+    holder, at = keyed  # type: ignore[misc]
     found = holder.get(at, MISSING)
     if found is MISSING:
         return MISSING

@@ -88,17 +88,41 @@ def discover(records_dir: Path) -> list[Path]:
 def _discover_names(records_dir: Path) -> list[str]:
     """:func:`discover` as path strings (``records_dir`` joined with the names below it):
     100,000 :class:`Path` objects cost more than listing the folders."""
-    if not records_dir.is_dir():
-        return []
+    return _walk(records_dir, None)
+
+
+def _walk(records_dir: Path, stats: list[Stat | None] | None) -> list[str]:
+    """The record files below ``records_dir`` in :func:`discover`'s order; with ``stats``,
+    each one's stamp (:func:`~.cache.file_stat`) is appended to it as it is listed."""
     found: list[str] = []
+    if not records_dir.is_dir():
+        return found
     pending: list[str | Path] = [records_dir]
     while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
-        except OSError:
-            continue  # a folder that cannot be listed holds nothing we can read
+        folders = _list_folder(pending.pop(), found, stats)
+        pending.extend(reversed(folders))  # depth first, in name order, files before folders
+    return found
+
+
+def _list_folder(folder: str | Path, found: list[str], stats: list[Stat | None] | None
+                 ) -> list[str]:
+    """One folder of :func:`_walk`: its record files appended to ``found`` (a real folder
+    named ``*.yaml`` too, to be refused when read) and stamped into ``stats``; the
+    subfolders to enter (not hidden ones, nor symlinks), in name order.
+
+    Stamped where the platform can (not on Windows) through one open handle of the folder
+    (``fstatat``), not by each whole path: a third faster."""
+    at_folder = stats is not None and _AT_FOLDER
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) \
+            if at_folder else None
+    except OSError:
+        return []  # a folder that cannot be listed holds nothing we can read
+    try:
+        with os.scandir(folder if handle is None else handle) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        # entry.path is the bare name when listed through a handle (POSIX: joined by "/")
+        prefix = "" if handle is None else os.fspath(folder).rstrip("/") + "/"
         folders: list[str] = []
         for entry in entries:
             name = entry.name
@@ -106,15 +130,30 @@ def _discover_names(records_dir: Path) -> list[str]:
                 real_folder = entry.is_dir(follow_symlinks=False)
             except OSError:
                 real_folder = False
-            if real_folder:
-                if not name.startswith("."):
-                    folders.append(entry.path)
-                if name.endswith(SUFFIXES):
-                    found.append(entry.path)
-            elif name.endswith(SUFFIXES):
-                found.append(entry.path)
-        pending.extend(reversed(folders))  # depth first, in name order, files before folders
-    return found
+            if real_folder and not name.startswith("."):
+                folders.append(prefix + entry.path)
+            if name.endswith(SUFFIXES):
+                found.append(prefix + entry.path)
+                if stats is not None:
+                    stats.append(_stamp(entry) if handle is not None else file_stat(found[-1]))
+        return folders
+    except OSError:
+        return []
+    finally:
+        if handle is not None:
+            os.close(handle)
+
+
+def _stamp(entry: os.DirEntry[str]) -> Stat | None:
+    """:func:`~.cache.file_stat` of an entry listed through its folder's handle."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return stat_of(info) if filemode.S_ISREG(info.st_mode) else None
+
+
+_AT_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
 
 
 @dataclass(frozen=True)
@@ -159,63 +198,10 @@ class Seen:
 
 def scan(records_dir: Path) -> Scan:
     """The record files of ``records_dir`` and their stamps: what the record cache and the
-    memo of whole outcomes are keyed on (read once per check, by whichever asks first).
-
-    The same names as :func:`discover`, each stamped as by :func:`~.cache.file_stat`; where
-    the platform can (not on Windows), each folder is listed and its files looked at
-    through one open handle of the folder, not each by its whole path: a third faster."""
-    if not _AT_FOLDER:
-        names = _discover_names(records_dir)
-        looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
-        return Scan(names, [file_stat(name) for name in names], looked)
-    looked = time.time_ns()
-    names: list[str] = []
+    memo of whole outcomes are keyed on (read once per check, by whichever asks first)."""
+    looked = time.time_ns()  # before any stat: an mtime after it may yet change unseen
     stats: list[Stat | None] = []
-    if records_dir.is_dir():
-        pending: list[str] = [os.fspath(records_dir)]
-        while pending:
-            folder = pending.pop()
-            folders = _list_stamped(folder, names, stats)
-            pending.extend(reversed(folders))  # depth first, as _discover_names
-    return Scan(names, stats, looked)
-
-
-_AT_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
-
-
-def _list_stamped(folder: str, names: list[str], stats: list[Stat | None]) -> list[str]:
-    """:func:`_discover_names` for one folder, each record file stamped as it is listed
-    (``fstatat`` on the folder's handle); the subfolders to enter, in name order."""
-    prefix = folder if folder.endswith(os.sep) else folder + os.sep  # as os.scandir joins
-    try:
-        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return []  # a folder that cannot be listed holds nothing we can read
-    try:
-        with os.scandir(handle) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-        folders: list[str] = []
-        for entry in entries:
-            name = entry.name
-            try:
-                real_folder = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                real_folder = False
-            if real_folder and not name.startswith("."):
-                folders.append(prefix + name)
-            if name.endswith(SUFFIXES):
-                names.append(prefix + name)
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    stats.append(None)
-                    continue
-                stats.append(stat_of(info) if filemode.S_ISREG(info.st_mode) else None)
-        return folders
-    except OSError:
-        return []
-    finally:
-        os.close(handle)
+    return Scan(_walk(records_dir, stats), stats, looked)
 
 
 def _below(path: PurePath, folder: PurePath) -> str | None:
