@@ -30,7 +30,7 @@ from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
-from dianchang_cli.records.model import Record, new_fields
+from dianchang_cli.records.model import Record, new_fields, to_file
 from dianchang_cli.records.validate import Validator
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from any racy window
@@ -153,8 +153,8 @@ def test_a_cold_load_stamps_files_as_it_reads_them(
     loaded = batch.load_records(plan, repo.records_dir, repo.root, workers=workers,
                                 cache=_store(root))
     assert stats == []  # no lstat pass before reading
-    assert loaded.scan is not None
-    assert loaded.scan == batch.scan(repo.records_dir).seen  # names and stamps alike
+    assert loaded.seen is not None
+    assert loaded.seen == batch.scan(repo.records_dir).seen  # names and stamps alike
     linked = [str(root / "records" / "link.yaml")] if (root / "records" / "link.yaml"
                                                        ).is_symlink() else []
     assert loaded.stamps is not None and len(loaded.stamps) == len(loaded.records)
@@ -434,8 +434,8 @@ def test_a_record_pickles_every_field() -> None:
                   key_lines=(2,))
     record = Record(**values)  # type: ignore[arg-type]  # every field unlike its default
     assert pickle.loads(pickle.dumps(record)) == record
-    rebuild, args = record.__reduce__()
-    assert rebuild(*args) == record
+    for rebuild, args in (record.__reduce__(), to_file(record)):  # a worker's, a cache's
+        assert rebuild(*args) == record
 
 
 def _bytes_each(make: Callable[[], object], count: int = 2000) -> float:
@@ -529,3 +529,25 @@ def test_a_cache_file_leaves_no_utf8_copy_in_the_records_it_writes(tmp_path: Pat
     back = cache.read_pickle(path, b"head", tmp_path)
     assert back[1] == records
     assert back[1][0].fields["location"] is back[1][2].fields["location"]
+
+
+@pytest.mark.parametrize("cold", [True, False], ids=["first-read", "cache-read"])
+def test_a_file_changed_just_now_gives_its_unit_no_memo_stamp(tmp_path: Path,
+                                                              cold: bool) -> None:
+    """A file changed within the clock tick could change again and keep its stamp: its
+    record gets no state for the results memo (so its unit's results are always worked
+    out again), on a first read and on one from the cache alike; the others keep theirs."""
+    root = _demo(tmp_path)
+    repo = Repo.at(root)
+    plan = load_plan(repo.plan_dir, repo.root)
+    if not cold:
+        batch.load_records(plan, repo.records_dir, repo.root, cache=_store(root))
+        cache.settle()
+    fresh = sorted((root / "records").rglob("*.yaml"))[3]
+    fresh.write_text(fresh.read_text(encoding="utf-8"), encoding="utf-8")  # mtime: now
+    loaded = batch.load_records(plan, repo.records_dir, repo.root, cache=_store(root))
+    assert loaded.stamps is not None
+    by_file = dict(zip((r.file for r in loaded.records), loaded.stamps, strict=True))
+    changed = fresh.relative_to(root).as_posix()
+    assert by_file[changed] is None
+    assert all(stamp is not None for file, stamp in by_file.items() if file != changed)

@@ -547,6 +547,11 @@ def test_a_scan_finds_what_discovery_finds_each_stamped_as_by_lstat(
         os.mkfifo(tmp_path / "pipe.yaml")
     scanned = batch.scan(tmp_path)
     assert scanned.names == [str(p) for p in discover(tmp_path)]
+    listed = ["0.yaml", "c.yaml", "d.yaml", "a/.x.yaml", "a/0.yaml", "a/z/9.yaml",
+              "a/z/q/r.yaml", "b/1.yml", "b/2.yaml", "d.yaml/in.yaml"]
+    if sys.platform != "win32":
+        listed[3:3] = ["link.yaml", "pipe.yaml"]
+    assert [Path(name).relative_to(tmp_path).as_posix() for name in scanned.names] == listed
     assert scanned.stats == [file_stat(name) for name in scanned.names]
     assert scanned.stats.count(None) == (3 if sys.platform != "win32" else 1)  # d.yaml …
     assert batch.scan(tmp_path / "missing").names == []
@@ -566,3 +571,18 @@ def test_what_is_built_with_the_collector_paused_goes_to_the_oldest_generation()
     ids = {id(item) for item in built}
     assert not ids & {id(o) for o in gc.get_objects(generation=0)}
     assert ids <= {id(o) for o in gc.get_objects(generation=2)}
+
+
+def test_the_collector_leaves_what_a_host_froze_frozen() -> None:
+    """A program using dc that froze its own objects (before forking workers, say) finds
+    them frozen still after a check."""
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with batch.collector_paused():
+            built = [[i] for i in range(100)]
+        assert gc.get_freeze_count() == frozen and built
+    finally:
+        gc.unfreeze()

@@ -23,9 +23,9 @@ from conftest import ROOT
 from dianchang_cli.cli import main
 from dianchang_cli.engine import evaluate as evaluate_module
 from dianchang_cli.engine import kinds
-from dianchang_cli.engine.memo import Memo, exact_bytes
+from dianchang_cli.engine.memo import Memo
 from dianchang_cli.engine.results import Result, Violation
-from dianchang_cli.records.cache import CACHE_DIR
+from dianchang_cli.records.cache import CACHE_DIR, exact_bytes
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from the racy window of a fresh write
 AS_OF = ["--as-of", "2023-12-31"]

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import PLAN, ROOT
+from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.records import pii
 from dianchang_cli.records.values import BadValue, read_date, read_datetime
 
@@ -169,3 +171,21 @@ def test_a_value_read_before_is_remembered_per_field_and_by_kind_of_value(add, r
     assert [r.fields["participants"] for r in out.records] == [1, 1]
     assert sorted((p.file.split("/")[-1], p.code) for p in out.problems) == [
         ("b.yaml", "bad-value"), ("d.yaml", "bad-value"), ("e.yaml", "bad-value")]
+
+
+def test_the_memos_of_values_share_one_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every field remembers the values it read, but all of a validator's fields together
+    keep at most MAX_REMEMBERED: a plan of many types and fields cannot multiply it."""
+    from dianchang_cli.records import validate as validating
+    from dianchang_cli.records.validate import Validator
+
+    monkeypatch.setattr(validating, "MAX_REMEMBERED", 5)
+    validator = Validator(load_plan(PLAN, ROOT))
+    for day in range(1, 10):
+        record, problems = validator.validate(
+            {"type": "阅读活动", "unit": "dongyuan", "date": f"2023-04-{day:02d}",
+             "title": f"读书会{day}", "participants": day}, None, "r.yaml", "r")
+        assert record is not None and not problems
+    remembered = {id(field): len(field.seen) for schema in validator.schemas.values()
+                  for field in schema.readers.values() if field.seen is not None}
+    assert sum(remembered.values()) == 5

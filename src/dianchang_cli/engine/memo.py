@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 EntryKey = tuple[str, str, str, bytes]  # rule, unit, period label, stamp of the selector
 FileStates = Sequence[object]  # each record's file state, in the records' order (None: unknown)
 
-__all__ = ["EntryKey", "FileStates", "Memo", "exact_bytes"]
 
 
 class Memo:

@@ -249,4 +249,4 @@ def _evaluate(plan: Plan, repo: Repo, when: dt.date, day_open: bool,
                    scores=by_unit,
                    provenance=prov, commits=facts.commits if facts else {},
                    changed=changed, notes=notes,
-                   day_open=day_open, waivers=waivers.valid), loaded.scan
+                   day_open=day_open, waivers=waivers.valid), loaded.seen

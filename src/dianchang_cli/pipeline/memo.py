@@ -184,13 +184,13 @@ class WholeMemo(_KeyedFile):
     MAGIC = WHOLE_MAGIC
 
     @classmethod
-    def of(cls, memo: MemoFile, scanned: Seen, git: Mapping[str, object] | None,
+    def of(cls, memo: MemoFile, seen: Seen, git: Mapping[str, object] | None,
            today: dt.date) -> WholeMemo:
         """The memo for this folder as scanned, this git state and this day (records dated
         after today are warned about: the warnings change with the day)."""
         digest = hashlib.sha256(memo.key + today.isoformat().encode())
         digest.update(repr(sorted(git.items()) if git is not None else "no git").encode())
-        digest.update(scanned.digest)  # the memo's key holds the Python version
+        digest.update(seen.digest)  # the memo's key holds the Python version
         return cls(memo.path.with_name(memo.path.name.replace("results-", "outcome-", 1)),
                    digest.digest(), memo.root)
 

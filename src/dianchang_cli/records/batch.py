@@ -46,6 +46,7 @@ from .cache import (
     Stat,
     exact_bytes,
     file_stat,
+    kept,
     racy,
     stale_by_day,
     stat_of,
@@ -69,8 +70,8 @@ class RecordSet:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     # when a record cache was used: the folder as read, and the stamp of each record's file
-    # (in the order of ``records``; ``None`` where not stamped)
-    scan: Seen | None = None
+    # (in the order of ``records``; ``None`` where not stamped, or changed just now)
+    seen: Seen | None = None
     stamps: list[Stat | None] | None = None
 
 
@@ -249,8 +250,8 @@ class _Where:
     strict: bool = False  # resolve each whole path (files named by a person)
 
 
-# What one file gave: its stamp as read (with ``stamped``; else, or for a file not read or
-# reached through a symlink, ``None``), its record (or ``None``) and its problems.  The same
+# What one file gave: its stamp (as read with ``stamped``, or as scanned; ``None`` for a file
+# not read or reached through a symlink), its record (or ``None``) and its problems.  The same
 # tuple is the file's entry in the record cache (:data:`~.cache.Entry`): one object a file.
 Outcome = tuple[Stat | None, Record | None, tuple[Problem, ...]]
 
@@ -370,7 +371,8 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
         where = _Where(root, records_dir, fence)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     seen: Seen | None = None  # with the cache: the folder as read …
-    outcomes: list[Outcome] = []  # … and what each file gave
+    outcomes: list[Outcome] = []  # … what each file gave …
+    looked: int | None = None  # … and when the folder was looked at
     with collector_paused():
         if files is not None:
             records, problems = _load_named(list(files), where, validator)
@@ -380,7 +382,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
                                              cache)
             records, problems = _flatten(outcomes)
             count = len(scanned.names)
-            seen = scanned.seen
+            seen, looked = scanned.seen, scanned.looked
         else:
             names = _discover_names(records_dir)
             records, problems = _flatten(_read_all(names, where, validator, workers))
@@ -390,8 +392,8 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     records, more = cross_check(plan, records, references=files is None)
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
-    return RecordSet(records=records, problems=problems, files=count, scan=seen,
-                     stamps=_stamps(outcomes, records) if seen is not None else None)
+    return RecordSet(records=records, problems=problems, files=count, seen=seen,
+                     stamps=_stamps(outcomes, records, looked))
 
 
 @contextlib.contextmanager
@@ -410,21 +412,27 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if gc.get_freeze_count() == 0:  # a thaw would release what a host froze
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
-def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record]) -> list[Stat | None]:
+def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record], looked: int | None
+            ) -> list[Stat | None] | None:
     """The stamp of each of ``records`` — those of ``outcomes``, in their order, less any
-    that :func:`cross_check` kept out — from its outcome."""
-    kept = iter(records)
-    following = next(kept, None)
+    that :func:`cross_check` kept out — from its outcome; ``None`` for one changed within
+    the clock tick before ``looked`` (:func:`~.cache.kept`): its unit's results are then
+    never taken from the memo, as a second edit in the same tick could keep the stamp."""
+    if looked is None:
+        return None
+    following_records = iter(records)
+    following = next(following_records, None)
     stamps: list[Stat | None] = []
     for stamp, record, _found in outcomes:
         if record is not None and record is following:
-            stamps.append(stamp)
-            following = next(kept, None)
+            stamps.append(stamp if kept(stamp, looked) else None)
+            following = next(following_records, None)
     return stamps
 
 
@@ -487,7 +495,7 @@ def _entries(old: dict[str, Entry], scanned: Scan, missing: Sequence[int],
     entries = dict(old)
     for i in missing:
         name, now = names[i], stats[i]
-        if now is not None and not racy(now, scanned.looked):
+        if kept(now, scanned.looked):
             entries[name] = done[i]
         else:
             entries.pop(name, None)

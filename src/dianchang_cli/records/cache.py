@@ -133,6 +133,13 @@ def racy(entry_stat: Stat, looked_ns: int) -> bool:
     return mtime >= looked_ns - window
 
 
+def kept(stamp: Stat | None, looked_ns: int) -> bool:
+    """Whether an outcome stamped ``stamp`` (``None``: not a regular file, never cached)
+    may be kept under it — in the record cache, or as its records' state in the results
+    memo: not a file changed within the clock tick before ``looked_ns`` (:func:`racy`)."""
+    return stamp is not None and not racy(stamp, looked_ns)
+
+
 def exact_bytes(value: object) -> bytes:
     """``value`` (names, numbers, tuples and lists of them) as bytes that depend on the value
     alone: :mod:`marshal` format 2, the fastest exact serialisation of these.  (From format
@@ -494,7 +501,7 @@ class _FirstParts:
         for start in range(0, max(1, len(names)), CHUNK):
             yield {name: entry for name, entry in zip(names[start:start + CHUNK],
                                                       outcomes[start:start + CHUNK], strict=True)
-                   if entry[0] is not None and not racy(entry[0], looked)}
+                   if kept(entry[0], looked)}
 
 
 def _base_entries(parts: Any) -> tuple[bytes, dt.date, dict[str, Entry]] | None:

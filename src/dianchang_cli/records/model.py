@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from sys import getrefcount
 from typing import Any
 
 from .values import TZ
 
 MAX_LAYOUTS = 256  # record types given a shared key table; a plan has a few dozen
+MAX_NAME_TUPLES = 256  # field-name tuples kept as one object each (see Record.__reduce__)
 
 
 def new_fields(type_id: str, items: Iterable[tuple[str, Any]] = ()) -> dict[str, Any]:
@@ -65,7 +67,8 @@ class Record:
         fields = self.fields
         names = tuple(fields)
         return rebuilt, (self.id, self.type, self.unit, self.date, self.title,
-                         _NAMES.setdefault(names, names) if len(_NAMES) < MAX_LAYOUTS else names,
+                         _NAMES.setdefault(names, names) if len(_NAMES) < MAX_NAME_TUPLES
+                         else names,
                          tuple(fields.values()), self.file, self.line, self.keys,
                          self.key_lines)
 
@@ -97,17 +100,19 @@ _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per field-name
 
 
 def to_file(record: Record) -> tuple[Any, tuple[Any, ...]]:
-    """:meth:`Record.__reduce__` for a file written in a forked child (the record cache).
+    """How every cache file pickles a :class:`Record` (:meth:`Record.__reduce__` serves a
+    loading worker's records).
 
-    Each longer non-ASCII text (a title, a summary) is written as its UTF-8 bytes, with the
-    names of the fields holding one: CPython's pickler keeps a UTF-8 copy inside every
-    non-ASCII ``str`` it writes, and in a child sharing the parent's million records those
-    copies would all be new memory (~150 MB).  Short text stays ``str``: it is one object for
-    many records, written once.  The fields come back as a dict of their own, the fastest to
-    read back (a warm check reads the whole cache; a cold one writes it once)."""
+    Each non-ASCII text only its record holds (a title, a summary) is written as UTF-8
+    bytes, with the names of the fields holding one: CPython's pickler keeps a UTF-8 copy
+    inside every non-ASCII ``str`` it writes, and in a forked writer sharing the parent's
+    million records those copies would all be new memory (~150 MB).  Text many records
+    share (a place, an enum value) stays ``str``: one object, written once a part.  The
+    fields come back as a dict of their own, the fastest to read back (a warm check reads
+    the whole cache; a cold one writes it once)."""
     fields = record.fields
     texts = [name for name, v in fields.items()
-             if v.__class__ is str and len(v) > _SHARED_TEXT and not v.isascii()]
+             if v.__class__ is str and not v.isascii() and getrefcount(v) <= _OWN]
     if texts:
         fields = dict(fields)
         for name in texts:
@@ -122,7 +127,9 @@ def to_file(record: Record) -> tuple[Any, tuple[Any, ...]]:
                                record.key_lines)
 
 
-_SHARED_TEXT = 10  # characters: text this short is likely one object for many records
+# references to a text its record alone holds, as counted above: the fields, the record's
+# title, the loop's name, the items iterator's last pair and getrefcount's own argument
+_OWN = 5
 
 
 def rebuilt_from_file(record_id: str, record_type: str, unit: str, date: dt.date | None,

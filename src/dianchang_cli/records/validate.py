@@ -165,6 +165,7 @@ class Validator:
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._short: dict[str, str] = {}  # see _scalar
+        self._room = MAX_REMEMBERED  # values the fields' memos may still take, in all
         self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _intern
         self._fast_keys: dict[tuple[str, tuple[Any, ...]],
                               tuple[tuple[str, ...], tuple[int, ...]]] = {}
@@ -194,7 +195,7 @@ class Validator:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a loading worker) without the memos of values (:attr:`_short`, and
         each :class:`_Field`'s): they only cost pickling."""
-        return {**self.__dict__, "_short": {}}
+        return {**self.__dict__, "_short": {}, "_room": MAX_REMEMBERED}
 
     def validate(self, value: Any, node: Node | None, file: str, default_id: str,
                  scan_pii: bool = True, key_lines: tuple[int, ...] | None = None
@@ -435,7 +436,8 @@ class Validator:
             found = seen.get(key, _UNSEEN)
             if found is _UNSEEN:
                 found = self._check_scalar(kind, field.spec, raw)
-                if len(seen) < MAX_REMEMBERED:
+                if self._room > 0:
+                    self._room -= 1
                     seen[key] = found
             return found
         return self._check_scalar(kind, field.spec, raw)
@@ -468,7 +470,8 @@ _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month
                          "staff", "unit", "rule", "enum", "record"})
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
-MAX_REMEMBERED = 50_000  # values remembered per field (and short texts per validator)
+MAX_REMEMBERED = 50_000  # values remembered per validator (the fields' memos together), and
+# short texts
 SHORT_TEXT = 10  # characters: text this short is remembered (a title is usually longer)
 
 
