@@ -303,23 +303,33 @@ def _same_as_variable(left: str, op: str, variable: str, key: str) -> _Node:
         other = holder.get(key) if type(holder) is dict else None
         if type(other) is not str:
             raise Unsure
-        a = _value(r, left)
-        if a is MISSING:
-            return MISSING
-        if type(a) is not str:
-            raise Unsure
-        return test(a, other)
+        a = _text(r, left)
+        return a if a is MISSING else test(a, other)
     return node
+
+
+def _text(r: dict[str, Any], name: str) -> str | _Missing:
+    """The record's text ``name``, :data:`MISSING` where it has none; any other value is
+    CEL's to say."""
+    value = _value(r, name)
+    if value is not MISSING and type(value) is not str:
+        raise Unsure
+    return value  # type: ignore[no-any-return]
+
+
+def _contains(value: Any, literal: str) -> bool | _Missing:
+    """``literal in value`` for a list of texts; :data:`MISSING` stays so; anything else is
+    CEL's to say."""
+    if value is MISSING:
+        return MISSING
+    if type(value) is not list or any(type(item) is not str for item in value):
+        raise Unsure
+    return literal in value
 
 
 def _member(literal: str, name: str) -> _Node:
     def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
-        value = _value(r, name)
-        if value is MISSING:
-            return MISSING
-        if type(value) is not list or any(type(item) is not str for item in value):
-            raise Unsure
-        return literal in value
+        return _contains(_value(r, name), literal)
     return node
 
 
@@ -330,12 +340,8 @@ def _keyed(r: dict[str, Any], env: dict[str, Any], variable: str, name: str
     holder = env.get(variable)
     if type(holder) is not dict:
         raise Unsure
-    at = _value(r, name)
-    if at is MISSING:
-        return MISSING
-    if type(at) is not str:
-        raise Unsure
-    return holder, at
+    at = _text(r, name)
+    return at if at is MISSING else (holder, at)  # type: ignore[return-value]
 
 
 def _key_of(name: str, variable: str) -> _Node:
@@ -365,12 +371,7 @@ def _looked_up(r: dict[str, Any], env: dict[str, Any], entry: tuple[str, str, st
 def _in_entry(literal: str, entry: tuple[str, str, str]) -> _Node:
     """``'literal' in variable[r.name].key``, that key holding a list of texts."""
     def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
-        value = _looked_up(r, env, entry)
-        if value is MISSING:
-            return MISSING
-        if type(value) is not list or any(type(item) is not str for item in value):
-            raise Unsure
-        return literal in value
+        return _contains(_looked_up(r, env, entry), literal)
     return node
 
 
