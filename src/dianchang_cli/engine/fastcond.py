@@ -281,16 +281,18 @@ def _same_text(left: str, op: str, right: str) -> _Node:
     test = _COMPARE[op]
 
     def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
-        a, b = _value(r, left), _value(r, right)
-        if a is MISSING or b is MISSING:
-            if (a is not MISSING and type(a) is not str) or (b is not MISSING
-                                                            and type(b) is not str):
-                raise Unsure
-            return MISSING
-        if type(a) is not str or type(b) is not str:
-            raise Unsure
-        return test(a, b)
+        return _texts(_value(r, left), _value(r, right), test)
     return node
+
+
+def _texts(a: Any, b: Any, test: Callable[[str, str], bool]) -> bool | _Missing:
+    """``test`` of two texts; :data:`MISSING` where either is missing (and the other is text
+    or missing); anything else is CEL's to say."""
+    if (a is not MISSING and type(a) is not str) or (b is not MISSING and type(b) is not str):
+        raise Unsure
+    if a is MISSING or b is MISSING:
+        return MISSING
+    return test(a, b)
 
 
 def _same_as_variable(left: str, op: str, variable: str, key: str) -> _Node:
@@ -380,13 +382,7 @@ def _entry_is(entry: tuple[str, str, str], op: str, other: str) -> _Node:
     test = _COMPARE[op]
 
     def node(r: dict[str, Any], env: dict[str, Any]) -> bool | _Missing:
-        a, b = _looked_up(r, env, entry), _value(r, other)
-        if (a is not MISSING and type(a) is not str) or (b is not MISSING
-                                                        and type(b) is not str):
-            raise Unsure
-        if a is MISSING or b is MISSING:
-            return MISSING
-        return test(a, b)
+        return _texts(_looked_up(r, env, entry), _value(r, other), test)
     return node
 
 

@@ -34,7 +34,6 @@ EntryKey = tuple[str, str, str, bytes]  # rule, unit, period label, stamp of the
 FileStates = Sequence[object]  # each record's file state, in the records' order (None: unknown)
 
 
-
 class Memo:
     """Earlier results by (rule, unit, period, stamp) and this run's, to be kept.
 
@@ -100,7 +99,7 @@ def _unit_stamps(records: Sequence[Record], states: FileStates,
                  commit_days: Mapping[str, dt.date]) -> dict[str, bytes | None]:
     """unit → digest of its records' files (in load order), their states and commit days;
     ``None`` for a unit with a record whose file state is unknown.  A state is a value
-    :mod:`marshal` writes exactly (the record cache's stat tuple of integers)."""
+    :mod:`marshal` writes exactly (the record cache's stamp, one integer)."""
     # per unit one flat list (file, state, day, file, state, day …): three slots a record,
     # where a tuple each would hold a million more objects at once
     parts: dict[str, list[object] | None] = {}

@@ -553,9 +553,8 @@ fallbacks = 0  # shares of the last parallel load read here because a worker fai
 def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
               stamped: bool = False) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
-    Results keep the files' order.  A worker that cannot start or dies (no
-    process may be created, the plan does not pickle) costs time, not records: its share is
-    read here."""
+    Results keep the files' order.  A worker that cannot start or dies (no process may be
+    created, the plan does not pickle) costs time, not records: its share is read here."""
     global fallbacks
     fallbacks = 0
     try:

@@ -227,8 +227,7 @@ Allowed = frozenset[tuple[str, str]]  # (module, name) of the classes a cache fi
 
 RECORD_CLASSES: Allowed = frozenset({
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), (Record.__module__, "Record"), (Record.__module__, "rebuilt"),
-    (Record.__module__, "rebuilt_from_file"),
+    ("datetime", "timedelta"), (Record.__module__, "rebuilt_from_file"),
     (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
 
 
@@ -447,8 +446,9 @@ class RecordCache:
             names = entries if changed is None else {*self._in_delta, *changed}
             updated = {name: entries[name] for name in names
                        if name in entries and base.get(name) is not entries[name]}
-            kept = len(entries) - sum(1 for name in updated if name not in base)
-            removed = [name for name in base if name not in entries] if kept < len(base) else []
+            still = len(entries) - sum(1 for name in updated if name not in base)
+            removed = [name for name in base if name not in entries] if still < len(base) \
+                else []
             if len(updated) + len(removed) <= max(DELTA_MIN, len(entries) * DELTA_SHARE):
                 self._in_delta = {*updated, *removed}
                 return write_pickle(self.delta_path, MAGIC + self.key + self._token,

@@ -94,7 +94,6 @@ class Record:
         return self.date
 
 
-
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per field-name tuple:
 # pickled once per part of the record cache, then referred to
 

@@ -470,8 +470,7 @@ _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month
                          "staff", "unit", "rule", "enum", "record"})
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
-MAX_REMEMBERED = 50_000  # values remembered per validator (the fields' memos together), and
-# short texts
+MAX_REMEMBERED = 50_000  # values remembered per validator, in all fields' memos (and short texts)
 SHORT_TEXT = 10  # characters: text this short is remembered (a title is usually longer)
 
 
