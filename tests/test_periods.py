@@ -188,10 +188,38 @@ def test_library_failures_are_none() -> None:
 
 
 def test_new_years_eve_is_the_last_day_of_a_short_twelfth_month() -> None:
-    """除夕 is written 12-30; lunar 1901 has a 29-day twelfth month (the library raised)."""
+    """除夕 is written 12-30; lunar 2024 has a 29-day twelfth month (2025 has no 年三十)."""
     eve = Festival(name="除夕", lunar="12-30")
-    assert festival_date(eve, 1901) == festival_date(Festival(name="x", lunar="12-29"), 1901)
-    assert festival_date(eve, 2023) == dt.date(2024, 2, 9)
+    assert lunar_to_solar(2024, 12, 30) == lunar_to_solar(2024, 12, 29) == dt.date(2025, 1, 28)
+    assert festival_date(eve, 2025) == festival_date(Festival(name="x", lunar="12-29"), 2025)
+
+
+@pytest.mark.parametrize(("festival", "year", "day"), [
+    (Festival(name="除夕", lunar="12-30"), 2023, dt.date(2023, 1, 21)),  # of lunar 2022
+    (Festival(name="除夕", lunar="12-30"), 2024, dt.date(2024, 2, 9)),  # of lunar 2023
+    (Festival(name="除夕", lunar="12-30"), 2025, dt.date(2025, 1, 28)),  # of lunar 2024
+    (Festival(name="春节", lunar="01-01"), 2024, dt.date(2024, 2, 10)),
+    (Festival(name="中秋节", lunar="08-15"), 2024, dt.date(2024, 9, 17)),
+    (Festival(name="冬至", solar_term="冬至"), 2024, dt.date(2024, 12, 21)),  # lunar 2025's table
+    (Festival(name="冬至", solar_term="冬至"), 2023, dt.date(2023, 12, 22)),
+    (Festival(name="小寒", solar_term="小寒"), 2024, dt.date(2024, 1, 6)),
+    (Festival(name="大雪", solar_term="大雪"), 2024, dt.date(2024, 12, 6)),
+    (Festival(name="清明节", solar_term="清明"), 2024, dt.date(2024, 4, 4)),
+])
+def test_every_festival_falls_in_the_plan_year(festival: Festival, year: int,
+                                                day: dt.date) -> None:
+    """A festival is placed in the plan year whichever lunar year's date or table that
+    takes: the plan's festival periods never lie outside it."""
+    assert festival_date(festival, year) == day
+
+
+def test_a_festival_no_lunar_year_puts_in_the_plan_year_is_not_placed() -> None:
+    """Lunar 11-01 of lunar 2022 is 2022-11-24 and of lunar 2023 is 2023-12-13: in 2023; a
+    lunar day that neither lunar year puts in the plan year gives None (a plan error)."""
+    days = {y: festival_date(Festival(name="x", lunar="11-01"), y) for y in range(2000, 2040)}
+    assert days[2023] == dt.date(2023, 12, 13)
+    for year, found in days.items():
+        assert found is None or found.year == year
 
 
 def _with_window(start: str, end: str, label: str = "{year}-{start_month}") -> Plan:

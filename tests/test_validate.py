@@ -48,12 +48,51 @@ def test_type_by_id_or_chinese_name(add, run) -> None:
     (READING + "tags: [110101199003074514]\n", ("r.yaml", 5, 8, "pii")),
     ("- a\n- b\n", ("r.yaml", 1, 1, "bad-value")),
     (READING + "date: 2023-04-24\n", ("r.yaml", 5, 1, "duplicate-key")),
+    # a number in a comment sits in the repository as well as one in a field
+    ("# 联系人 138 1234 5678\n" + READING, ("r.yaml", 1, 1, "pii")),
+    (READING + "location: 活动室  # 电话（138）1234-5678\n", ("r.yaml", 5, 16, "pii")),
+    (READING + "summary: 电话 138、1234、5678\n", ("r.yaml", 5, 10, "pii")),
 ])
 def test_problem_codes_and_positions(add, run, text: str, expected: tuple) -> None:
     add("r.yaml", text)
     out = run(rules=["17.1"])
     assert expected in errors(out)
     assert out.records == []  # an invalid record is left out of every count
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("12.10", "12.10"),  # not 12.1
+    ("1.50", "1.50"),
+    ("0x1F", "0x1F"),  # not 31
+    ("0o17", "0o17"),
+    ("1e3", "1e3"),  # not 1000.0
+    ("+5", "+5"),
+    ("2023", "2023"),
+])
+def test_a_number_where_text_is_expected_stays_as_written(add, run, written: str,
+                                                          kept: str) -> None:
+    """records.md §3: values stay what the person wrote — a plain scalar that YAML reads
+    as a number keeps its own digits in a text field, in a list of texts too."""
+    add("r.yaml", READING.replace("世界读书日阅读活动", written) + f"location: {written}\n"
+        + f"tags: [{written}, 读书]\n")
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert out.problems == []
+    (record,) = out.records
+    assert (record.title, record.fields["location"], record.fields["tags"]) == (
+        kept, kept, [kept, "读书"])
+
+
+def test_a_rule_written_as_a_number_is_the_rule_written(add, run) -> None:
+    """``rule: 12.10`` names rule 12.10 (not 12.1, which exists too); ``rule: 12.100``
+    names no rule and says so, instead of quietly waiving 12.1."""
+    waiver = {"type": "waiver", "unit": "dianchang", "date": "2023-04-05", "title": "豁免",
+              "target": "dongyuan", "period": "2023-04", "reason": "停电",
+              "approved_by": "dc-sec"}
+    add("w.yaml", "".join(f"{k}: {v}\n" for k, v in waiver.items()) + "rule: 12.100\n")
+    problems = run().problems
+    assert [(p.code, p.line) for p in problems if p.file.endswith("w.yaml")] == [
+        ("unknown-rule", 9)]
+    assert "12.100" in next(p.message for p in problems if p.code == "unknown-rule")
 
 
 def test_every_problem_says_what_is_expected(add, run) -> None:

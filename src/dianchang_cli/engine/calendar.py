@@ -5,11 +5,17 @@ plan year; 清明 is a solar term and comes from the same library's solar-term t
 holidays on a fixed day (``solar: 10-01`` for 国庆节) need no library: they are that day of
 the plan year.
 
+Each festival is placed in the plan year: a lunar date in the lunar year of the same number,
+or else in the one before (除夕 of lunar 2023 is 2024-02-09, inside 2024; that of lunar 2024
+is in January 2025); a solar term in whichever lunar year's table holds its day of the plan
+year (冬至 2024 is in lunar 2025's table).
+
 The festival list comes from the plan, which is untrusted input: a lunar day that a month
 does not have in some year is read as that month's last day (除夕, ``12-30``, falls on the
 29th in years whose twelfth month is short), and anything the library cannot place — a
-month 13, an unknown solar term, a year outside its tables — gives ``None``, never an
-exception (the library raises plain ``Exception`` for every such case).
+month 13, an unknown solar term, a year outside its tables, a day that falls outside the
+plan year either way — gives ``None``, never an exception (the library raises plain
+``Exception`` for every such case).
 """
 
 from __future__ import annotations
@@ -55,12 +61,20 @@ def lunar_to_solar(year: int, month: int, day: int) -> dt.date | None:
 
 @lru_cache(maxsize=64)
 def solar_term(year: int, name: str) -> dt.date | None:
-    """The day of solar term ``name`` (e.g. 清明) in Gregorian ``year``, or None."""
-    try:
-        solar = _lunar(year, 6, 1).getJieQiTable().get(name)
-        return _date(solar) if solar is not None else None
-    except Exception:  # lunar-python signals every failure with a plain Exception
-        return None
+    """The day of solar term ``name`` (e.g. 清明) in Gregorian ``year``, or None.
+
+    A lunar year's table runs from the 冬至 before it (in the December of the year before)
+    to the 大雪 that ends it: 冬至 of ``year`` is in the next lunar year's table."""
+    for lunar_year in (year, year + 1):
+        try:
+            solar = _lunar(lunar_year, 6, 1).getJieQiTable().get(name)
+        except Exception:  # lunar-python signals every failure with a plain Exception
+            return None
+        if solar is None:
+            return None  # not the name of a solar term
+        if solar.getYear() == year:
+            return _date(solar)
+    return None
 
 
 def solar_day(year: int, month_day: str) -> dt.date | None:
@@ -84,4 +98,11 @@ def festival_date(festival: Festival, year: int) -> dt.date | None:
     match = _LUNAR_DAY.match(festival.lunar or "")
     if match is None:
         return None
-    return lunar_to_solar(year, int(match.group(1)), int(match.group(2)))
+    month, day = int(match.group(1)), int(match.group(2))
+    # the lunar year of the same number, else the one before: its last months (除夕,
+    # ``12-30``) fall in January or February of ``year``
+    for lunar_year in (year, year - 1):
+        found = lunar_to_solar(lunar_year, month, day)
+        if found is None or found.year == year:
+            return found
+    return None

@@ -330,11 +330,26 @@ def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: st
         record, problems = validator.validate(fast.value, None, shown, default_id,
                                               scan_pii=scan_pii, key_lines=fast.key_lines)
         if not problems:
-            return record, problems
+            return _commented(validator, data, shown, default_id, record, problems, scan_pii)
     loaded = load_bytes(data, shown)
     if loaded.problem:
         return None, [loaded.problem]
-    return validator.validate(loaded.value, loaded.node, shown, default_id, scan_pii=scan_pii)
+    record, problems = validator.validate(loaded.value, loaded.node, shown, default_id,
+                                          scan_pii=scan_pii)
+    return _commented(validator, data, shown, default_id, record, problems, scan_pii)
+
+
+def _commented(validator: Validator, data: bytes, shown: str, default_id: str,
+               record: Record | None, problems: list[Problem], scan_pii: bool
+               ) -> tuple[Record | None, list[Problem]]:
+    """The outcome of one file, kept out when a comment holds resident data (unless a
+    field does too: that is reported already)."""
+    if not scan_pii or any(p.code == "pii" for p in problems):
+        return record, problems
+    found = validator.comment_pii(data, shown, default_id)
+    if not found:
+        return record, problems
+    return None, sorted([*problems, *found], key=lambda p: (p.line, p.column))
 
 
 def _fence(records_dir: Path, root: Path) -> tuple[Path | None, Problem | None]:

@@ -106,6 +106,25 @@ class _Places:
             self._maps[id(node)] = found
         return found
 
+    def scalar_text(self, path: Path) -> str | None:
+        """The text the scalar at ``path`` was written as (``12.10``, not the number 12.1),
+        or ``None``: no node tree (the fast parse), or no scalar there."""
+        node, value = self.node, self.value
+        if node is None:
+            return None
+        for step in path:
+            if isinstance(node, MappingNode) and isinstance(value, dict):
+                pair = self._entries(node, value).get(step)
+                if pair is None:
+                    return None
+                node, value = pair[1], value[step]
+            elif isinstance(node, SequenceNode) and isinstance(value, list) \
+                    and isinstance(step, int) and 0 <= step < len(node.value):
+                node, value = node.value[step], value[step]
+            else:
+                return None
+        return node.value if isinstance(node, ScalarNode) else None
+
     def key_node(self, key: Any) -> Node | None:
         """The node of a top-level key."""
         if not isinstance(self.node, MappingNode):
@@ -273,6 +292,20 @@ class Validator:
             add("pii", _("and {n} more fields hold resident data").format(n=hits - LISTED),
                 expected=_("remove it; records describe work, not people"))
 
+    @staticmethod
+    def comment_pii(data: bytes, file: str, default_id: str) -> list[Problem]:
+        """A ``pii`` problem for each comment of a record file (at most :data:`LISTED`)
+        that holds an ID-card or mobile number (:func:`~.pii.in_comments`)."""
+        found: list[Problem] = []
+        for line, column, kind in pii.in_comments(data.decode("utf-8", "replace")):
+            if len(found) == LISTED:
+                break
+            what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
+            found.append(Problem(file, line, column, "pii", _(
+                "a comment holds {what}; records must not hold resident data").format(what=what),
+                expected=_("remove it; records describe work, not people"), record=default_id))
+        return found
+
     def _date_warnings(self, date: dt.date, path: Path, add: Callable[..., None]) -> None:
         """A record dated after today, or long before the plan year, is probably a typo."""
         if date > self.today:
@@ -348,6 +381,15 @@ class Validator:
             written[name] = key
             if raw is None or raw == [] or raw == "":
                 continue  # an empty value is the same as leaving the field out
+            cls = raw.__class__
+            if (cls is int or cls is float or (cls is list and any(
+                    item.__class__ in _NUMBERS for item in raw))) and field.kind in _AS_WRITTEN:
+                raw = _as_written(key, raw, place)
+                if raw is None:  # the fast parse keeps no written text: the caller
+                    bad.add(name)  # parses the file again, with its nodes
+                    add("bad-value", _("field '{f}' holds a number where text is expected")
+                        .format(f=_quote(key)), (key,), expected=_("text"))
+                    continue
             try:
                 if field.listed:
                     out[name] = [self._scalar(field, item)
@@ -461,6 +503,27 @@ class Validator:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
+
+
+# Kinds read as text: a number written there is kept as the person wrote it (``rule: 12.10``
+# is rule 12.10, not 12.1; ``location: 0x1F`` is not 31), from the scalar's node.
+_AS_WRITTEN = frozenset({"text", "staff", "unit", "record", "rule", "enum", "url", "period"})
+_NUMBERS = (int, float)
+
+
+def _as_written(key: Any, raw: Any, place: _Places) -> Any:
+    """``raw`` (a number, or a list holding some) with each number replaced by the text it
+    was written as; ``None`` without a node tree to read that text from."""
+    if raw.__class__ is not list:
+        return place.scalar_text((key,))
+    out = []
+    for i, item in enumerate(raw):
+        if item.__class__ in _NUMBERS:
+            item = place.scalar_text((key, i))
+            if item is None:
+                return None
+        out.append(item)
+    return out
 
 
 # Kinds whose values recur (days, ids, enum values, counts) and are read from plain
