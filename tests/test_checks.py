@@ -110,6 +110,19 @@ def test_messages_in_english(tiny: Repo, english: None) -> None:
     assert violations(tiny)["unreviewed"][0] == "the reviewer is not the secretary"
 
 
+def test_without_a_message_a_violation_says_the_plain_sentence(tmp_path: Path) -> None:
+    """A condition without ``message`` (a check must have one) is explained by its plain
+    sentence, ``condition_text``, never by its CEL."""
+    one = RULES.split("    checks:\n")[0] + (
+        '    condition: "has(r.proofreader) && r.proofreader != r.author"\n'
+        "    condition_text: 每条发布须由作者以外的专人校对\n")
+    repo = make_repo(tmp_path, one)
+    post(repo, "unproofed", author="e-pub", reviewer="e-sec")
+    message = violations(repo)["unproofed"][0]
+    assert message == "不满足：每条发布须由作者以外的专人校对"
+    assert "has(" not in message
+
+
 def test_a_result_met_when_every_check_passes(tiny: Repo) -> None:
     post(tiny, "good", author="e-pub", proofreader="e-sec", reviewer="e-sec")
     out = check(tiny, as_of=dt.date(2024, 5, 31), workers=1)

@@ -58,6 +58,15 @@ def test_a_record_may_mix_spellings(add, run) -> None:
     assert rec.fields["location"] == "书屋" and rec.fields["participants"] == 20
 
 
+def test_the_title_may_be_written_as_its_theme(add, run) -> None:
+    """records.md §3 gives ``title`` as 名称 / 主题: either heads the title."""
+    add("r.yaml", ZH_READING.replace("名称:", "主题:"))
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert out.problems == []
+    (rec,) = out.records
+    assert rec.title == rec.fields["title"] == "读书分享会"
+
+
 def test_errors_quote_the_key_as_written(add, run) -> None:
     add("r.yaml", ZH_READING + "参与人数: 很多\n")
     (problem,) = run(rules=["17.1"]).problems

@@ -91,3 +91,37 @@ def test_option_texts_are_shown_whole() -> None:
     flat = "".join(text.split())
     assert "（规则仍按全部记录计算）。" in flat or "(rules still see every record)" in flat
     assert "--version" in _help((), "zh")
+
+
+def _usage_error(args: tuple[str, ...], lang: str | None) -> str:
+    """What ``dc ARGS`` prints for a usage error (exit 2), its box flattened to one line."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DC_LANG", "TERMINAL_WIDTH")}
+    env |= {"COLUMNS": "200", "LANG": "C.UTF-8"}
+    lang_args = ("--lang", lang) if lang else ()
+    done = subprocess.run([sys.executable, "-m", "dianchang_cli", *lang_args, *args],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    return " ".join(done.stderr.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(("args", "chinese", "english"), [
+    (("check", "--bogus"), "没有选项：--bogus", "No such option: --bogus"),
+    (("check", "--as-of"), "选项 '--as-of' 需要一个值。", "Option '--as-of' requires a value."),
+    (("validate",), "缺少参数 '文件'。", "Missing argument"),
+    (("nosuchcmd",), "没有命令“nosuchcmd”。", "No such command 'nosuchcmd'."),
+    (("chek",), "你是不是想用 'check'", "Did you mean 'check'"),
+    (("check", "-f", "xml"), "的值无效：'xml' 不是可选的值（可选：'table'",
+     "Invalid value for '--format' / '-f': 'xml' is not one of 'table'"),
+    (("rules", "extra1", "extra2"), "多余的参数：extra1 extra2",
+     "Unexpected extra arguments: extra1 extra2"),
+])
+def test_usage_errors_speak_the_language_of_the_rest(args: tuple[str, ...], chinese: str,
+                                                     english: str) -> None:
+    """cli.md: messages are Chinese by default — click's own usage errors too, inside the
+    Chinese frame (错误, 运行 … 查看帮助); ``--lang en`` keeps click's English wording."""
+    zh = _usage_error(args, None)
+    assert chinese in zh and "错误" in zh
+    assert not any(word in zh for word in ("No such", "Missing", "Invalid value", "requires",
+                                           "Got unexpected", "Did you mean"))
+    assert english in _usage_error(args, "en")

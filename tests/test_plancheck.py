@@ -90,6 +90,27 @@ def test_a_coverage_rule_without_values_needs_an_enum_field(tmp_path: Path) -> N
     assert plancheck.load_plan(plan_dir, tmp_path).rules[0].values == ["读书"]
 
 
+@pytest.mark.parametrize(("keys", "words"), [
+    ("kind: coverage\n    field: topic\n    values: [读书]", "`field: topic`"),
+    ("kind: deadline\n    due: {day: 7}\n    date_field: submitted", "`date_field: submitted`"),
+    ("kind: deadline\n    due: {day: 7}\n    date_field: title", "type text"),
+    ("kind: deadline\n    due: {day: 7}\n    period_field: date", "type date"),
+])
+def test_a_field_a_rule_names_must_be_one_of_its_records(tmp_path: Path, keys: str,
+                                                         words: str, english: None) -> None:
+    """A misspelt ``field``/``date_field``/``period_field`` would count nothing and say
+    nothing: it is refused at the rule's line, as is a field of the wrong type."""
+    plan_dir = make_plan(tmp_path)
+    rules = (RULES.replace("kind: count", keys).replace("    target: 1\n", "")
+             .replace("TYPES", "reading_activity").replace("WHERE", "'r.participants > 10'"))
+    (plan_dir / "rules.yaml").write_text(rules, encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    [problem] = err.value.problems
+    assert problem.code == "plan-invalid" and problem.line == line_of(rules, '- id: "1.1"')
+    assert words in problem.message
+
+
 def test_a_key_naming_two_common_fields_is_refused_at_the_second_field(tmp_path: Path) -> None:
     """A clash between two common fields has the line of the common field that repeats the
     key, in plan.yaml (not the plan as a whole, at line 0)."""

@@ -95,6 +95,26 @@ def test_a_rule_written_as_a_number_is_the_rule_written(add, run) -> None:
     assert "12.100" in next(p.message for p in problems if p.code == "unknown-rule")
 
 
+@pytest.mark.parametrize("written", ['"36"', "３６", '" 36 "', "036", '"２.５"'])
+def test_a_count_written_as_text_says_how_to_write_it(add, run, written: str) -> None:
+    """A count quoted, in full-width digits or with a leading zero stays a bad value (a
+    number is plain digits; 0123 stays text on purpose), and the message says how to write
+    it instead of the puzzling "'36': a whole number, e.g. 36"."""
+    add("r.yaml", READING + f"participants: {written}\n")
+    (problem,) = run(rules=["17.1"], units=["dongyuan"]).problems
+    assert (problem.code, problem.line) == ("bad-value", 5)
+    assert problem.expected is not None and "不带引号" in problem.expected
+
+
+def test_a_record_file_may_end_in_capitals(add, run) -> None:
+    """``活动.YAML`` (as some Windows programs save it) is a record file like any other."""
+    add("dongyuan/读书.YAML", READING)
+    add("dongyuan/读书2.Yml", READING)
+    out = run(rules=["17.1"], units=["dongyuan"])
+    assert out.problems == [] and sorted(r.id for r in out.records) == [
+        "dongyuan/读书", "dongyuan/读书2"]
+
+
 def test_every_problem_says_what_is_expected(add, run) -> None:
     add("r.yaml", READING + "dat: x\nparticipants: x\n")
     out = run(rules=["17.1"])
@@ -119,8 +139,9 @@ def test_duplicate_ids_and_dangling_reference(add, run) -> None:
                    "title": "推文", "account": "no-such-account",
                    "published_at": "2023-05-03 10:05", "author": "dy-pub",
                    "proofreader": "dy-proof", "reviewer": "dy-sec"})
-    codes = sorted(p.code for p in run().problems)
-    assert codes == ["duplicate-id", "unknown-record"]
+    found = sorted((p.code, p.file.rsplit("/", 1)[-1], p.line, p.column) for p in run().problems)
+    assert found == [("duplicate-id", "b.yaml", 5, 1),  # at the field at fault
+                     ("unknown-record", "p.yaml", 5, 1)]
 
 
 def test_a_bad_file_never_stops_the_others(add, run) -> None:

@@ -178,7 +178,8 @@ def test_out_of_range_year_says_the_range(english: None) -> None:
 
 
 @pytest.mark.parametrize("value", [10**400, -(10**400), 2**63, -(2**63) - 1, float("nan"),
-                                   float("inf"), float("-inf"), 1e308, True, "36", None])
+                                   float("inf"), float("-inf"), 1e308, True, "36", "三十六", "3 6",
+                                   "036", "３６", None])
 def test_numbers_that_cannot_be_numbers(value: Any) -> None:
     with pytest.raises(BadValue):
         read_number(value)

@@ -256,6 +256,8 @@ def test_approver_roles_without_an_approver_field_is_a_plan_error(tmp_path: Path
     [problem] = err.value.problems
     assert problem.file == "plan/plan.yaml" and problem.line == 5
     assert "approved_by" in problem.message
+    assert problem.expected is not None and "{type: staff, required: true}" in problem.expected
+    assert "{{" not in problem.expected  # the example as it is written in YAML
 
 
 def test_an_approver_field_that_is_not_staff_is_a_plan_error(tmp_path: Path) -> None:

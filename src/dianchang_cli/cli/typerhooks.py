@@ -35,6 +35,7 @@ What has none stays a patch, said here why:
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,15 +113,71 @@ def quiet_argument_types() -> None:
 
 @contextmanager
 def _translated_on_the_way_out() -> Iterator[None]:
-    """Translate typer's screens when an exception typer shows as a panel leaves.
+    """Translate typer's screens, and the usage error itself, when an exception typer shows
+    as a panel leaves.
 
     Not for ``typer.Exit``, which every command raises to set its exit status: a plain run
     never imports ``typer.rich_utils``."""
     try:
         yield
-    except (TyperException, Abort, EOFError):  # usage errors (a ClickException) and aborts
+    except (TyperException, Abort, EOFError) as exc:  # usage errors (ClickException), aborts
         translate_typer()
+        said = _usage_text(exc)
+        if said is not None:
+            exc.format_message = lambda: said  # type: ignore[method-assign,union-attr]
         raise
+
+
+_OPTION_WANTS_VALUE = re.compile(r"^Option (.+) requires (?:an argument|\d+ arguments)\.$")
+_OPTION_TAKES_NONE = re.compile(r"^Option (.+) does not take a value\.$")
+_EXTRA_ARGUMENTS = re.compile(r"^Got unexpected extra argument\(s\) \((.*)\)$", re.S)
+_NOT_A_CHOICE = re.compile(r"^(?:Value error, )?(.+) is not one of (.+?)\.?$", re.S)
+
+
+def _hint(exc: Any) -> str:
+    """The option or argument a parameter error is about, as click names it."""
+    hint = exc.param_hint if exc.param_hint is not None else (
+        exc.param.get_error_hint() if exc.param is not None else "")
+    if isinstance(hint, list | tuple):
+        return " / ".join(repr(x) for x in hint)
+    return str(hint)
+
+
+def _usage_text(exc: BaseException) -> str | None:
+    """Click's own usage messages — hard-coded English in the click typer vendors — in the
+    active language (``None``: not one of them; it is shown as it is).  dc's catalog holds
+    click's wording as its English, so ``--lang en`` shows what click would."""
+    from typer._click import exceptions as click
+
+    if isinstance(exc, click.NoSuchOption):
+        text = _("No such option: {name}").format(name=exc.option_name)
+        if exc.possibilities:
+            text += " " + _("(Possible options: {names})").format(
+                names=", ".join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, click.MissingParameter):
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "")
+        hint = _hint(exc)
+        return {"argument": _("Missing argument {name}."),
+                "option": _("Missing option {name}.")}.get(
+            kind, _("Missing parameter {name}.")).format(name=hint)
+    if isinstance(exc, click.BadParameter):
+        hint, message = _hint(exc), exc.message
+        choice = _NOT_A_CHOICE.match(message)
+        if choice:  # typer's check of a choice (an enum or Literal option)
+            message = _("{value} is not one of {choices}").format(value=choice.group(1),
+                                                                  choices=choice.group(2))
+        if not hint:
+            return _("Invalid value: {message}").format(message=message)
+        return _("Invalid value for {name}: {message}").format(name=hint, message=message)
+    if isinstance(exc, click.UsageError):
+        for pattern, said in ((_OPTION_WANTS_VALUE, _("Option {name} requires a value.")),
+                              (_OPTION_TAKES_NONE, _("Option {name} does not take a value.")),
+                              (_EXTRA_ARGUMENTS, _("Unexpected extra arguments: {name}"))):
+            found = pattern.match(exc.message)
+            if found:
+                return said.format(name=found.group(1))
+    return None
 
 
 class _Translated:
@@ -211,10 +268,13 @@ class LazyGroup(DcGroup):
         except TyperException as exc:  # click's UsageError for an unknown command
             matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
             message = getattr(exc, "message", None)
+            if isinstance(message, str) and message.startswith("No such command") and args:
+                message = _("No such command '{name}'.").format(name=args[0])
             if matches and isinstance(message, str) and self.suggest_commands:
-                head = message.split(" Did you mean ", 1)[0].rstrip(".")
-                exc.message = "{head}. Did you mean {names}?".format(  # typer's wording
-                    head=head, names=", ".join(repr(m) for m in matches))
+                message = _("{head} Did you mean {names}?").format(  # typer's wording
+                    head=message, names=", ".join(repr(m) for m in matches))
+            if isinstance(message, str):
+                exc.message = message
             raise
 
     def _adopt(self, module_name: str) -> None:

@@ -62,12 +62,17 @@ class Part:
     needs: tuple[str, ...]
     message: str | None
     message_en: str | None
+    text: str | None = None  # the plan's plain sentence for it (condition_text, a check's text)
 
     def says(self) -> str:
-        """What a violation of this part means, in the current language."""
+        """What a violation of this part means, in the current language: its message, else
+        "does not satisfy" and its plain sentence (the CEL only when the plan gives none)."""
         if self.message_en and not is_chinese():
             return self.message_en
-        return self.message or _("does not satisfy: {c}").format(c=self.condition.source)
+        if self.message:
+            return self.message
+        return _("does not satisfy: {c}").format(
+            c=(self.text or "").strip() or self.condition.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +96,12 @@ class Compiled:
         cond = compile_condition(rule.condition) if rule.condition else None
         parts: list[Part] = []
         if cond is not None:
-            parts.append(Part("condition", cond, _needs(cond), rule.message, rule.message_en))
+            parts.append(Part("condition", cond, _needs(cond), rule.message, rule.message_en,
+                              rule.condition_text))
         for i, check in enumerate(rule.checks or ()):
             compiled = compile_condition(check.condition)
             parts.append(Part(f"checks[{i}]", compiled, _needs(compiled), check.message,
-                              check.message_en))
+                              check.message_en, check.text))
         return cls(rule, where, cond, _needs(where), _needs(cond), tuple(parts))
 
 

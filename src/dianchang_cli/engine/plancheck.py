@@ -155,12 +155,24 @@ def _try_examples(plan: Plan, cond: Condition, head: str,
             except MissingValue:
                 pass
             except ConditionFailed as exc:
-                shown = {k: example[k] for k in (cond.r_fields or ()) if k in example}
+                shown = "，".join(f"{k}: {_as_written(example[k])}"
+                                 for k in (cond.r_fields or ()) if k in example)
                 return [(head + _("fails on a {t} record such as {ex}: {e}").format(
-                    t=type_id, ex=printable(shown), e=exc), expected)]
+                    t=type_id, ex=printable(f"{{{shown}}}"), e=exc), expected)]
             if time.perf_counter() - start > EXAMPLE_BUDGET:
                 return [(head + _("takes too long to evaluate"), _("a simpler condition"))]
     return []
+
+
+def _as_written(value: Any) -> str:
+    """An example value as a record would write it (``2024-06-01 10:00``, not a repr)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(v) for v in value) + "]"
+    return str(value)
 
 
 def _examples(plan: Plan, type_id: str, specs: dict[str, FieldSpec],

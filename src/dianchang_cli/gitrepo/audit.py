@@ -23,7 +23,7 @@ from typing import Any
 from ..core import Repo
 from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
-from ..records.batch import SUFFIXES
+from ..records.batch import is_record_name
 from .git import log
 
 NO_UNIT = "?"
@@ -119,7 +119,7 @@ def audit(repo: Repo, plan: Plan, since: str | None = None) -> tuple[int, list[F
     for c in commits:
         by_unit: dict[str, list[str]] = {}
         for _status, path in c.changes:
-            if path.endswith(SUFFIXES) and not any(p.startswith(".") for p in path.split("/")):
+            if is_record_name(path) and not any(p.startswith(".") for p in path.split("/")):
                 by_unit.setdefault(unit_of(path), []).append(prefix + path)
         email = c.email.casefold()
         for unit, files in sorted(by_unit.items()):

@@ -507,13 +507,13 @@ def _approver_field(plan: Plan) -> list[Problem]:
             "waivers: the record type {t} has no field '{f}' naming the approver")
             .format(t=spec.type, f=printable(spec.approver)),
             expected=_("a field of type staff, e.g. approved_by: {{type: staff, required: "
-                       "true}}"))]
+                       "true}}").format())]
     if named is not None and named.type != "staff":
         return [plan.problem_at(where, _(
             "waivers: the approver field '{f}' is of type {k}, not staff").format(
             f=printable(spec.approver), k=named.type),
             expected=_("a field of type staff, e.g. approved_by: {{type: staff, required: "
-                       "true}}"))]
+                       "true}}").format())]
     return []
 
 

@@ -75,6 +75,12 @@ class RecordSet:
     stamps: list[Stat | None] | None = None
 
 
+def is_record_name(name: str) -> bool:
+    """Whether a file of this name is a record file: ``.yaml`` or ``.yml``, in any case
+    (``活动.YAML``, as some Windows programs save it)."""
+    return name.endswith(SUFFIXES) or name.lower().endswith(SUFFIXES)
+
+
 def discover(records_dir: Path) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` at any depth, in a stable order; hidden folders skipped.
 
@@ -133,7 +139,7 @@ def _list_folder(folder: str | Path, found: list[str], stats: list[Stat | None] 
                 real_folder = False
             if real_folder and not name.startswith("."):
                 folders.append(prefix + entry.path)
-            if name.endswith(SUFFIXES):
+            if is_record_name(name):
                 found.append(prefix + entry.path)
                 if stats is not None:
                     stats.append(_stamp(entry) if handle is not None else file_stat(found[-1]))

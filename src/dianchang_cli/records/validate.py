@@ -572,6 +572,7 @@ class _Unknown(Exception):
 def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
                 ) -> tuple[list[Record], list[Problem]]:
     """Checks across records: unique ids, and (``references``) that references point somewhere.
+    Each problem is placed at the line of the field at fault (``id``, the reference).
 
     Returns the records that pass and the problems of those that do not.
     """
@@ -582,7 +583,7 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
     for i, rec in enumerate(records):
         first = by_id.get(rec.id)
         if first is not None:
-            problems.append(Problem(rec.file, 1, 1, "duplicate-id",
+            problems.append(Problem(rec.file, rec.line_of(("id",)), 1, "duplicate-id",
                                     _("record id '{id}' is also used by {other}").format(
                                         id=_quote(rec.id), other=printable(first.file)),
                                     expected=_("a unique 'id', or none (the file path is used)"),
@@ -599,7 +600,7 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
                 continue
             target = by_id.get(rec.fields[name])
             if target is None or (spec.to and target.type != spec.to):
-                problems.append(Problem(rec.file, rec.line, 1, "unknown-record",
+                problems.append(Problem(rec.file, rec.line_of((name,)), 1, "unknown-record",
                                         _("field '{f}' points to '{v}', which is not a {t} record")
                                         .format(f=printable(name), v=_quote(rec.fields[name]),
                                                 t=printable(plan.types[spec.to].name)

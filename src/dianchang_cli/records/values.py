@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -87,7 +88,22 @@ def read_text(value: Any) -> str:
     raise BadValue(_("text"))
 
 
+# A count written as text, as spreadsheets and input methods leave it ("36", "３６", "036"):
+# still a bad value — a number is written as plain half-width digits, and the loader keeps
+# ``0123`` text on purpose — but the message then says how to write it.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})")
+
+
+def _looks_like_a_number(value: str) -> bool:
+    """Whether text is digits once full-width ones are made ASCII and spaces dropped."""
+    return len(value) <= MAX_DATE_TEXT and bool(
+        _NUMBER_TEXT.fullmatch(unicodedata.normalize("NFKC", value).strip()))
+
+
 def read_int(value: Any) -> int:
+    if value.__class__ is str and _looks_like_a_number(value):
+        raise BadValue(_("a whole number in plain half-width digits without quotes or a "
+                         "leading zero, e.g. 36"))
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadValue(_("a whole number, e.g. 36"))
     if not -INT_LIMIT <= value <= INT_LIMIT:
@@ -97,6 +113,8 @@ def read_int(value: Any) -> int:
 
 
 def read_number(value: Any) -> float:
+    if value.__class__ is str and _looks_like_a_number(value):
+        raise BadValue(_("a number in plain half-width digits without quotes, e.g. 2.5"))
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadValue(_("a number, e.g. 2.5"))
     # compare before converting: float() of a huge int raises OverflowError

@@ -387,7 +387,7 @@ def footer_lines(outcome: Outcome, invalid: int, total: int) -> list[str]:
     summary = outcome.summary()
     parts = [_("{n} records").format(n=len(outcome.records))]
     if invalid:
-        parts.append(_("{n} invalid").format(n=invalid))
+        parts.append(_("{n} invalid files").format(n=invalid))
     parts += [f"{status_word(s)} {n}" for s, n in summary.items() if n]
     out += wrap_parts(_("As of {day}: ").format(day=outcome.as_of.isoformat()), parts, total)
     return out
@@ -413,5 +413,6 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False,
     warnings = [p for p in outcome.problems if p.severity != "error"]
     lines = problem_lines(errors, warnings, verbose, paint)
     lines += result_lines(outcome, verbose, total, paint)
-    lines += footer_lines(outcome, len(errors), total)
+    # files, as `dc validate` and the reports count them (a file may have several errors)
+    lines += footer_lines(outcome, len({p.file for p in errors}), total)
     out.write("\n".join(lines) + "\n")

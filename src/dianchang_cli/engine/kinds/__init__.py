@@ -120,9 +120,43 @@ def rule_problems(rule: Rule, plan: Plan | None = None) -> list[str]:
                                                             keys=", ".join(missing)))
     if kind.JUDGES and rule.severity is None:
         out.append(_("give a `severity` (error or warning); only a tally has none"))
+    if plan is not None:
+        out.extend(_field_problems(rule, plan))
     own = getattr(kind, "plan_problems", None)
     if plan is not None and own is not None and not missing:
         out.extend(own(rule, plan))
+    return out
+
+
+# The rule keys that name a field of the selected records, and the field types each admits
+# (None: any).
+_FIELD_KEYS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("field", None),
+    ("date_field", frozenset({"date", "datetime"})),
+    ("period_field", frozenset({"month", "period"})),
+)
+
+
+def _field_problems(rule: Rule, plan: Plan) -> list[str]:
+    """A ``field``, ``date_field`` or ``period_field`` must name a field of every type the
+    rule selects (and one of the right type): a misspelt name would otherwise count nothing
+    and say nothing."""
+    out: list[str] = []
+    for key, kinds in _FIELD_KEYS:
+        name = getattr(rule, key, None)
+        if not name:
+            continue
+        for type_id in rule.select.types:
+            if type_id not in plan.types:
+                continue  # an unknown type is reported on its own
+            spec = plan.field_spec(type_id, name)
+            if spec is None:
+                out.append(_("`{key}: {f}` is not a field of the record type {t}").format(
+                    key=key, f=printable(name), t=type_id))
+            elif kinds is not None and spec.type not in kinds:
+                out.append(_("`{key}: {f}` is a field of type {k}; it must be one of: "
+                             "{kinds}").format(key=key, f=printable(name), k=spec.type,
+                                               kinds=", ".join(sorted(kinds))))
     return out
 
 
