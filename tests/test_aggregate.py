@@ -148,6 +148,25 @@ def test_dc_aggregate_renders_the_district_view(exports: list[Path], repos: list
     assert page.startswith("<!DOCTYPE html>") and "东区街道" in page and "<script" not in page
 
 
+def test_the_district_view_is_written_beside_the_database_by_default(
+        exports: list[Path], tmp_path: Path) -> None:
+    """cli.md: ``dc aggregate PATH… [-o FILE]`` gives one DuckDB file *and* a district
+    report: without --report, the view is the database's name ending in .md."""
+    db = tmp_path / "out" / "agg.duckdb"
+    run = CliRunner().invoke(dc_app(), ["aggregate", str(exports[0]), "-o", str(db)])
+    assert run.exit_code == 0, run.output
+    report = tmp_path / "out" / "agg.md"
+    assert str(report) in run.output and str(db) in run.output
+    assert "东区街道" in report.read_text(encoding="utf-8")
+    odd = tmp_path / "odd.md"  # a database named .md keeps its name; the view goes beside
+    run = CliRunner().invoke(dc_app(), ["aggregate", str(exports[0]), "-o", str(odd)])
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "odd.md.md").read_text(encoding="utf-8").startswith("#")
+    import duckdb
+    with duckdb.connect(str(odd), read_only=True) as con:
+        assert con.execute("select count(*) from results").fetchone()[0] > 0
+
+
 def test_untrusted_text_is_escaped(exports: list[Path], tmp_path: Path) -> None:
     db = tmp_path / "d.duckdb"
     aggregate(exports[:1], db)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -141,8 +142,9 @@ def test_junit_counts_match_the_results(outcome: Outcome) -> None:
     suites = root.findall("testsuite")
     failing = sum(1 for r in outcome.results if r.status in ("unmet", "late"))
     skipped = sum(1 for r in outcome.results if r.status in ("pending", "waived", "info"))
-    assert int(root.get("tests")) == len(outcome.results) + len(outcome.problems)
-    assert int(root.get("failures")) == failing + len(outcome.problems)
+    errors = [p for p in outcome.problems if p.severity == "error"]
+    assert int(root.get("tests")) == len(outcome.results) + len(errors)
+    assert int(root.get("failures")) == failing + len(errors)
     assert int(root.get("skipped")) == skipped
     for suite in suites:
         cases = suite.findall("testcase")
@@ -174,6 +176,18 @@ def test_junit_statuses_map_to_failure_skipped_pass(outcome: Outcome) -> None:
     cases = [c for c in root.iter("testcase") if c.get("classname") == info.rule
              and c.get("name") == f"{info.unit} {info.period}"]
     assert cases[0].find("skipped").get("message").startswith("info")
+
+
+def test_junit_has_one_testcase_per_result_when_no_record_is_invalid(
+        outcome: Outcome) -> None:
+    """cli.md: one testcase per rule × unit × period; a warning (a late entry) fails
+    nothing and gets no testcase of its own."""
+    assert outcome.problems  # the fixture has invalid records: made warnings here
+    warned = replace(outcome, problems=[replace(p, severity="warning")
+                                        for p in outcome.problems])
+    root = ET.fromstring(rendered("junit", warned).encode("utf-8"))
+    assert next(s.get("name") for s in root.findall("testsuite")) != "records"
+    assert len(list(root.iter("testcase"))) == len(outcome.results)
 
 
 def test_junit_drops_characters_xml_cannot_hold() -> None:

@@ -2,12 +2,12 @@
 
 Each PATH is an export folder (what ``dc export`` wrote) or a records repository (a folder
 with ``plan/``), which is exported first into a temporary folder.  Everything is loaded into
-one embedded DuckDB database file (``-o``, default ``district.duckdb``; no server), and
-``--report FILE.md|.html|.pdf`` renders the district view: subdistricts × months heatmap,
-per-item rates, the lowest-scoring communities.  The library is
-:mod:`dianchang_cli.export.aggregate` and :mod:`dianchang_cli.export.district`.  Exit 0;
-a folder that cannot be used is reported on stderr and skipped (exit 1 when none could be
-used); usage errors exit 2.
+one embedded DuckDB database file (``-o``, default ``district.duckdb``; no server), and the
+district view — subdistricts × months heatmap, per-item rates, the lowest-scoring
+communities — is rendered beside it (``district.md``), or to ``--report FILE.md|.html|.pdf``.
+The library is :mod:`dianchang_cli.export.aggregate` and :mod:`dianchang_cli.export.district`.
+Exit 0; a folder that cannot be used is reported on stderr and skipped (exit 1 when none
+could be used); usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from .common import (
 from .typerhooks import DcCommand
 
 HELP = N_("Load many subdistricts' exports (or repositories, exported first) into one DuckDB "
-          "database file and print its path; --report writes the district view (subdistricts "
-          "× months heatmap, rates per item, lowest-scoring communities) as Markdown, HTML or "
-          "PDF.")
+          "database file and write the district view beside it (subdistricts × months "
+          "heatmap, rates per item, lowest-scoring communities; --report: as Markdown, HTML "
+          "or PDF, where you say); print both paths.")
 MAX_PATHS = 1000
 
 
@@ -53,7 +53,8 @@ class AggregateOptions:
         help=_("The DuckDB database file to write (replaced when it exists).")))
     report: Any = field(default_factory=lambda: typer.Option(
         None, "--report", metavar=_("FILE"),
-        help=_("Also write the district view to FILE.md, FILE.html or FILE.pdf."),
+        help=_("Write the district view to FILE.md, FILE.html or FILE.pdf (default: the "
+               "database's name ending in .md)."),
         show_default=False))
 
 
@@ -118,6 +119,9 @@ def register(app: typer.Typer) -> None:
 
         if len(paths) > MAX_PATHS:
             fail_usage(_("at most {n} paths at once").format(n=MAX_PATHS))
+        if report is None:  # beside the database, never the database itself
+            report = output.with_suffix(".md")
+            report = report if report != output else output.with_name(output.name + ".md")
         fmt = _report_format(report)
         with tempfile.TemporaryDirectory(prefix="dc-aggregate-") as tmp:
             folders = _folders(paths, Path(tmp), as_of)
@@ -128,6 +132,6 @@ def register(app: typer.Typer) -> None:
         for problem in loaded.problems:
             print(printable(problem), file=sys.stderr)
         print(output)
-        if report is not None and fmt is not None:
+        if fmt is not None and loaded.exports:
             _write_report(output, report, fmt)
         raise typer.Exit(EXIT_OK if loaded.exports else EXIT_FAIL)
