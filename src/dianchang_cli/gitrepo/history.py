@@ -112,13 +112,14 @@ def late_entries(plan: Plan, records: Sequence[Record], commits: dict[str, First
         days = (fc.day - rec.date).days
         if days > limit:
             out.append(Problem(
-                rec.file, 1, 1, LATE_ENTRY,
-                _("late entry (补录): dated {date} but first committed on {committed}, {days} "
-                  "days later (more than {limit})").format(
-                    date=rec.date.isoformat(), committed=fc.day.isoformat(), days=days,
-                    limit=limit),
+                rec.file, rec.line_of(("date",)), 1, LATE_ENTRY,
+                _("late entry (补录): dated {date} but first committed on {committed} "
+                  "(commit {sha} by {email}), {days} days later").format(
+                    date=rec.date.isoformat(), committed=fc.day.isoformat(),
+                    sha=fc.sha[:10], email=fc.email, days=days),
                 severity="warning", record=rec.id,
-                expected=_("commit {sha} by {email}").format(sha=fc.sha[:10], email=fc.email)))
+                expected=_("a record committed within {limit} days of its date").format(
+                    limit=limit)))
     return out
 
 
