@@ -48,6 +48,9 @@ def test_type_by_id_or_chinese_name(add, run) -> None:
     (READING + "tags: [110101199003074514]\n", ("r.yaml", 5, 8, "pii")),
     ("- a\n- b\n", ("r.yaml", 1, 1, "bad-value")),
     (READING + "date: 2023-04-24\n", ("r.yaml", 5, 1, "duplicate-key")),
+    # a bad item of a list is placed at the item, not at the list's key
+    (READING + "evidence:\n  - evidence/a.jpg\n  - http://example.org/a\n",
+     ("r.yaml", 7, 5, "bad-value")),
     # a number in a comment sits in the repository as well as one in a field
     ("# 联系人 138 1234 5678\n" + READING, ("r.yaml", 1, 1, "pii")),
     (READING + "location: 活动室  # 电话（138）1234-5678\n", ("r.yaml", 5, 16, "pii")),

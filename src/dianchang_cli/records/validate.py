@@ -398,11 +398,13 @@ class Validator:
                     out[name] = self._scalar(field, raw)
             except BadValue as exc:
                 bad.add(name)
+                path, shown = self._culprit(field, key, raw)
                 add("bad-value", _("field '{f}' has a bad value: '{v}'").format(
-                    f=_quote(key), v=_quote(raw)), (key,), expected=exc.expected)
+                    f=_quote(key), v=_quote(shown)), path, expected=exc.expected)
             except _Unknown as unknown_ref:
                 bad.add(name)
-                add(unknown_ref.code, unknown_ref.message, (key,), expected=unknown_ref.expected)
+                add(unknown_ref.code, unknown_ref.message, self._culprit(field, key, raw)[0],
+                    expected=unknown_ref.expected)
         if unknown > LISTED:
             add("unknown-field", _("and {n} more unknown fields").format(n=unknown - LISTED),
                 (first_unlisted,), expected=schema.field_list, on_value=False)
@@ -420,6 +422,17 @@ class Validator:
                 if isinstance(source, dt.date):
                     out[name] = f"{source.year:04d}-{source.month:02d}"
         return out, written
+
+    def _culprit(self, field: _Field, key: Any, raw: Any) -> tuple[Path, Any]:
+        """Where a bad value is, and the value to quote: for a list, its first bad item
+        (``evidence.1``), not the whole list."""
+        if field.listed and isinstance(raw, list):
+            for i, item in enumerate(raw):
+                try:
+                    self._scalar(field, item)
+                except (BadValue, _Unknown):
+                    return (key, i), item
+        return (key,), raw
 
     @staticmethod
     def _not_before(name: str, other: str, out: dict[str, Any], written: dict[str, Any],
