@@ -147,6 +147,9 @@ def test_a_broken_case_file_is_a_failing_case_not_a_crash(tmp_path: Path, plan: 
     assert not outcome.passed
     text = "\n".join(diff_lines(outcome))
     assert "as_of" in text and "foo" in text and "status" in text
+    # each at its line: the bad date, the extra key, the result lacking a status
+    assert "case.yaml:1:1: as_of:" in text and "case.yaml:2:1: foo:" in text
+    assert "expected.yaml:2:5: results.0.status:" in text
 
 
 def test_unknown_rule_or_unit_in_case_yaml_breaks_the_case(tmp_path: Path, plan: Plan) -> None:

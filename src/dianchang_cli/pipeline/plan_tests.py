@@ -49,7 +49,7 @@ from ..engine.plancheck import load_plan
 from ..engine.results import Result
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
-from ..load.yamlsafe import load_bytes
+from ..load.yamlsafe import load_bytes, locate
 from ..planfile.plan import Plan
 from . import run
 
@@ -170,9 +170,11 @@ def _read_model(path: Path, model: type[_Strict], broken: list[str]) -> Any:
     try:
         return model.model_validate(loaded.value or {})
     except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err["loc"])
-            broken.append(f"{shown}: {where}: {err['msg']}")
+        for err in exc.errors():  # each at its line (a union's branch names left out)
+            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
+            line, column = locate(loaded.node, loc)
+            where = ".".join(str(x) for x in loc)
+            broken.append(f"{shown}:{line}:{column}: {where}: {err['msg']}")
         return None
 
 
