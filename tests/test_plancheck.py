@@ -4,6 +4,7 @@ periods).  ``engine.plancheck.load_plan`` runs both in one pass, in one order.""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,43 @@ def test_a_key_naming_two_common_fields_is_refused_at_the_second_field(tmp_path:
     [problem] = err.value.problems
     assert (problem.file, problem.line) == ("plan/plan.yaml", line_of(plan, "id: {type: text"))
     assert "标题" in problem.message and "title" in problem.message
+
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), [
+    ("types.yaml", "to: media_account,", "to: media_acount,", "`to: media_acount`"),
+    ("types.yaml", "default_month_of: submitted_on", "default_month_of: submited_on",
+     "`default_month_of: submited_on`"),
+    ("types.yaml", "default_month_of: submitted_on", "default_month_of: nominee",
+     "`default_month_of: nominee`"),
+    ("types.yaml", "resident_names: [nominee]", "resident_names: [nomine]", "nomine"),
+    ("plan.yaml", "  unit: target\n", "  unit: targt\n", "'targt'"),
+])
+def test_a_field_the_plan_names_must_exist(tmp_path: Path, file: str, old: str, new: str,
+                                           words: str, english: None) -> None:
+    """A record field's ``to``, a ``default_month_of``, a ``resident_names`` entry and the
+    waiver's fields name fields (types) that exist: a typo is a plan error at its line,
+    never an internal error in the middle of a check, nor records that silently count
+    nothing."""
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan_dir, ignore=shutil.ignore_patterns("tests"))
+    path = plan_dir / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    [problem] = err.value.problems
+    assert problem.file == f"plan/{file}" and words in problem.message
+    assert problem.line == line_of(path.read_text(encoding="utf-8"), new.strip().split(",")[0])
+
+
+def test_scope_target_needs_a_target_field(tmp_path: Path, english: None) -> None:
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan_dir, ignore=shutil.ignore_patterns("tests"))
+    path = plan_dir / "types.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      target: {type: unit", "      targets: {type: unit", 1),
+                    encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    assert any("`scope: target`" in p.message for p in err.value.problems)

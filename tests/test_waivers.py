@@ -169,7 +169,25 @@ def test_nothing_is_above_the_subdistrict(tiny: Repo, english: None) -> None:
     waiver(tiny, "top", "c", "top", "2024-03")
     out = run(tiny, rules=["c"])
     [(_file, line, message)] = bad_waivers(out)
-    assert line == 8 and "no unit above" in message
+    assert line == 6 and "no unit above" in message  # at the unit waived (target:)
+    assert status(out, "c", "top", "2024-03") == "unmet"
+
+
+def test_nothing_is_above_the_subdistrict_without_approvers_either(tmp_path: Path,
+                                                                   english: None) -> None:
+    """A plan that checks no approver (written before approvals existed) still cannot
+    waive the subdistrict's own results: nobody is above it."""
+    plan = PLAN.replace("waivers: {type: exemption, approver_roles: [secretary]}",
+                        "waivers: {type: exemption}").replace(
+        "      approved_by: {type: staff, required: true}\n", "")
+    repo = plans.make_repo(tmp_path, plan, UNITS, RULES.replace(
+        "scope: community, period: month, select: {types: [visit]}, target: 2",
+        "scope: subdistrict, period: month, select: {types: [visit]}, target: 2"))
+    write(repo, "wv", "type: 免考\nunit: top\ndate: 2024-04-02\ntitle: 免考\nrule: c\n"
+                      "target: top\nperiod: 2024-03\n")
+    out = run(repo, rules=["c"])
+    [(_file, line, message)] = bad_waivers(out)
+    assert line == 6 and "no unit above" in message
     assert status(out, "c", "top", "2024-03") == "unmet"
 
 

@@ -142,7 +142,8 @@ def build_app() -> typer.Typer:
     app = typer.Typer(
         name="dc",
         cls=DcApp,
-        help=_("dc — checks the work plan of 电厂街道 against the records communities commit."),
+        help=_("dc — checks a subdistrict's work plan against the records its communities "
+               "commit."),
         no_args_is_help=True,
         add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},

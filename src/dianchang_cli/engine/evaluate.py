@@ -144,7 +144,11 @@ def _waiver_problems(plan: Plan, rec: Record, scopes: dict[str, set[str]],
                                "result to waive").format(p=printable(label),
                                                           day=plan.effective.isoformat()),
                 expected=_("a period from {day} on").format(day=plan.effective.isoformat()))
-    if checks_approver and unit is not None:
+    if unit is not None and str(unit) in plan.units and not plan.ancestors(str(unit)):
+        # the top unit: nobody is above it to approve, whether approvers are checked or not
+        bad(spec.unit, _("{unit} has no unit above it, so no one can waive its results")
+            .format(unit=printable(plan.unit_name(str(unit)))))
+    elif checks_approver and unit is not None:
         _check_approver(plan, rec, str(unit), bad)
     return out
 

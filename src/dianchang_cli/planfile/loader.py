@@ -30,7 +30,17 @@ from ..diagnostics import PlanError, Problem, printable
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes, locate, locate_value
-from .model import Festivals, FieldSpec, Meta, PlanFile, Rule, Settings, Unit, Units
+from .model import (
+    Festivals,
+    FieldSpec,
+    Meta,
+    PlanFile,
+    RecordType,
+    Rule,
+    Settings,
+    Unit,
+    Units,
+)
 from .plan import Origin, Plan
 
 UNITS_FILE = "units.yaml"
@@ -143,7 +153,8 @@ def load_plan(plan_dir: Path, root: Path | None = None, *,
 
 ENTRY_KEYS = ("sections", "items", "windows", "record_types", "rules")  # lists, merged
 SINGLE_KEYS = ("plan", "festivals", "waivers", "settings")  # given in one file only
-_SINGLE_SUBKEYS = ((), ("type",), ("ledger_types",), ("approver",), ("approver_roles",))
+_SINGLE_SUBKEYS = ((), ("type",), ("ledger_types",), ("approver",), ("approver_roles",),
+                   ("rule",), ("unit",), ("period",))
 
 
 @dataclass
@@ -205,6 +216,10 @@ class _Reading:
             if spec.not_before is not None:
                 self.origins.setdefault(f"common_fields.{name}", Origin(file, *locate_value(
                     node, ("common_fields", name, "not_before"))))
+            for attr in _REFERRING:
+                if getattr(spec, attr) is not None:
+                    self.origins.setdefault(f"common_fields.{name}.{attr}", Origin(
+                        file, *locate_value(node, ("common_fields", name, attr))))
         for item, entries in part.coverage.items():
             self.merged["coverage"].setdefault(item, []).extend(entries)
             self.origins.setdefault(f"coverage:{item}",
@@ -227,6 +242,13 @@ class _Reading:
                     if spec.not_before is not None:
                         self.origins.setdefault(f"record_types:{ident}.{name}", Origin(
                             file, *locate_value(node, (key, i, "fields", name, "not_before"))))
+                    for attr in _REFERRING:
+                        if getattr(spec, attr) is not None:
+                            self.origins.setdefault(f"record_types:{ident}.{name}.{attr}", Origin(
+                                file, *locate_value(node, (key, i, "fields", name, attr))))
+                if entry.resident_names:
+                    self.origins.setdefault(f"record_types:{ident}.resident_names", Origin(
+                        file, *locate_value(node, (key, i, "resident_names"))))
         self.merged[key].extend(entries)
 
     def _rule_origins(self, rule: Rule, ident: str, node: Any, at: tuple[str | int, ...],
@@ -575,5 +597,59 @@ def _key_clashes(plan: Plan) -> list[Problem]:
     return out
 
 
+_REFERRING = ("to", "default_month_of")  # field settings that name a type or another field
+
+
+def _field_references(plan: Plan) -> list[Problem]:
+    """Every field a field names exists and is of the right kind: a ``record`` field's
+    ``to`` is a record type, a ``default_month_of`` a date field of the same type, a
+    ``resident_names`` entry a field of its type.  (Unchecked, a typo would count nothing
+    and say nothing — or fail later, in the middle of a check.)"""
+    out: list[Problem] = []
+
+    def fields_of(rtype: RecordType | None) -> dict[str, FieldSpec]:
+        return {**plan.common_fields, **(rtype.fields if rtype is not None else {})}
+
+    owners: list[tuple[str, RecordType | None, dict[str, FieldSpec]]] = [
+        ("common_fields", None, plan.common_fields)]
+    owners += [(f"record_types:{t.id}", t, t.fields) for t in plan.types.values()]
+    for where, rtype, own in owners:
+        for name, spec in own.items():
+            key = f"{where}.{name}"
+            if spec.type == "record" and spec.to is not None and spec.to not in plan.types:
+                out.append(plan.problem_at(f"{key}.to", _(
+                    "field {f}: `to: {t}` is not a record type of the plan").format(
+                    f=printable(name), t=printable(spec.to)),
+                    expected=_("the id of a record type")))
+            month_of = spec.default_month_of
+            if month_of is not None:
+                source = fields_of(rtype).get(month_of)
+                if source is None or source.type not in ("date", "datetime"):
+                    out.append(plan.problem_at(f"{key}.default_month_of", _(
+                        "field {f}: `default_month_of: {o}` is not a date field of the record "
+                        "type").format(f=printable(name), o=printable(month_of)),
+                        expected=_("the name of a date or date-time field of the same record "
+                                   "type")))
+        for name in rtype.resident_names if rtype is not None else ():
+            if name not in fields_of(rtype):
+                out.append(plan.problem_at(f"{where}.resident_names", _(
+                    "record type {t}: `resident_names` names '{f}', which is not one of its "
+                    "fields").format(t=rtype.id, f=printable(name))))  # type: ignore[union-attr]
+    return out
+
+
+def _waiver_fields(plan: Plan) -> list[Problem]:
+    """The waiver type has the fields ``waivers`` names for rule, unit and period."""
+    spec = plan.waivers
+    if spec is None or spec.type not in plan.types:
+        return []  # no waivers, or an unknown type (reported by _waiver_type)
+    said = {"rule": _("waivers: the record type {t} has no field '{f}' naming the rule"),
+            "unit": _("waivers: the record type {t} has no field '{f}' naming the unit"),
+            "period": _("waivers: the record type {t} has no field '{f}' naming the period")}
+    return [plan.problem_at(f"waivers.{key}", message.format(t=spec.type, f=printable(name)))
+            for key, message in said.items()
+            if plan.field_spec(spec.type, name := getattr(spec, key)) is None]
+
+
 PLAN_CHECKS: tuple[PlanCheck, ...] = (_coverage_rules, _ledger_types, _waiver_type, _not_before,
-                                      _key_clashes)
+                                      _key_clashes, _field_references, _waiver_fields)

@@ -617,7 +617,7 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
                                         _("field '{f}' points to '{v}', which is not a {t} record")
                                         .format(f=printable(name), v=_quote(rec.fields[name]),
                                                 t=printable(plan.types[spec.to].name)
-                                                if spec.to else ""),
+                                                if spec.to in plan.types else ""),
                                         expected=_("the id of an existing record"),
                                         record=rec.id, path=(name,)))
                 bad.add(i)

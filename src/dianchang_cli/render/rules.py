@@ -46,8 +46,8 @@ def render_rules(plan: Plan) -> None:
         for rule in group:
             table.add_row(*_rule_row(rule, plan))
         console.print(table)
-    console.print(_("* assumed: the source says 定期/及时/不定期; the plan file notes "
-                    "what was assumed."))
+    console.print(_("* assumed: the source states no number or day (定期, 及时 …); the "
+                    "rule's note says what was assumed."))
 
 
 def _rule_row(rule: Rule, plan: Plan) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from ...diagnostics import printable
 from ...i18n import _
 from ...planfile.model import Rule
 from ...planfile.plan import Plan
-from ..context import Compiled, Context, Selector
+from ..context import TARGET_FIELD, Compiled, Context, Selector
 from ..periods import Period
 from ..results import Verdict
 
@@ -142,6 +142,12 @@ def _field_problems(rule: Rule, plan: Plan) -> list[str]:
     rule selects (and one of the right type): a misspelt name would otherwise count nothing
     and say nothing."""
     out: list[str] = []
+    if "target" in rule.scopes:  # scope target: the records name the unit they are about
+        for type_id in rule.select.types:
+            spec = plan.field_spec(type_id, TARGET_FIELD) if type_id in plan.types else None
+            if type_id in plan.types and (spec is None or spec.type != "unit"):
+                out.append(_("`scope: target` needs a unit field `{f}` on the record type "
+                             "{t}").format(f=TARGET_FIELD, t=type_id))
     for key, kinds in _FIELD_KEYS:
         name = getattr(rule, key, None)
         if not name:
