@@ -100,8 +100,14 @@ def test_festivals_fall_in_their_plan_year(year: int) -> None:
     festivals = all_periods(plan, "festival")
     assert [p.name for p in festivals] != [] and len(festivals) == len(plan.festivals.list)
     for p in festivals:
-        centre = p.start + (p.end - p.start) / 2
-        assert centre.year == year and (p.end - p.start).days == 2 * plan.festivals.days
+        day = festival_date(next(f for f in plan.festivals.list if f.name == p.name), year)
+        assert day is not None and day.year == year
+        # its day ± days, cut to the plan year (元旦 does not reach into December before)
+        assert p.start == max(day - dt.timedelta(days=plan.festivals.days),
+                              dt.date(year, 1, 1))
+        assert p.end == min(day + dt.timedelta(days=plan.festivals.days),
+                            dt.date(year, 12, 31))
+        assert p.start.year == p.end.year == year
 
 
 def test_the_2023_festivals() -> None:

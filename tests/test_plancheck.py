@@ -165,3 +165,22 @@ def test_scope_target_needs_a_target_field(tmp_path: Path, english: None) -> Non
     with pytest.raises(PlanError) as err:
         plancheck.load_plan(plan_dir, tmp_path)
     assert any("`scope: target`" in p.message for p in err.value.problems)
+
+
+def test_model_errors_are_said_in_the_plan_authors_language(tmp_path: Path) -> None:
+    """Pydantic's English ("Input should be …", "Extra inputs are not permitted") never
+    reaches a plan author: each key's error once, in Chinese by default; a scope that fits
+    no branch of its union is one error, not one per branch."""
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan_dir, ignore=shutil.ignore_patterns("tests"))
+    path = plan_dir / "rules" / "2-opinion.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    scope: target\n", "    scope: comunity\n    scoep: x\n", 1),
+                    encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    said = [(p.line, p.message) for p in err.value.problems]
+    assert [line for line, _m in said] == [40, 41]
+    assert "应为以下之一：" in said[0][1] and "'community'" in said[0][1]
+    assert "不是这里可用的键" in said[1][1]
+    assert not any("Input should" in m or "Extra inputs" in m for _l, m in said)

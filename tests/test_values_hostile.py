@@ -283,3 +283,18 @@ def test_text_is_bounded() -> None:
     assert read_text("名" * MAX_TEXT) == "名" * MAX_TEXT
     with pytest.raises(BadValue):
         read_text("名" * (MAX_TEXT + 1))
+
+
+@pytest.mark.parametrize("text", ["2024-13", "2024-00", "2024-Q5", "2024-Q0", "2024-H3",
+                                  "2024-q1", "2024-", "24-Q1"])
+def test_a_period_label_that_is_a_typing_mistake_is_refused(text: str) -> None:
+    """Any label after the year may be a festival's or a window's — but not digits alone
+    or Q/H and digits, which can only be a month, quarter or half mistyped."""
+    with pytest.raises(BadValue):
+        read_period(text)
+
+
+@pytest.mark.parametrize("text", ["2024", "2024-04", "2024-Q2", "2024-H1", "2024-中秋节",
+                                  "2024-09w", "2024-网络安全宣传周"])
+def test_period_labels_of_every_kind_are_read(text: str) -> None:
+    assert read_period(text) == text

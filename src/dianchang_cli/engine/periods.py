@@ -163,8 +163,12 @@ def _festivals(plan: Plan) -> list[Period]:
         if day is None:
             problems.append(_festival_problem(plan, fest))
             continue
-        out.append(Period("festival", f"{y:04d}-{fest.name}", shift(day, -days),
-                          shift(day, days), fest.name))
+        # within the plan year: a festival near New Year (元旦, 冬至 with many days) would
+        # otherwise reach into a year this plan does not judge, and, past its end, never be
+        # over for a check made "now" (capped at the year's last day)
+        start = max(shift(day, -days), dt.date(y, 1, 1))
+        end = min(shift(day, days), dt.date(y, 12, 31))
+        out.append(Period("festival", f"{y:04d}-{fest.name}", start, end, fest.name))
     if problems:
         raise PlanError(problems)
     return sorted(out, key=lambda p: p.start)

@@ -50,6 +50,7 @@ from ..engine.results import Result
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes, locate
+from ..planfile.errors import key_errors
 from ..planfile.plan import Plan
 from . import run
 
@@ -170,11 +171,10 @@ def _read_model(path: Path, model: type[_Strict], broken: list[str]) -> Any:
     try:
         return model.model_validate(loaded.value or {})
     except ValidationError as exc:
-        for err in exc.errors():  # each at its line (a union's branch names left out)
-            loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
+        for loc, words in key_errors(exc):  # each at its line, in the active language
             line, column = locate(loaded.node, loc)
             where = ".".join(str(x) for x in loc)
-            broken.append(f"{shown}:{line}:{column}: {where}: {err['msg']}")
+            broken.append(f"{shown}:{line}:{column}: {where}: {words}")
         return None
 
 

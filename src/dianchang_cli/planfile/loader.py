@@ -30,6 +30,7 @@ from ..diagnostics import PlanError, Problem, printable
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes, locate, locate_value
+from .errors import key_errors
 from .model import (
     Festivals,
     FieldSpec,
@@ -74,11 +75,10 @@ def plan_files(plan_dir: Path) -> list[Path]:
 def _pydantic_problems(exc: ValidationError, file: str, node: Any,
                        prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     out = []
-    for err in exc.errors():
-        loc = prefix + tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
+    for loc, words in key_errors(exc, prefix):
         line, col = locate(node, loc)
         where = ".".join(str(x) for x in loc)
-        out.append(Problem(file, line, col, "plan-invalid", f"{where}: {err['msg']}"))
+        out.append(Problem(file, line, col, "plan-invalid", f"{where}: {words}"))
     return out
 
 

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..i18n import _
+
 ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 UnitKind = Literal["subdistrict", "community", "branch"]
 RecordKind = Literal["event", "document", "registry"]
@@ -84,7 +86,7 @@ class FieldSpec(Strict):
     def _enum_has_values(self) -> FieldSpec:
         needs = self.type == "enum" or (self.type == "list" and self.items == "enum")
         if needs and not self.values:
-            raise ValueError("an enum field needs `values`")
+            raise ValueError(_("an enum field needs `values`"))
         return self
 
 
@@ -114,11 +116,11 @@ class Window(Strict):
     @classmethod
     def _month_day(cls, v: str) -> str:
         if not MONTH_DAY.match(v):
-            raise ValueError("write a month and day as MM-DD, e.g. 09-01")
+            raise ValueError(_("write a month and day as MM-DD, e.g. 09-01"))
         try:  # a day no year has (02-30, 04-31) is a typo; 02-29 is a leap day
             dt.date(2000, int(v[:2]), int(v[3:]))
         except ValueError:
-            raise ValueError(f"{v} is a day no year has") from None
+            raise ValueError(_("{v} is a day no year has").format(v=v)) from None
         return v
 
 
@@ -135,13 +137,14 @@ class Festival(Strict):
     @classmethod
     def _month_day(cls, v: str | None) -> str | None:
         if v is not None and not MONTH_DAY.match(v):
-            raise ValueError("write a month and day as MM-DD, e.g. 10-01")
+            raise ValueError(_("write a month and day as MM-DD, e.g. 10-01"))
         return v
 
     @model_validator(mode="after")
     def _one_rule(self) -> Festival:
         if sum(x is not None for x in (self.lunar, self.solar_term, self.solar)) != 1:
-            raise ValueError("give exactly one of `lunar` (MM-DD), `solar_term` or `solar` (MM-DD)")
+            raise ValueError(_("give exactly one of `lunar` (MM-DD), `solar_term` or "
+                               "`solar` (MM-DD)"))
         return self
 
 
@@ -173,7 +176,7 @@ class Due(Strict):
     @model_validator(mode="after")
     def _one(self) -> Due:
         if (self.day is None) == (self.date is None):
-            raise ValueError("give exactly one of `day` or `date`")
+            raise ValueError(_("give exactly one of `day` or `date`"))
         return self
 
 
@@ -221,7 +224,7 @@ class Rule(Strict):
     def _condition_or_checks(self) -> Rule:
         """What a rule's kind needs (keys, a severity) its kind module says; not here."""
         if self.checks and self.condition is not None:
-            raise ValueError("give either `condition` or `checks`, not both")
+            raise ValueError(_("give either `condition` or `checks`, not both"))
         return self
 
 
@@ -271,7 +274,7 @@ class Clause(Strict):
     @model_validator(mode="after")
     def _one(self) -> Clause:
         if bool(self.rules) == (self.not_checkable is not None):
-            raise ValueError("give either `rules` or `not_checkable` (the reason)")
+            raise ValueError(_("give either `rules` or `not_checkable` (the reason)"))
         return self
 
 
@@ -291,10 +294,10 @@ class CoverageEntry(Strict):
     def _one(self) -> CoverageEntry:
         short = bool(self.rules) or self.not_checkable is not None
         if self.clauses and short:
-            raise ValueError("give `clauses`, or `rules`/`not_checkable` for a one-clause "
-                             "sentence, not both")
+            raise ValueError(_("give `clauses`, or `rules`/`not_checkable` for a one-clause "
+                               "sentence, not both"))
         if not self.clauses and bool(self.rules) == (self.not_checkable is not None):
-            raise ValueError("give either `rules` or `not_checkable` (the reason)")
+            raise ValueError(_("give either `rules` or `not_checkable` (the reason)"))
         return self
 
     @property

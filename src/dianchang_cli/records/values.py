@@ -42,7 +42,10 @@ _DATETIME = re.compile(
     rf"^{_YMD}(?: ?T ?| )(\d{{1,2}}) ?[:：时] ?(\d{{2}})"
     r"(?: ?[:：分] ?(\d{2})(?:\.(\d{1,6}))?)?(?: ?秒)?(?: ?(Z|[+-]\d{2}:?\d{2}))?$")
 _MONTH = re.compile(r"^(\d{4}) ?(?:-|/|\.|年) ?(\d{1,2})(?: ?月)?$")
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12]|-.+)?$")
+# a month, quarter, half or the year, or a festival's or window's label: any other text after
+# the year, but never digits alone or Q/H and digits (2023-13, 2023-Q5 are typing mistakes)
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12]"
+                     r"|-(?![0-9]+$|[QHqh][0-9]+$).+)?$")
 _URL = re.compile(r"^https://\S+$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
