@@ -176,3 +176,16 @@ def test_wrap_parts_breaks_between_parts() -> None:
     assert lines == ["Scores: alpha 1 ·", "beta 2 · gamma 3"]
     assert wrap_parts("S: ", ["a", "b", "c"], 10) == ["S: a · b ·", "c"]
     assert wrap_parts("As of: ", ["x"], 80) == ["As of: x"]
+
+
+def test_invalid_files_are_counted_alike_at_the_top_and_in_the_footer(
+        repo: Repo, add: Callable[[str, str], Path]) -> None:
+    """Two problems in one file and one in another: the heading and the summary line both
+    say two invalid files (they used to count problems at the top)."""
+    add("dongyuan/a.yaml", READING.format(day="2023-04-23") + "dat: x\nparticipants: 很多\n")
+    add("dongyuan/b.yaml", READING.format(day="2023-04-23") + "dat: x\n")
+    out = check(repo, as_of=dt.date(2023, 12, 31), workers=1)
+    assert len([p for p in out.problems if p.severity == "error"]) == 3
+    text = shown(out)
+    assert "无效记录（2 条）" in text
+    assert "无效文件 2 个" in text

@@ -320,7 +320,8 @@ def problem_lines(errors: list[Problem], warnings: list[Problem], verbose: bool,
     is shown escaped, as in the message)."""
     out: list[str] = []
     if errors:
-        out.append(paint("bold red", _("Invalid records ({n})").format(n=len(errors))))
+        files = len({p.file for p in errors})  # as the footer counts them: files, not problems
+        out.append(paint("bold red", _("Invalid records ({n})").format(n=files)))
         out += [paint("red", _cell(p.text())) for p in errors]
         out.append("")
     if warnings:
