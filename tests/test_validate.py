@@ -145,6 +145,9 @@ def test_duplicate_ids_and_dangling_reference(add, run) -> None:
     found = sorted((p.code, p.file.rsplit("/", 1)[-1], p.line, p.column) for p in run().problems)
     assert found == [("duplicate-id", "b.yaml", 5, 1),  # at the field at fault
                      ("unknown-record", "p.yaml", 5, 1)]
+    # the key as written is not kept with a record: the field's Chinese name and its id
+    [dangling] = [p for p in run().problems if p.code == "unknown-record"]
+    assert "发布账号（account）" in dangling.message
 
 
 def test_a_bad_file_never_stops_the_others(add, run) -> None:

@@ -576,6 +576,12 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _field_label(name: str, spec: FieldSpec) -> str:
+    """A field as a message names it when the key the record wrote is no longer at hand:
+    its Chinese name and its id (``发布账号（account）``)."""
+    return printable(f"{spec.name}（{name}）" if spec.name and spec.name != name else name)
+
+
 class _Unknown(Exception):
     def __init__(self, code: str, message: str, expected: str) -> None:
         super().__init__(message)
@@ -615,7 +621,8 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
             if target is None or (spec.to and target.type != spec.to):
                 problems.append(Problem(rec.file, rec.line_of((name,)), 1, "unknown-record",
                                         _("field '{f}' points to '{v}', which is not a {t} record")
-                                        .format(f=printable(name), v=_quote(rec.fields[name]),
+                                        .format(f=_field_label(name, spec),
+                                                v=_quote(rec.fields[name]),
                                                 t=printable(plan.types[spec.to].name)
                                                 if spec.to in plan.types else ""),
                                         expected=_("the id of an existing record"),
