@@ -411,3 +411,45 @@ def test_friendly_dates_name_the_file(intake: Intake, typed: str, day: dt.date) 
     assert values["date"] == day and draft.errors == []
     assert draft.path.name == f"{type_id}-{day:%m%d}.yaml"
     assert draft.path.parent == intake.records_dir / "dongyuan" / f"{day:%Y}" / f"{day:%m}"
+
+
+# ---------------------------------------------------------------- what Enter means
+class _Asked:
+    """A stand-in for one questionary prompt: records how it was built, answers Enter."""
+
+    def __init__(self, kind: str, seen: list, **kwargs: object) -> None:
+        self.kind, self.kwargs = kind, kwargs
+        seen.append(self)
+
+    def enter(self) -> object:
+        """What Enter gives: a select's default choice's value, a text prompt's text."""
+        if self.kind == "select":  # no default: the cursor is on the first choice
+            default = self.kwargs.get("default")
+            return default if default is not None else self.kwargs["choices"][0].value
+        return self.kwargs["default"]
+
+
+def test_enter_leaves_an_optional_choice_empty_and_keeps_a_shown_default(
+        intake: Intake, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter on an optional enum leaves it empty (its first choice is 不填, where the
+    cursor starts) — it used to write the first value (节日: 春节 on a June activity); a
+    text field's default (today) is shown greyed, so typing replaces it instead of adding
+    to it (“2023-06-01明天”), and Enter keeps it."""
+    import questionary
+
+    from dianchang_cli.intake import ask
+
+    seen: list[_Asked] = []
+    monkeypatch.setattr(questionary, "select", lambda *a, **k: _Asked("select", seen, **k))
+    monkeypatch.setattr(questionary, "text", lambda *a, **k: _Asked("text", seen, **k))
+    monkeypatch.setattr(ask, "_ask", lambda question: question.enter())
+    type_id, values = _values(intake, "文体活动", "名称=中秋晚会", "日期=2023-06-01")
+    after = ask.ask_field(intake, type_id, "festival", values)
+    (select,) = seen
+    assert select.kwargs["choices"][0].value == ask.SKIP and select.kwargs["default"] == ask.SKIP
+    assert "festival" not in after
+    seen.clear()
+    kept = ask.ask_field(intake, type_id, "date", {**values, "date": DAY})
+    (text,) = seen
+    assert text.kwargs["default"] == "" and text.kwargs["placeholder"] == "2023-06-01"
+    assert kept["date"] == DAY

@@ -138,10 +138,11 @@ def _ask_choice(intake: Intake, type_id: str, name: str, values: dict[str, Any],
         unit = values.get("unit")
         pairs = staff_choices(intake.plan, unit if isinstance(unit, str) else None)
     choices = [questionary.Choice(title, value=value) for title, value in pairs]
-    if not required:
-        choices.append(questionary.Choice(_("(leave empty)"), value=SKIP))
     current = values.get(name)
     default = current if current in [v for _t, v in pairs] else None
+    if not required:  # first, and where the cursor starts: Enter leaves it empty
+        choices.insert(0, questionary.Choice(_("(leave empty)"), value=SKIP))
+        default = SKIP if default is None else default
     answer = _ask(questionary.select(_prompt(intake, type_id, name), choices=choices,
                                      default=default, use_jk_keys=False,
                                      instruction=_("(arrow keys move, Enter chooses)")))
@@ -182,8 +183,12 @@ def _ask_text(intake: Intake, type_id: str, name: str, values: dict[str, Any],
     """A text prompt whose answer is checked on Enter with the validator's message."""
     import questionary
 
+    # what the field holds already (a default such as today) is shown greyed, not typed
+    # in: what a person types replaces it, an empty answer keeps it
+    shown = _shown_value(values.get(name))
+
     def check(text: str) -> bool | str:
-        value = intake.convert(type_id, name, text)
+        value = intake.convert(type_id, name, text or shown)
         if value is None:
             return True if not required else _("required: {name}").format(
                 name=intake.label(type_id, name))
@@ -192,7 +197,7 @@ def _ask_text(intake: Intake, type_id: str, name: str, values: dict[str, Any],
         return True if not problems else "；".join(
             intake.describe(p) for p in problems)
 
-    answer = _ask(questionary.text(_prompt(intake, type_id, name),
-                                   default=_shown_value(values.get(name)), validate=check,
+    answer = _ask(questionary.text(_prompt(intake, type_id, name), default="",
+                                   placeholder=shown or None, validate=check,
                                    validate_while_typing=False))
-    return intake.convert(type_id, name, answer)
+    return intake.convert(type_id, name, answer or shown)
