@@ -160,3 +160,39 @@ def test_audit_renderer_without_findings(repo: Repo) -> None:
     out = io.StringIO()
     render(plan, 3, [], "json", out)
     assert json.loads(out.getvalue()) == {"commits": 3, "findings": []}
+
+
+# ---------------------------------------------------------------- Windows consoles
+def test_redirected_output_is_utf8_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a redirected stdout is in the code page (cp936): ✓ would stop dc and
+    JSON declared UTF-8 would not be; it is reconfigured to UTF-8 there, and only there."""
+    import io
+
+    from dianchang_cli.cli import utf8_when_redirected
+
+    for platform, expected in (("win32", "utf-8"), ("linux", "cp936")):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="cp936")
+        err = io.TextIOWrapper(io.BytesIO(), encoding="cp936")
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        utf8_when_redirected(platform)
+        assert (out.encoding, err.encoding) == (expected, expected)
+        if expected == "utf-8":
+            print("✓ 达标", file=out)  # would raise UnicodeEncodeError in cp936
+            out.flush()
+            assert out.buffer.getvalue() == "✓ 达标\n".encode()  # type: ignore[attr-defined]
+
+
+def test_wildcards_are_expanded_on_windows(tmp_path: Path) -> None:
+    """cmd and PowerShell hand ``*.yaml`` over as it is: dc expands it there; an argument
+    matching nothing, an option, or any argument elsewhere stays as typed."""
+    from dianchang_cli.cli import expand_wildcards
+
+    for name in ("b.yaml", "a.yaml", "c.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    pattern = str(tmp_path / "*.yaml")
+    args = ["validate", pattern, str(tmp_path / "*.none"), "--set=名称=a*b"]
+    assert expand_wildcards(args, "win32") == [
+        "validate", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"),
+        str(tmp_path / "*.none"), "--set=名称=a*b"]
+    assert expand_wildcards(args, "linux") == args

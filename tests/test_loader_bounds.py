@@ -586,3 +586,27 @@ def test_the_collector_leaves_what_a_host_froze_frozen() -> None:
         assert gc.get_freeze_count() == frozen and built
     finally:
         gc.unfreeze()
+
+
+def test_a_windows_junction_is_not_entered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a junction is a folder to ``is_dir(follow_symlinks=False)`` but leads
+    elsewhere, like a symlink: the walk does not enter it (simulated: no junction here)."""
+    import os as real_os
+    import stat as filemode
+    from types import SimpleNamespace
+
+    from dianchang_cli.records import batch
+
+    class Entry:
+        def __init__(self, attributes: int) -> None:
+            self.attributes = attributes
+
+        def stat(self, follow_symlinks: bool = True) -> SimpleNamespace:
+            return SimpleNamespace(st_file_attributes=self.attributes)
+
+    monkeypatch.setattr(real_os, "name", "nt")
+    junction = getattr(filemode, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400)
+    assert batch._reparse_point(Entry(junction | 0x10))  # type: ignore[arg-type]
+    assert not batch._reparse_point(Entry(0x10))  # a plain folder  # type: ignore[arg-type]
+    monkeypatch.setattr(real_os, "name", "posix")
+    assert not batch._reparse_point(Entry(junction))  # type: ignore[arg-type]

@@ -184,3 +184,23 @@ def test_model_errors_are_said_in_the_plan_authors_language(tmp_path: Path) -> N
     assert "应为以下之一：" in said[0][1] and "'community'" in said[0][1]
     assert "不是这里可用的键" in said[1][1]
     assert not any("Input should" in m or "Extra inputs" in m for _l, m in said)
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("  - id: hexi\n", "  - id: con\n", "Windows"),
+    ("  - id: hexi\n", "  - id: nul.x\n", "Windows"),
+    ("  - id: hexi\n", "  - id: DongYuan\n", "DongYuan"),
+])
+def test_a_unit_id_must_make_a_folder_on_windows(tmp_path: Path, old: str, new: str,
+                                                 words: str, english: None) -> None:
+    """A unit's id names its folder below records/: not a Windows device name, and not
+    the same as another's but for case."""
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan_dir, ignore=shutil.ignore_patterns("tests"))
+    path = plan_dir / "units.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        plancheck.load_plan(plan_dir, tmp_path)
+    assert any(words in p.message and p.file == "plan/units.yaml" for p in err.value.problems)

@@ -71,6 +71,9 @@ def test_override_template_from_the_plan(outcome: Outcome, repo: Repo) -> None:
     (folder / "report.md.j2").write_text(source, encoding="utf-8")
     text = _markdown(outcome, folder)
     assert text.startswith("自定义 电厂街道") and "\\*x\\*" in text and "<script" not in text
+    # saved by Notepad: a byte-order mark in front, which the report must not begin with
+    (folder / "report.md.j2").write_bytes(b"\xef\xbb\xbf" + source.encode("utf-8"))
+    assert _markdown(outcome, folder).startswith("自定义 电厂街道")
 
 
 def test_broken_override_is_a_render_error(outcome: Outcome, repo: Repo) -> None:

@@ -89,12 +89,43 @@ def _internal_error(exc: BaseException) -> None:
           .format(what=what), file=sys.stderr)
 
 
+def utf8_when_redirected(platform: str = sys.platform) -> None:
+    """On Windows, output sent to a file or a pipe (``dc check > out.txt``, ``| findstr``)
+    is written in the console's code page (cp936, cp1252): ✓ and rarer characters would
+    stop dc, and JSON or JUnit declared UTF-8 would not be.  There it is UTF-8, as
+    everywhere else; a console keeps its own (Python writes Unicode to it)."""
+    if platform != "win32":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not stream.isatty():
+            reconfigure(encoding="utf-8")
+
+
+def expand_wildcards(args: list[str], platform: str = sys.platform) -> list[str]:
+    """On Windows, ``dc validate records\\dongyuan\\*.yaml`` reaches dc with the ``*``
+    (cmd and PowerShell do not expand it, as POSIX shells do): each argument holding a
+    wildcard that matches files becomes those files, in order; any other stays as typed."""
+    if platform != "win32":
+        return args
+    import glob
+
+    out: list[str] = []
+    for arg in args:
+        found = sorted(glob.glob(arg)) if not arg.startswith("-") and any(
+            c in arg for c in "*?[") else []
+        out.extend(found or [arg])
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point.  Called as the program itself (no ``argv``), it leaves
     without tearing the interpreter down: see :func:`_leave`."""
     try:
         try:
-            rest = _choose_language(list(sys.argv[1:] if argv is None else argv))
+            utf8_when_redirected()
+            given = sys.argv[1:] if argv is None else argv
+            rest = _choose_language(expand_wildcards(list(given)))
             from .app import build_app
 
             build_app()(args=rest, prog_name="dc")

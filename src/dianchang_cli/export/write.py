@@ -75,6 +75,15 @@ def _copy_options(fmt: str) -> str:
     return "FORMAT json"
 
 
+def _with_bom(path: Path) -> None:
+    """A UTF-8 byte-order mark in front of a CSV file: Excel on a Chinese Windows reads a
+    CSV without one as GBK and shows the Chinese garbled (DuckDB, pandas and Python's csv
+    with ``utf-8-sig`` read it either way)."""
+    data = path.read_bytes()
+    if not data.startswith(b"\xef\xbb\xbf"):
+        path.write_bytes(b"\xef\xbb\xbf" + data)
+
+
 def write(data: Tables, out_dir: Path, fmt: str = "parquet") -> list[Path]:
     """Write every table of ``data`` under ``out_dir``; return the files, in order.
 
@@ -103,6 +112,8 @@ def write(data: Tables, out_dir: Path, fmt: str = "parquet") -> list[Path]:
                 select = ", ".join(quote(c) for c in cols)
                 con.execute(f"COPY (SELECT {select} FROM t WHERE \"table\" = {literal(table)} "
                             f"ORDER BY _n) TO {literal(str(path))} ({_copy_options(fmt)})")
+                if fmt == "csv":
+                    _with_bom(path)
                 written.append(path)
         finally:
             con.close()

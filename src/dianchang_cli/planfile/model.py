@@ -34,11 +34,25 @@ class Strict(BaseModel):
 
 
 # ---------------------------------------------------------------- units.yaml (contract)
+# Names Windows gives to devices, whatever the case and extension: a unit id is the name of
+# its folder below records/, which Windows could not create (nor git check out there).
+_DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                           *(f"LPT{i}" for i in range(1, 10))})
+
+
 class Unit(Strict):
     id: ID
     name: str
     kind: UnitKind
     parent: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _a_folder_name_everywhere(cls, v: str) -> str:
+        if v.split(".")[0].upper() in _DEVICE_NAMES or v.endswith("."):
+            raise ValueError(_("'{id}' cannot name a folder on Windows (a device name, or a "
+                               "name ending in '.'); choose another id").format(id=v))
+        return v
 
 
 class Staff(Strict):
@@ -53,6 +67,19 @@ class Units(Strict):
     subdistrict: str
     units: list[Unit]
     staff: list[Staff] = []
+
+    @model_validator(mode="after")
+    def _distinct_ignoring_case(self) -> Units:
+        """Windows and macOS file names ignore case: ``dongyuan`` and ``DongYuan`` would be
+        one folder below records/."""
+        seen: dict[str, str] = {}
+        for unit in self.units:
+            first = seen.setdefault(unit.id.casefold(), unit.id)
+            if first != unit.id:
+                raise ValueError(_("the unit ids '{a}' and '{b}' differ only in case: they "
+                                   "would share one folder on Windows").format(a=first,
+                                                                              b=unit.id))
+        return self
 
 
 # ---------------------------------------------------------------- record types

@@ -137,7 +137,7 @@ def _list_folder(folder: str | Path, found: list[str], stats: list[Stat | None] 
                 real_folder = entry.is_dir(follow_symlinks=False)
             except OSError:
                 real_folder = False
-            if real_folder and not name.startswith("."):
+            if real_folder and not name.startswith(".") and not _reparse_point(entry):
                 folders.append(prefix + entry.path)
             if is_record_name(name):
                 found.append(prefix + entry.path)
@@ -149,6 +149,18 @@ def _list_folder(folder: str | Path, found: list[str], stats: list[Stat | None] 
     finally:
         if handle is not None:
             os.close(handle)
+
+
+def _reparse_point(entry: os.DirEntry[str]) -> bool:
+    """A Windows junction (or another reparse point): a folder that leads elsewhere, like a
+    symlink, but ``is_dir(follow_symlinks=False)`` says it is a folder.  Not entered."""
+    if os.name != "nt":
+        return False
+    try:
+        attributes = getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0)
+    except OSError:
+        return True  # a folder that cannot even be looked at is not entered
+    return bool(attributes & getattr(filemode, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400))
 
 
 def _stamp(entry: os.DirEntry[str]) -> Stat | None:

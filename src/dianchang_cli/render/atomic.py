@@ -39,7 +39,11 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
 
 
 def _keep_mode(path: Path, tmp: str) -> None:
-    """Give the new file the old file's permissions, or the usual ones for a new file."""
+    """Give the new file the old file's permissions, or the usual ones for a new file.
+    Not on Windows: there a mode is only "read-only", and a read-only file could then be
+    neither replaced nor removed."""
+    if os.name == "nt":
+        return
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:

@@ -156,7 +156,7 @@ class _Loader:
             data, filename, shown = path.read_bytes(), os.fspath(path), relative
         self.shown[filename] = shown
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")  # Notepad saves a byte-order mark in front
         except UnicodeDecodeError as exc:
             line = data[:exc.start].count(b"\n") + 1
             raise TemplateProblem(shown, line, _("the template is not UTF-8 text")) from None
