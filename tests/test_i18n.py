@@ -86,3 +86,22 @@ def test_dc_lang_selects_english(default_language: None,
     monkeypatch.setenv("DC_LANG", "en")
     assert i18n.set_language(None) == "en"
     assert i18n._("pending") == "pending"
+
+
+def test_operating_system_reasons_are_said_in_the_active_language() -> None:
+    """"No such file or directory" (the system's English) becomes 文件或文件夹不存在; a file
+    Windows says is open elsewhere gets what to do; an unknown reason keeps the system's."""
+    import errno as codes
+
+    before = i18n.current()
+    try:
+        i18n.set_language("zh")
+        assert i18n.os_reason(FileNotFoundError(codes.ENOENT, "No such file or directory")) \
+            == "文件或文件夹不存在"
+        assert i18n.os_reason(IsADirectoryError(codes.EISDIR, "Is a directory")) == "这是一个文件夹"
+        in_use = PermissionError(codes.EACCES, "The process cannot access the file")
+        in_use.winerror = 32  # type: ignore[attr-defined]
+        assert "关闭" in i18n.os_reason(in_use)
+        assert i18n.os_reason(OSError(9999, "something odd")) == "something odd"
+    finally:
+        i18n.set_language(before)

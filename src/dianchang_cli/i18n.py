@@ -8,6 +8,7 @@ a test checks that the shipped ``.mo`` files match their ``.po`` sources.
 
 from __future__ import annotations
 
+import errno
 import gettext
 import os
 from pathlib import Path
@@ -77,3 +78,30 @@ def N_(message: str) -> str:
 
 
 set_language()
+
+
+# Why a call to the operating system failed, in the active language: its own words
+# (``strerror``) are English on most machines and in the system's language on others.
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.ENOTDIR: N_("part of the path is not a folder"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EBUSY: N_("it is in use"),
+}
+_FILE_IN_USE = 32  # Windows' ERROR_SHARING_VIOLATION: the file is open in another program
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why ``exc`` (an :class:`OSError`, usually) happened, as a short phrase."""
+    if getattr(exc, "winerror", None) == _FILE_IN_USE:
+        return _("the file is open in another program: close it and try again")
+    said = _OS_REASONS.get(getattr(exc, "errno", None) or 0)
+    if said is not None:
+        return _(said)
+    return str(getattr(exc, "strerror", None) or exc)

@@ -22,7 +22,7 @@ import typer
 
 from ..core import Repo
 from ..diagnostics import PlanError, printable
-from ..i18n import _
+from ..i18n import _, os_reason
 
 if TYPE_CHECKING:
     from ..engine.periods import Period
@@ -174,9 +174,9 @@ def write_file(path: Path, data: bytes) -> None:
 
 def cannot_write(path: Path | str, error: str | BaseException) -> NoReturn:
     """Exit 2 with the one sentence for an output ``path`` that could not be written;
-    ``error`` says why (an exception by its ``strerror`` where it has one)."""
+    ``error`` says why (an exception in the active language: :func:`~..i18n.os_reason`)."""
     if not isinstance(error, str):
-        error = getattr(error, "strerror", None) or str(error)
+        error = os_reason(error)
     fail_usage(_("Cannot write {path}: {error}").format(path=printable(str(path)),
                                                          error=printable(error)))
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..diagnostics import PlanError, printable
-from ..i18n import _
+from ..i18n import _, os_reason
 from ..render.init import (
     render_clash,
     render_example_problems,
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         except (OSError, ValueError) as exc:  # a file in the way, no permission, a bad name
             fail_usage(_("dc init: cannot create {path}: {error}").format(
                 path=printable(str(directory)),
-                error=printable(getattr(exc, "strerror", None) or str(exc))))
+                error=printable(os_reason(exc))))
         raise typer.Exit(EXIT_OK)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..core import Repo
 from ..diagnostics import printable
-from ..i18n import _
+from ..i18n import _, os_reason
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..planfile.plan import Plan
 from ..records.batch import validate_bytes
@@ -61,8 +61,7 @@ class Writer:
             except (OSError, Unreadable, ValueError) as exc:
                 result.issues.append(Issue(action.where, "not-written", _(
                     "the record could not be written: {error}").format(error=printable(
-                        getattr(exc, "message", None) or getattr(exc, "strerror", None)
-                        or str(exc)))))
+                        getattr(exc, "message", None) or os_reason(exc)))))
                 continue
             if not dry_run and action.path is not None:
                 written.append(self.repo.root / action.path)

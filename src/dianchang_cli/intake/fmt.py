@@ -49,7 +49,7 @@ from ruamel.yaml.tokens import CommentToken
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..diagnostics import Problem, printable
-from ..i18n import _
+from ..i18n import _, os_reason
 from ..load.files import MAX_BYTES, Unreadable, lexically_inside, read_limited
 from ..load.yamlsafe import check_encoding, load_bytes
 from ..planfile.plan import Plan
@@ -513,7 +513,7 @@ def format_files(plan: Plan, paths: Sequence[Path], root: Path, records_dir: Pat
             except OSError as exc:
                 report.problems.append(Problem(shown, 0, 0, "unwritable", _(
                     "the file cannot be written: {error}").format(
-                    error=printable(exc.strerror or str(exc)))))
+                    error=printable(os_reason(exc)))))
                 continue
         report.changed.append(shown)
     return report

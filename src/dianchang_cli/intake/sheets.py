@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import printable
-from ..i18n import _
+from ..i18n import _, os_reason
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 400 * 1024 * 1024  # an .xlsx/.ods is a zip: what it may expand to
@@ -117,7 +117,7 @@ def read(path: Path, shown: str | None = None) -> Book:
 
 def _unreadable(exc: OSError) -> SheetIssue:
     return SheetIssue(None, "unreadable", _("cannot read the file: {error}").format(
-        error=printable(exc.strerror or str(exc))))
+        error=printable(os_reason(exc))))
 
 
 # ------------------------------------------------------------------ CSV

@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from ..i18n import _
+from ..i18n import _, os_reason
 
 MAX_BYTES = 1024 * 1024
 
@@ -154,7 +154,7 @@ def _open_regular(path: str | Path, root: Path | None, limit: int
 
 def _unreadable(exc: BaseException) -> Unreadable:
     return Unreadable("unreadable", _("the file cannot be read: {e}").format(
-        e=getattr(exc, "strerror", None) or exc))
+        e=os_reason(exc)))
 
 
 def _open_plain(path: str | Path) -> int | None:

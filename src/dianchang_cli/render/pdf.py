@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import _
+from ..i18n import _, os_reason
 from .markdown import MAX_TEMPLATE_BYTES, TemplateProblem, read_override, shown_name
 from .typst_engine import FontNotFound, RenderError, choose_font, compile_pdf
 
@@ -161,7 +161,7 @@ def render(data: dict[str, Any], override: Path | None = None, font: str | None 
         raise RenderError(err.text()) from None
     except OSError as err:  # the temporary copy could not be written
         raise RenderError(_("The Typst template {file} failed: {message}").format(
-            file=shown_name(override, TEMPLATE), message=err.strerror or err)) from None
+            file=shown_name(override, TEMPLATE), message=os_reason(err))) from None
 
 
 def render_report(data: dict[str, Any], options: ReportOptions) -> bytes:
