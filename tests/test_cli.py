@@ -141,3 +141,24 @@ def _width(line: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_unit_option_takes_a_name_in_every_command(repo, add, tmp_path: Path) -> None:
+    """--unit takes a unit's id, its name or its name without the note in brackets
+    (东苑社区 for 东苑社区（示例）), in dc check, report, ledger and todo alike; one that
+    names nothing lists the units with their names."""
+    add("dongyuan/2023/05/r.yaml", READING.replace("2023-04-23", "2023-05-06"))
+    where = ("--repo", str(repo.root))
+    for name in ("dongyuan", "东苑社区", "东苑社区（示例）"):
+        done = dc("check", *where, "--as-of", "2023-12-31", "--unit", name, "-f", "json")
+        units = {r["unit"] for r in json.loads(done.stdout)["results"]}
+        assert units == {"dongyuan"}, (name, done.stderr)
+    for args in (("report", "--month", "2023-05"), ("ledger", "--month", "2023-05")):
+        out = tmp_path / f"{args[0]}.md"
+        done = dc(*args, *where, "--unit", "东苑社区", "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        assert "东苑社区" in out.read_text(encoding="utf-8")
+    done = dc("todo", *where, "--unit", "东苑社区", "--as-of", "2023-06-01")
+    assert done.returncode == 0 and "东苑社区" in done.stdout, done.stderr
+    done = dc("check", *where, "--unit", "没有这个社区")
+    assert done.returncode == 2 and "dongyuan（东苑社区（示例））" in done.stderr

@@ -204,12 +204,13 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
         fail_usage(str(err))
 
 
-def require_units(plan: Plan, units: Collection[str] | None) -> None:
-    """Exit 2 listing the plan's units when ``--unit`` names one it does not have."""
+def require_units(plan: Plan, units: Collection[str] | None) -> list[str] | None:
+    """The ids of the units ``--unit`` names (by id or by name); exit 2 listing the plan's
+    units when it names one the plan does not have."""
     from ..pipeline import UsageError, require_known
 
     try:
-        require_known(plan, units)
+        return require_known(plan, units)
     except UsageError as err:
         fail_usage(str(err))
 

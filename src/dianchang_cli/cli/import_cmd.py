@@ -84,7 +84,8 @@ def register(app: typer.Typer) -> None:
                 the_plan, loaded = api.load(where)
         except api.UsageError as err:
             fail_usage(str(err))
-        require_units(the_plan, [unit] if unit else None)
+        if unit:
+            [unit] = require_units(the_plan, [unit]) or [unit]
         who = _git_identity(where.root) if commit and not dry_run else None
         result = Importer(the_plan, loaded.records, unit, keys=keys).prepare(  # type: ignore[arg-type]
             [sheets.read(f, printable(f.name, 120)) for f in files])

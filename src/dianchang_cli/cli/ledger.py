@@ -100,14 +100,14 @@ def register(app: typer.Typer) -> None:
         as_of: str | None = opt.as_of,
     ) -> None:
         year, month_no = _month(month)
-        units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
         one_output(output, unit or [])
         fmt = output_format(format.value if format is not None else None, output,
                             list(FORMATS), "md")
         where = repo_from(repo, plan, records)
         # the ledger lists records; it needs no rule evaluated
         outcome = run_check(where, as_of=as_of_from(as_of), rules=())
-        require_units(outcome.plan, unit)
+        ids = require_units(outcome.plan, unit)
+        units: list[str | None] = list(dict.fromkeys(ids)) if ids else [None]
         types = _types(outcome.plan, type_)
         for one in units:
             book = build(outcome, year, month_no, unit=one, types=types)

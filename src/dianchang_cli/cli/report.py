@@ -70,18 +70,19 @@ def period_from(month: str | None, quarter: str | None, year: str | None) -> Per
 
 
 def period_outcome(where: Repo, period: Period, as_of: str | None,
-                   units: list[str] | None) -> Outcome:
+                   units: list[str] | None) -> tuple[Outcome, list[str] | None]:
     """The check outcome a report of ``period`` is made from (as of ``--as-of``, else the
-    period's end): every unit evaluated, since a unit's report compares; exit 2 for a unit
-    the plan does not have or a period outside the plan year."""
+    period's end: every unit evaluated, since a unit's report compares), and the ids of
+    ``units`` (named by id or by name); exit 2 for a unit the plan does not have or a
+    period outside the plan year."""
     from ..report.build import report_as_of
 
     outcome = run_check(where, as_of=as_of_from(as_of) or report_as_of(period))
-    require_units(outcome.plan, units)
+    units = require_units(outcome.plan, units)
     if period.start.year != outcome.plan.year:
         fail_usage(_("{period} is not in the plan year {year}.").format(
             period=period.label, year=outcome.plan.year))
-    return outcome
+    return outcome, units
 
 
 @dataclass(frozen=True)
@@ -148,12 +149,12 @@ def register(app: typer.Typer) -> None:
         from ..report.summary import render_with_summary
 
         period = period_from(month, quarter, year)
-        units: list[str | None] = list(dict.fromkeys(unit)) if unit else [None]
         one_output(output, unit or [])
         fmt = output_format(format.value if format is not None else None, output, FORMATS,
                             "md")
         where = repo_from(repo, plan, records)
-        outcome = period_outcome(where, period, as_of, unit)
+        outcome, ids = period_outcome(where, period, as_of, unit)
+        units: list[str | None] = list(dict.fromkeys(ids)) if ids else [None]
         made = made_day()  # notes (no git: no commit times) are in the report's data block
         for one in units:
             path = output or default_output(where.reports_dir, period.label, one, fmt)

@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
 
         period = period_from(month, quarter, year)
         where = repo_from(repo, plan, records)
-        outcome = period_outcome(where, period, as_of, [unit] if unit else None)
-        report = build(outcome, period, unit)
+        outcome, ids = period_outcome(where, period, as_of, [unit] if unit else None)
+        report = build(outcome, period, ids[0] if ids else None)
         with render_errors():
             text = summary_text(summarize(outcome, period, report),
                                 where.plan_dir / "templates", str(format.value))

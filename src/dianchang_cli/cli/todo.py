@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         day = as_of_from(as_of)
         outcome = run_check(where, as_of=day)
         if unit is not None:
-            require_units(outcome.plan, [unit])
+            [unit] = require_units(outcome.plan, [unit]) or [unit]
             render_todo(build_todo(outcome, unit, where.root), fmt, sys.stdout)
         else:
             render_overview(build_overview(outcome, where.root), fmt, sys.stdout)

@@ -44,22 +44,25 @@ def _known(ids: Collection[str]) -> str:
 
 
 def require_known(plan: Plan, units: Collection[str] | None = None,
-                  rules: Collection[str] | None = None) -> None:
-    """Raise :class:`UsageError` when a unit or rule asked for is not in the plan.
+                  rules: Collection[str] | None = None) -> list[str] | None:
+    """The ids of ``units`` (each given by id or by name, :meth:`Plan.unit_id`); raise
+    :class:`UsageError` when a unit or rule asked for is not in the plan.
 
     A filter that names nothing would otherwise give an empty, all-clear answer.
     """
-    unknown = [u for u in units or () if u not in plan.units]
+    found = {u: plan.unit_id(u) for u in units or ()}
+    unknown = [u for u, unit_id in found.items() if unit_id is None]
     if unknown:
         raise UsageError(_("unknown unit {unit}; the plan's units are: {known}").format(
             unit=", ".join(f"'{printable(u, 60)}'" for u in unknown),
-            known=_known(plan.units)))
+            known=_known([f"{u.id}（{u.name}）" for u in plan.units.values()])))
     unknown = [r for r in rules or () if plan.rule(r) is None]
     if unknown:
         raise UsageError(_("unknown rule {rule}; the plan's rules are: {known} "
                            "(dc rules lists them with their names)").format(
             rule=", ".join(f"'{printable(r, 60)}'" for r in unknown),
             known=_known([r.id for r in plan.rules])))
+    return None if units is None else [str(found[u]) for u in units]
 
 
 def require_records(repo: Repo) -> None:
@@ -147,7 +150,7 @@ def _run(repo: Repo, plan: Plan | None, as_of: dt.date | None, day_open: bool | 
          git: bool, strict: bool, changed_since: str | None, cache: bool) -> Outcome:
     plan = plan or load_plan(repo.plan_dir, repo.root)
     if strict:
-        require_known(plan, units, rules)
+        units = require_known(plan, units, rules)
         require_records(repo)
     today = dt.date.today()
     when = as_of or default_as_of(plan, today)

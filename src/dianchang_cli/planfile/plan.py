@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Problem
@@ -21,6 +22,8 @@ from .model import (
     Waivers,
     Window,
 )
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]\s*$")  # a trailing note: （示例）
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,18 @@ class Plan:
     def unit_name(self, unit_id: str) -> str:
         unit = self.units.get(unit_id)
         return unit.name if unit else unit_id
+
+    def unit_id(self, text: str) -> str | None:
+        """The unit ``text`` names — its id, its name (``东苑社区（示例）``) or its name
+        without the note in brackets (``东苑社区``) — or ``None`` (none, or more than one)."""
+        text = text.strip()
+        if text in self.units:
+            return text
+        for named in (lambda u: u.name.strip(), lambda u: _BRACKETED.sub("", u.name).strip()):
+            found = [u.id for u in self.units.values() if named(u) == text]
+            if len(found) == 1:
+                return found[0]
+        return None
 
     # ------------------------------------------------------------ rules
     def rule(self, rule_id: str) -> Rule | None:
