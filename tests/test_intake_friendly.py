@@ -40,13 +40,19 @@ def spec(kind: str, **kw: object) -> FieldSpec:
     (45058, dt.date(2023, 5, 12)),  # an Excel date serial
     (45058.0, dt.date(2023, 5, 12)),
     (dt.datetime(2023, 5, 12, 0, 0), dt.date(2023, 5, 12)),  # a date cell
+    ("2023年5月12号", dt.date(2023, 5, 12)),
+    ("5月12号", dt.date(2023, 5, 12)),
+    ("20230512", dt.date(2023, 5, 12)),
+    (20230512, dt.date(2023, 5, 12)),  # typed into a number cell
+    ("2023-5-12 0:00:00", dt.date(2023, 5, 12)),  # a date cell as Excel writes it to CSV
+    ("2023/5/12 00:00", dt.date(2023, 5, 12)),
 ])
 def test_days_people_write(raw: object, day: dt.date) -> None:
     assert F.value(spec("date"), raw) == day
 
 
 @pytest.mark.parametrize("raw", ["2023-02-30", "13.40", "明天见", "5.12.3", 5.12, True,
-                                 "2023年5月"])
+                                 "2023年5月", "20231345", "2023-5-12 10:05:00"])
 def test_what_is_not_surely_a_day_is_handed_on(raw: object) -> None:
     out = F.value(spec("date"), raw)
     assert not isinstance(out, dt.date)

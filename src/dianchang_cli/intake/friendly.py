@@ -29,8 +29,11 @@ FALSE_WORDS = {"否", "无", "没有", "错", "×", "✗", "false", "no", "n", "
 LIST_SEPARATORS = re.compile(r"\s*[、,，;；\n]\s*")
 COUNT_SUFFIXES = ("人次", "小时", "人", "名", "次", "个", "h")
 
-_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_SHORT_DATE = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# 2023-05-12, 2023/5/12, 2023.5.12, 2023年5月12日 (or 号), 20230512, and a spreadsheet's
+# date-time of a day at midnight (2023-5-10 0:00:00, as Excel writes a date cell to CSV)
+_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+                        r"(?:\s+0{1,2}:00(?::00)?)?$|^(\d{4})(\d{2})(\d{2})$")
+_SHORT_DATE = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _TIME = re.compile(r"^(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?\s*秒?$")
 _MONTH = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$")
 _PAREN_NOTE = re.compile(r"[（(][^（）()]*[)）]$")
@@ -126,7 +129,10 @@ class Friendly:
             return raw
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # a whole day number only: 5.12 typed into a cell that Excel made a number is
-            # not a day we can be sure of (5.1 may have been 5.10), so the validator says so
+            # not a day we can be sure of (5.1 may have been 5.10), so the validator says so;
+            # 20230512 typed into a number cell is that day, not a serial number
+            if float(raw).is_integer() and 19000101 <= raw <= 29991231:
+                return self.day(str(int(raw)))
             return _serial(raw) if float(raw).is_integer() else None
         return self.day(raw) if isinstance(raw, str) else None
 
@@ -172,14 +178,15 @@ class Friendly:
 
     # ------------------------------------------------------------ dates
     def day(self, text: str) -> dt.date | None:
-        """``2023-05-12``, ``2023/5/12``, ``2023.5.12``, ``2023年5月12日``, ``5.12``,
-        ``5月12日``, ``今天``, ``昨天``, ``前天`` → the day; anything else → None."""
+        """``2023-05-12``, ``2023/5/12``, ``2023.5.12``, ``2023年5月12日`` (or 号),
+        ``20230512``, ``2023-5-12 0:00:00``, ``5.12``, ``5月12日``, ``今天``, ``昨天``,
+        ``前天`` → the day; anything else → None."""
         text = normalise(text)
         if text in RELATIVE_DAYS:
             return self.today - dt.timedelta(days=RELATIVE_DAYS[text])
         full = _FULL_DATE.match(text)
         if full:
-            year, month, day = (int(g) for g in full.groups())
+            year, month, day = (int(g) for g in full.groups() if g is not None)
         else:
             short = _SHORT_DATE.match(text)
             if not short:
