@@ -372,3 +372,27 @@ def test_real_xls_and_ods(repo: Repo, ledger: Callable[..., Path], tmp_path: Pat
                               "--dry-run")
         assert code == 0, out
         assert out["summary"]["added"] == 2
+
+
+def test_a_record_named_by_its_title_is_linked_by_its_id(repo: Repo, tmp_path: Path) -> None:
+    """Staff know a record by its name, not its id: 发布账号 = 东苑社区微信公众号 links the
+    account's record; a name no record has is a problem at its cell, not a file that
+    dc check would refuse later."""
+    (repo.records_dir / "dongyuan").mkdir(parents=True, exist_ok=True)
+    (repo.records_dir / "dongyuan" / "account.yaml").write_text(
+        "id: dy-gzh\ntype: media_account\nunit: dongyuan\ndate: 2023-04-03\n"
+        "title: 东苑社区微信公众号\nplatform: 微信公众号\naccount_name: 东苑之家\n",
+        encoding="utf-8")
+    header = ["单位", "日期", "名称", "发布账号", "发布时间", "编辑人"]
+    book = workbook(tmp_path / "发布.xlsx", {"新媒体发布": [
+        header,
+        ["dongyuan", "2023-05-06", "推文一", "东苑社区微信公众号", "2023-05-06 10:05", "dy-pub"],
+        ["dongyuan", "2023-05-07", "推文二", "dy-gzh", "2023-05-07 10:05", "dy-pub"],
+        ["dongyuan", "2023-05-08", "推文三", "不存在的账号", "2023-05-08 10:05", "dy-pub"]]})
+    code, summary = dc_import(repo, str(book))
+    assert code == 1, summary
+    written = {rel: loaded(repo, rel) for rel in record_files(repo) if "account" not in rel}
+    assert sorted(v["account"] for v in written.values()) == ["dy-gzh", "dy-gzh"]
+    [issue] = [i for i in summary["problems"] if i["code"] == "unknown-record"]
+    assert issue["where"].endswith("D4") and "不存在的账号" in issue["message"]
+    assert "东苑社区微信公众号" in issue["expected"]
