@@ -24,7 +24,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..diagnostics import Problem, Severity, printable
-from ..i18n import _
+from ..i18n import N_, _
 from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
 from . import pii
@@ -265,8 +265,8 @@ class Validator:
             fields["type"] = self._type_spellings.get(written_type, written_type)
         if rtype.unit_kinds and self.plan.units[unit].kind not in rtype.unit_kinds:
             add("bad-value", _("a {t} record belongs to a {k}, not to '{u}'").format(
-                t=schema.name, k=printable("/".join(rtype.unit_kinds)), u=_quote(unit)),
-                (written["unit"],))
+                t=schema.name, k="/".join(_(UNIT_KINDS[k]) for k in rtype.unit_kinds),
+                u=_quote(self.plan.unit_name(unit))), (written["unit"],))
             return None, problems
         date = fields.get("date")
         date = date if isinstance(date, dt.date) else None
@@ -507,16 +507,22 @@ class Validator:
         if kind == "unit" and value not in self.plan.units:
             raise _Unknown("unknown-unit", _("unknown unit '{u}'").format(u=_quote(value)),
                            _("a unit id of plan/units.yaml, e.g. {e}").format(
-                               e=printable(", ".join(list(self.plan.units)[:3]))))
+                               e=printable(", ".join(f"{u.id}（{u.name}）" for u in list(
+                                   self.plan.units.values())[:3]))))
         if kind == "staff" and value not in self.plan.staff:
             raise _Unknown("unknown-staff", _("unknown staff '{s}'").format(s=_quote(value)),
                            _("a staff id of plan/units.yaml, e.g. {e}").format(
-                               e=printable(", ".join(list(self.plan.staff)[:3]))))
+                               e=printable(", ".join(f"{m.id}（{m.name}）" for m in list(
+                                   self.plan.staff.values())[:3]))))
         if kind == "rule" and value not in self.rule_ids:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
         return value
 
+
+# The kinds of units, as a message names them
+UNIT_KINDS = {"subdistrict": N_("subdistrict"), "community": N_("community"),
+              "branch": N_("party branch")}
 
 # Kinds read as text: a number written there is kept as the person wrote it (``rule: 12.10``
 # is rule 12.10, not 12.1; ``location: 0x1F`` is not 31), from the scalar's node.
