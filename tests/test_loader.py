@@ -162,3 +162,19 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
                                     "a: !custom x", "? [a, b]\n: 1"])
 def test_tags_and_complex_keys_are_refused(source: str) -> None:
     assert problem(source)[0] == "yaml-syntax"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("type: 阅读活动\nunit: dongyuan\n\tdate: 2023-04-05\n", "制表符"),
+    ("type: 阅读活动\nunit: dongyuan\ntitle: a: b\n", "加引号"),
+    ("type: 阅读活动\n  unit: dongyuan\ntitle: a\n", "缩进"),
+    ('title: "abc\n', "没有配对"),
+])
+def test_yaml_syntax_errors_say_what_to_do(text: str, words: str) -> None:
+    """libyaml's English ("mapping values are not allowed here") is said as what it
+    means for a person writing a record, in the active language."""
+    from dianchang_cli.load.yamlsafe import load_bytes
+
+    problem = load_bytes(text.encode("utf-8"), "r.yaml").problem
+    assert problem is not None and problem.code == "yaml-syntax"
+    assert words in problem.message and "mapping values" not in problem.message

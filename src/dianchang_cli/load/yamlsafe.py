@@ -26,7 +26,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..diagnostics import Problem, printable
-from ..i18n import _
+from ..i18n import N_, _
 
 if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the build
     raise ImportError("dc needs PyYAML built with libyaml (yaml.CSafeLoader); reinstall PyYAML")
@@ -300,7 +300,7 @@ def load_bytes(data: bytes, file: str) -> Loaded:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = " ".join(x for x in (exc.context, exc.problem) if x)
         return _problem(file, "yaml-syntax", _("YAML syntax error: {detail}").format(
-            detail=printable(detail)), line, col,
+            detail=said_plainly(detail)), line, col,
             expected=_("valid YAML: 'key: value' lines, two-space indents"))
     except yaml.reader.ReaderError as exc:
         return _bad_character(data, file, exc)
@@ -312,6 +312,38 @@ def load_bytes(data: bytes, file: str) -> Loaded:
     finally:
         loader.dispose()
     return Loaded(value=value, node=node)
+
+
+# libyaml's words for the mistakes people make, and what they mean (anything else is shown
+# as libyaml says it)
+_YAML_MISTAKES = (
+    ("tab", N_("a tab character: indent with spaces")),
+    ("mapping values are not allowed", N_(
+        "a 'key: value' where none can be (a colon inside a value, or the indent is off): "
+        "put the value in quotes, or fix the indent")),
+    ("could not find expected ':'", N_("a line without the ':' of 'key: value'")),
+    ("did not find expected key", N_(
+        "the indent is off: the keys of one mapping start in the same column")),
+    ("expected <block end>", N_(
+        "the indent is off: the keys of one mapping start in the same column")),
+    ("did not find expected '-' indicator", N_(
+        "the indent of a list is off: its '- ' items start in the same column")),
+    ("found unexpected end of stream", N_(
+        "the file ends inside quotes or brackets: one is not closed")),
+    ("unknown escape character", N_(
+        "a backslash inside double quotes: use single quotes, or write it twice")),
+    ("cannot start any token", N_(
+        "a character that cannot begin a value here (such as @ or `): put the value in "
+        "quotes")),
+)
+
+
+def said_plainly(detail: str) -> str:
+    """What libyaml's ``detail`` of a syntax error means, in the active language."""
+    for words, meaning in _YAML_MISTAKES:
+        if words in detail:
+            return _(meaning)
+    return printable(detail)
 
 
 # What YAML 1.2 calls printable (c-printable), as a class of what is not
