@@ -453,3 +453,26 @@ def test_enter_leaves_an_optional_choice_empty_and_keeps_a_shown_default(
     (text,) = seen
     assert text.kwargs["default"] == "" and text.kwargs["placeholder"] == "2023-06-01"
     assert kept["date"] == DAY
+
+
+@pty
+def test_typing_chinese_filters_the_list_of_types(tmp_path: Path) -> None:
+    """An input method sends 阅读 as characters the list's own filter ignored (it takes
+    ASCII letters only): they filter it too, so Enter chooses 阅读活动, not the first type."""
+    root = _repo(tmp_path, records=True)
+    _git(root, "dy-pub@example.org")
+    before = _files(root)
+    child = _spawn(root, "--set", "名称=读书会", "--set", "日期=2023-05-12")
+    child.expect("Which kind of record|哪")
+    child.send("阅读活动")
+    child.expect("阅读活动")
+    child.send("\r")
+    child.expect("单位")
+    child.send("\r")
+    child.expect("optional|可选")
+    child.send("n")
+    child.expect("Save it|保存")
+    child.send("y")
+    assert _end(child) == 0
+    (path,) = _files(root) - before
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["类型"] == READING

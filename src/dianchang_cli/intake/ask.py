@@ -54,13 +54,41 @@ def ask_type(intake: Intake) -> str:
         choices.append(questionary.Separator(f"── {shown} ──"))
         choices.extend(questionary.Choice(_type_title(t.name, t.description, t.id), value=t.id)
                        for t in types)
-    answer = _ask(questionary.select(
+    question = questionary.select(
         _("Which kind of record?"), choices=choices, use_search_filter=True,
         use_jk_keys=False, use_shortcuts=False,
-        instruction=_("(arrow keys move, typing letters filters, Enter chooses)")))
+        instruction=_("(arrow keys move, typing filters, Enter chooses)"))
+    _filter_by_any_character(question)
+    answer = _ask(question)
     if answer is None:
         raise KeyboardInterrupt
     return str(answer)
+
+
+def _filter_by_any_character(question: Any) -> None:
+    """Let Chinese typed into the list filter it, as letters do.
+
+    questionary's search filter binds the ASCII characters only; a character an input
+    method sends (阅读) falls to its catch-all binding, which drops it.  A binding added
+    after that one, for any other printable character, hands it to the same filter."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.keys import Keys
+    from questionary.prompts.common import InquirerControl
+
+    app = question.application
+    control = next((w.content for w in app.layout.find_all_windows()
+                    if isinstance(w.content, InquirerControl)), None)
+    if control is None:  # another questionary: its own filter, as it is
+        return
+    extra = KeyBindings()
+
+    @extra.add(Keys.Any)
+    def _typed(event: Any) -> None:
+        for char in event.data or "":
+            if not char.isascii() and char.isprintable():
+                control.add_search_character(char)
+
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
 
 
 def _type_title(name: str, description: str | None, type_id: str) -> str:
