@@ -264,6 +264,17 @@ def test_same_id_twice_is_a_problem(repo: Repo, tmp_path: Path) -> None:
     assert [(p["code"], p["cell"]) for p in out["problems"]] == [("duplicate-id", "H3")]
 
 
+def test_the_same_activity_twice_says_how_to_keep_both(repo: Repo, tmp_path: Path) -> None:
+    """Two rows of the same type, unit, date and name make the same id: the problem says
+    to give one an 编号 of its own (it used to say only "each record once")."""
+    book = workbook(tmp_path / "d.xlsx", {VOL: [HEADER, row(dt.date(2023, 5, 2), "a"),
+                                                row(dt.date(2023, 5, 2), "a", n=2)]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1 and out["summary"]["added"] == 1
+    [problem] = out["problems"]
+    assert problem["code"] == "duplicate-id" and "编号" in problem["expected"]
+
+
 @pytest.mark.parametrize(("args", "title_key", "type_key"), [
     ((), "名称", "类型"),  # Chinese names by default: the keys the sheet's header used
     (("--keys", "zh"), "名称", "类型"),

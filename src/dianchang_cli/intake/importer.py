@@ -182,6 +182,7 @@ class Importer:
         """The row's record id (its ``id`` cell, else :func:`stable_id`, then set in
         ``values``), or the problem with it: used twice, or a record of another type."""
         record_id = values.get("id")
+        made = record_id is None  # made from type, unit, date and title (no 编号 cell)
         if record_id is None:
             day = values.get("date")
             unit = values.get("unit")
@@ -195,7 +196,9 @@ class Importer:
             return record_id, Issue(at, "duplicate-id", _(
                 "the id '{id}' is already used by {where}").format(
                 id=printable(record_id, 80), where=self.seen[record_id].text()),
-                expected=_("each record once in an import"))
+                expected=_("the two rows have the same type, unit, date and name: if both "
+                           "are real, give one a 编号 of its own, or a different name")
+                if made else _("each record once in an import"))
         self.seen[record_id] = row.where
         existing = self.by_id.get(record_id)
         if existing is not None and existing.type != row.type_id:
