@@ -61,9 +61,23 @@ def test_spawned_workers_give_the_one_process_result(generated: tuple[Plan, Path
     alone = _load(plan, root, workers=1)
     assert alone.files >= PARALLEL_FROM and alone.problems and alone.records
     monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    monkeypatch.setattr(batch, "SPAWNED_FROM", PARALLEL_FROM)  # spawn for these few files
+    started = batch.parallel_loads
     parallel = _load(plan, root, workers=2)
-    assert batch.fallbacks == 0  # the workers did the work, not the fallback
+    assert batch.parallel_loads == started + 1  # workers were started …
+    assert batch.fallbacks == 0  # … and did the work, not the fallback
     _same(alone, parallel)
+
+
+def test_spawned_workers_wait_for_more_files(generated: tuple[Plan, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spawned workers (Windows, macOS) each import dc anew: below SPAWNED_FROM files one
+    process reads them all, as fast; forked ones start from PARALLEL_FROM."""
+    plan, root = generated
+    monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    started = batch.parallel_loads
+    _same(_load(plan, root, workers=1), _load(plan, root, workers=2))
+    assert batch.parallel_loads == started  # fewer files than SPAWNED_FROM: no workers
 
 
 def test_default_start_method_gives_the_same_result(generated: tuple[Plan, Path]) -> None:

@@ -56,7 +56,11 @@ from .pii import may_hold_pii
 from .validate import Validator, cross_check
 
 SUFFIXES = (".yaml", ".yml")
-PARALLEL_FROM = 1500  # below this many files one process is faster than starting workers
+PARALLEL_FROM = 1500  # below this many files one process is faster than forking workers
+# … and than spawning them (Windows, macOS), each importing dc anew: measured on 2 cores,
+# spawned workers broke even with one process at 10,000 files (0.58 s against 0.56 s) and
+# were 13 % faster at 100,000; forked ones were 30 % faster at 10,000
+SPAWNED_FROM = 10_000
 CHUNK_FILES = 25_000  # files at most in one task of a loading worker
 START_METHOD: str | None = None  # None: the platform's default; tests force "spawn"
 NAME_LIMIT = 4096  # a file name is shown whole (escaped), however long: it is a real path
@@ -473,7 +477,7 @@ def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, 
               stamped: bool = False) -> list[Outcome]:
     """Every file's outcome (``stamped``: with its stamp as read): on several processes for
     many files, else here."""
-    if workers > 1 and len(paths) >= PARALLEL_FROM:
+    if workers > 1 and len(paths) >= _parallel_from():
         return _parallel(paths, where, validator, workers, stamped)
     return _read_each(paths, where, validator, stamped)
 
@@ -579,8 +583,15 @@ def _context() -> BaseContext:
     return get_context(START_METHOD)
 
 
+def _parallel_from() -> int:
+    """How many files make workers worth starting, by how they start."""
+    forked = _context().get_start_method() == "fork"
+    return PARALLEL_FROM if forked else max(PARALLEL_FROM, SPAWNED_FROM)
+
+
 _TOKENS = itertools.count(1)
 fallbacks = 0  # shares of the last parallel load read here because a worker failed (tests)
+parallel_loads = 0  # loads that started workers (tests)
 
 
 def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
@@ -588,8 +599,9 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
     Results keep the files' order.  A worker that cannot start or dies (no process may be
     created, the plan does not pickle) costs time, not records: its share is read here."""
-    global fallbacks
+    global fallbacks, parallel_loads
     fallbacks = 0
+    parallel_loads += 1
     try:
         blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan that does not pickle: one process reads everything
