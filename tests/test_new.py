@@ -97,7 +97,18 @@ def test_chinese_keys_unit_names_and_short_dates_make_a_valid_file(intake: Intak
     assert loaded.problems == [] and [r.title for r in loaded.records] == ["读书会"]
 
 
+ACCOUNT = ("id: acc-1\ntype: media_account\nunit: dongyuan\ndate: 2023-04-03\n"
+           "title: 东苑社区微信公众号\nplatform: 微信公众号\naccount_name: 东苑之家\n")
+
+
+def _account(intake: Intake) -> None:
+    folder = intake.records_dir / "dongyuan"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "account.yaml").write_text(ACCOUNT, encoding="utf-8")
+
+
 def test_yesterday_staff_by_name_and_english_keys(intake: Intake) -> None:
+    _account(intake)
     intake.keys = "en"
     type_id = intake.type_id("新媒体发布")
     typed = intake.sets(type_id, ["单位=dongyuan", "日期=昨天", "名称=推文", "发布账号=acc-1",
@@ -110,6 +121,23 @@ def test_yesterday_staff_by_name_and_english_keys(intake: Intake) -> None:
     data = yaml.safe_load(draft.text)
     assert data["author"] == "dy-pub" and data["published_at"] == "2023-05-31 10:05"
     assert draft.path.name == f"{type_id}-0531.yaml"
+
+
+def test_a_linked_record_may_be_named_and_must_exist(intake: Intake) -> None:
+    """发布账号 takes the account's name (staff never see its id) and gets its id; a name
+    no account has is an error of that field, before anything is written."""
+    _account(intake)
+    type_id = intake.type_id("新媒体发布")
+    common = ["单位=dongyuan", "日期=昨天", "名称=推文", "发布时间=昨天 10:05",
+              "编辑人=东苑社区宣传员"]
+    values = intake.values(type_id, intake.sets(type_id, [*common, "发布账号=东苑社区微信公众号"]),
+                           intake.defaults(type_id))
+    draft = intake.draft(type_id, values)
+    assert draft.errors == [] and draft.values["account"] == "acc-1"
+    assert "acc-1" in draft.text
+    values["account"] = "不存在的账号"
+    [problem] = intake.field_problems(type_id, values, "account")
+    assert problem.code == "unknown-record" and "东苑社区微信公众号" in (problem.expected or "")
 
 
 def test_never_overwrites_a_file_the_second_gets_a_suffix(intake: Intake) -> None:

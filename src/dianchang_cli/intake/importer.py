@@ -41,6 +41,7 @@ from ..records.batch import validate_bytes
 from ..records.model import Record
 from ..records.validate import Validator
 from .friendly import Friendly
+from .links import Links
 from .rows import Headers, Issue, Row, Where, sheet_rows
 from .sheets import Book, Grid
 from .writer import KeyStyle, key_of, render
@@ -117,7 +118,7 @@ class Importer:
         self.unit = unit
         self.members = set(plan.members(unit)) if unit else set()
         self.seen: dict[str, Where] = {}
-        self._titles: dict[str, dict[str, list[Record]]] = {}
+        self.links = Links(plan, self.by_id.values())
 
     def prepare(self, books: Sequence[Book]) -> ImportResult:
         """The actions and problems of every sheet of ``books``."""
@@ -211,49 +212,13 @@ class Importer:
         return record_id, None
 
     def _references(self, row: Row, values: dict[str, Any]) -> Issue | None:
-        """Each field naming another record (``record`` fields) names one that exists: a
-        person writes what they know, its 名称 (``东苑社区微信公众号``), and the row gets
-        that record's id; an id or a name of no such record is a problem at its cell (it
-        would otherwise be written, and refused by ``dc check`` only)."""
-        rtype = self.plan.types[row.type_id]
-        for name, spec in {**self.plan.common_fields, **rtype.fields}.items():
-            value = values.get(name)
-            if spec.type != "record" or not isinstance(value, str) or not spec.to:
-                continue
-            known = self.by_id.get(value)
-            if known is not None and known.type == spec.to:
-                continue
-            if value in self.seen:  # a row of this import, read before
-                continue
-            found = self._titled(spec.to).get(value.strip(), [])
-            unit = values.get("unit")
-            if len(found) > 1 and isinstance(unit, str):  # the same name in several units
-                found = [r for r in found if r.unit in self.plan.members(
-                    self.plan.community_of(unit) or unit)] or found
-            if len(found) == 1:
-                values[name] = found[0].id
-                continue
-            target = self.plan.types[spec.to].name if spec.to in self.plan.types else spec.to
-            names = sorted({r.title for r in self._records_of(spec.to)})[:5]
-            return Issue(row.where.at(row.columns.get(name)), "unknown-record", _(
-                "'{v}' is not the name (or id) of one {t} record").format(
-                v=printable(value, 80), t=printable(target, 40)),
-                expected=_("the name of an existing {t} record, e.g. {e}").format(
-                    t=printable(target, 40), e=printable("、".join(names) or "-", 200)))
-        return None
-
-    def _records_of(self, type_id: str) -> list[Record]:
-        return [r for r in self.by_id.values() if r.type == type_id]
-
-    def _titled(self, type_id: str) -> dict[str, list[Record]]:
-        """Records of a type by their title (built once per type)."""
-        table = self._titles.get(type_id)
-        if table is None:
-            table = {}
-            for record in self._records_of(type_id):
-                table.setdefault(record.title.strip(), []).append(record)
-            self._titles[type_id] = table
-        return table
+        """Each field naming another record names one that exists, by its id or its name
+        (:class:`~.links.Links`: the name becomes the id); else a problem at its cell."""
+        dangling = self.links.resolve(row.type_id, values, also=self.seen)
+        if dangling is None:
+            return None
+        return Issue(row.where.at(row.columns.get(dangling.field)), "unknown-record",
+                     dangling.message, expected=dangling.expected)
 
     def _unit(self, row: Row, values: dict[str, Any]) -> Issue | None:
         """Fill the unit from ``--unit``; a row of another unit is a problem."""

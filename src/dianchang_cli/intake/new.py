@@ -33,6 +33,7 @@ from ..planfile.model import FieldSpec, RecordType
 from ..planfile.plan import Plan
 from ..render.labels import section_title
 from .friendly import Friendly, beijing_today, normalise, short_name
+from .links import Links
 
 if TYPE_CHECKING:
     from ..records.validate import TypeSchema, Validator
@@ -86,6 +87,7 @@ class Intake:
         self.friendly = Friendly(self.plan, self.day)
         self._validator: Validator | None = None
         self._schemas: dict[str, TypeSchema] = {}
+        self._linked: Links | None = None
 
     # ------------------------------------------------------------ names → ids
     @property
@@ -252,14 +254,38 @@ class Intake:
         return render(self.plan, type_id, values, self.keys, modeline(path, self.root))
 
     def draft(self, type_id: str, values: dict[str, Any]) -> Draft:
-        """The file as it would be written, checked by the validator of ``dc check``."""
+        """The file as it would be written, checked by the validator of ``dc check``; a
+        field naming another record by its name gets that record's id (:mod:`.links`), and
+        one naming no record is an ``unknown-record`` error of that field."""
         from ..records.batch import default_id, validate_bytes
 
+        values = dict(values)
+        dangling = self._links().resolve(type_id, values) if self._links_wanted(
+            type_id, values) else None
         path = self.target(type_id, values)
         text = self.text(type_id, values, path)
         _record, problems = validate_bytes(self.validator, text.encode("utf-8"),
                                            self.shown(path), default_id(path, self.records_dir))
-        return Draft(type_id, dict(values), path, text, problems)
+        if dangling is not None:
+            problems.append(Problem(self.shown(path), 1, 1, "unknown-record", dangling.message,
+                                    expected=dangling.expected, path=(dangling.field,)))
+        return Draft(type_id, values, path, text, problems)
+
+    def _links_wanted(self, type_id: str, values: dict[str, Any]) -> bool:
+        """Whether a field of ``values`` names another record (only then are the
+        repository's records read)."""
+        fields = {**self.plan.common_fields, **self.plan.types[type_id].fields}
+        return any(spec.type == "record" and values.get(name) is not None
+                   for name, spec in fields.items())
+
+    def _links(self) -> Links:
+        """The repository's records, read once, to link to (see :mod:`.links`)."""
+        if self._linked is None:
+            from ..records.batch import load_records
+
+            self._linked = Links(self.plan, load_records(self.plan, self.records_dir,
+                                                         self.root).records)
+        return self._linked
 
     def shown(self, path: Path) -> str:
         """``path`` as messages show it: below the repository root."""
