@@ -306,6 +306,15 @@ def _spawn(root: Path, *args: str) -> pexpect.spawn:
     return child
 
 
+def _save_without_optional_fields(child: pexpect.spawn) -> int:
+    """Say no to the optional fields, yes to saving; the exit status."""
+    child.expect("optional|可选")
+    child.send("n")
+    child.expect("Save it|保存")
+    child.send("y")
+    return _end(child)
+
+
 def _end(child: pexpect.spawn) -> int:
     child.expect(pexpect.EOF)
     child.close()
@@ -330,11 +339,7 @@ def test_a_person_answers_the_prompts_and_the_file_is_written(tmp_path: Path) ->
     child.send("\x15" + "5.12\r")
     child.expect("名称")
     child.send("读书会\r")
-    child.expect("optional|可选")
-    child.send("n")
-    child.expect("Save it|保存")
-    child.send("y")
-    assert _end(child) == 0
+    assert _save_without_optional_fields(child) == 0
     new = _files(root) - before
     assert [p.relative_to(root).as_posix() for p in new] == [
         "records/dongyuan/2023/05/reading_activity-0512.yaml"]
@@ -357,11 +362,7 @@ def test_arrow_keys_choose_a_unit_and_an_enum_value(tmp_path: Path) -> None:
     child.send("\r")
     child.expect("宣讲阵地")
     child.send("\x1b[B\x1b[B\r")  # the third venue
-    child.expect("optional|可选")
-    child.send("n")
-    child.expect("Save it|保存")
-    child.send("y")
-    assert _end(child) == 0
+    assert _save_without_optional_fields(child) == 0
     (path,) = _files(root) - before
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["单位"] == units[units.index("dongyuan") + 1]
@@ -414,11 +415,7 @@ def test_a_list_of_values_is_ticked_and_ctrl_d_cancels(tmp_path: Path) -> None:
     child.expect("required|必填")
     child.expect(spec.name or name)
     child.send(" \x1b[B\x1b[B \r")  # tick the first and the third
-    child.expect("optional|可选")
-    child.send("n")
-    child.expect("Save it|保存")
-    child.send("y")
-    assert _end(child) == 0
+    assert _save_without_optional_fields(child) == 0
     (path,) = _files(root)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data[spec.name or name] == [(spec.values or [])[0], (spec.values or [])[2]]
@@ -497,10 +494,6 @@ def test_typing_chinese_filters_the_list_of_types(tmp_path: Path) -> None:
     child.send("\r")
     child.expect("单位")
     child.send("\r")
-    child.expect("optional|可选")
-    child.send("n")
-    child.expect("Save it|保存")
-    child.send("y")
-    assert _end(child) == 0
+    assert _save_without_optional_fields(child) == 0
     (path,) = _files(root) - before
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["类型"] == READING
