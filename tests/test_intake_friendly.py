@@ -11,8 +11,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dianchang_cli.engine.plancheck import load_plan
-from dianchang_cli.intake.friendly import Friendly, normalise, short_name
+from dianchang_cli.intake.friendly import Friendly
 from dianchang_cli.planfile.model import FieldSpec
+from dianchang_cli.planfile.plan import normalise, short_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = load_plan(ROOT / "plan", ROOT)

@@ -125,7 +125,7 @@ def check_expression(plan: Plan, rule: Rule, which: str, source: str, examples: 
     types = [plan.types[t] for t in rule.select.types if t in plan.types]
     if not types:
         return []
-    fields = {t.id: {**plan.common_fields, **t.fields} for t in types}
+    fields = {t.id: plan.fields_of(t.id) for t in types}
     if cond.r_fields is not None and not any(t.extra_fields for t in types):
         known = set(BUILT_IN_FIELDS).union(*(f.keys() for f in fields.values()))
         unknown = [f for f in cond.r_fields if f not in known]
@@ -155,7 +155,7 @@ def _try_examples(plan: Plan, cond: Condition, head: str,
             except MissingValue:
                 pass
             except ConditionFailed as exc:
-                shown = "，".join(f"{k}: {_as_written(example[k])}"
+                shown = "，".join(f"{k}: {_example_text(example[k])}"
                                  for k in (cond.r_fields or ()) if k in example)
                 return [(head + _("fails on a {t} record such as {ex}: {e}").format(
                     t=type_id, ex=printable(f"{{{shown}}}"), e=exc), expected)]
@@ -164,14 +164,14 @@ def _try_examples(plan: Plan, cond: Condition, head: str,
     return []
 
 
-def _as_written(value: Any) -> str:
+def _example_text(value: Any) -> str:
     """An example value as a record would write it (``2024-06-01 10:00``, not a repr)."""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
-        return "[" + ", ".join(_as_written(v) for v in value) + "]"
+        return "[" + ", ".join(_example_text(v) for v in value) + "]"
     return str(value)
 
 

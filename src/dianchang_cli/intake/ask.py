@@ -29,7 +29,7 @@ def confirm(message: str, default: bool) -> bool:
 def _ask(question: Any) -> Any:
     """The answer to a questionary question; Ctrl-C raises KeyboardInterrupt and Ctrl-D
     EOFError in every kind of prompt (questionary binds Ctrl-D only in text prompts)."""
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.key_binding import KeyBindings
 
     extra = KeyBindings()
 
@@ -37,9 +37,17 @@ def _ask(question: Any) -> Any:
     def _end_of_input(event: Any) -> None:
         event.app.exit(exception=EOFError, style="class:aborting")
 
+    _bind(question, extra)
+    return question.unsafe_ask()
+
+
+def _bind(question: Any, extra: Any) -> None:
+    """Add the key bindings ``extra`` to a questionary question's own (they come after, so
+    they win where both bind a key)."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
-    return question.unsafe_ask()
 
 
 def ask_type(intake: Intake) -> str:
@@ -71,7 +79,7 @@ def _filter_by_any_character(question: Any) -> None:
     questionary's search filter binds the ASCII characters only; a character an input
     method sends (阅读) falls to its catch-all binding, which drops it.  A binding added
     after that one, for any other printable character, hands it to the same filter."""
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.keys import Keys
     from questionary.prompts.common import InquirerControl
 
@@ -88,7 +96,7 @@ def _filter_by_any_character(question: Any) -> None:
             if not char.isascii() and char.isprintable():
                 control.add_search_character(char)
 
-    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), extra])
+    _bind(question, extra)
 
 
 def _type_title(name: str, description: str | None, type_id: str) -> str:

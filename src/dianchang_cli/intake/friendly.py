@@ -13,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
-from collections.abc import Iterable
 from typing import Any
 
 from ..core import TZ
 from ..planfile.model import FieldSpec
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, names_to_ids, normalise
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (with Excel's 1900 leap bug)
 SERIALS = range(1, 2_958_466)  # Excel's days: 1900-01-01 … 9999-12-31
@@ -36,23 +34,11 @@ _FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})
 _SHORT_DATE = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _TIME = re.compile(r"^(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?\s*秒?$")
 _MONTH = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$")
-_PAREN_NOTE = re.compile(r"[（(][^（）()]*[)）]$")
-
-
-def normalise(text: str) -> str:
-    """Full-width digits, letters and punctuation to their ASCII forms (NFKC), the
-    ideographic space to a space, and the ends trimmed: ``"　３６ "`` → ``"36"``."""
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def beijing_today() -> dt.date:
     """Today in Beijing time (what ``今天`` and the default date mean)."""
     return dt.datetime.now(TZ).date()
-
-
-def short_name(name: str) -> str:
-    """A unit or staff name without its trailing note: ``东苑社区（示例）`` → ``东苑社区``."""
-    return _PAREN_NOTE.sub("", name).strip()
 
 
 class Friendly:
@@ -66,8 +52,8 @@ class Friendly:
         self.plan = plan
         self.today = today or beijing_today()
         self.year = plan.year
-        self.units = _by_name((u.id, u.name) for u in plan.units.values())
-        self.staff = _by_name((s.id, s.name) for s in plan.staff.values())
+        self.units = names_to_ids((u.id, u.name) for u in plan.units.values())
+        self.staff = names_to_ids((s.id, s.name) for s in plan.staff.values())
 
     def value(self, spec: FieldSpec, raw: Any) -> Any:
         """The canonical value of ``raw`` for a field, or ``raw`` (text trimmed) when it is
@@ -199,21 +185,6 @@ class Friendly:
 
 
 _NORMALISED = {"integer", "number", "date", "datetime", "month", "period", "unit", "staff"}
-
-
-def _by_name(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """id, name and short name → id; a name two entries share names neither."""
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for ident, name in pairs:
-        out[ident] = ident
-        for key in {normalise(name), short_name(normalise(name))} - {ident}:
-            if key in taken:
-                out.pop(key, None)
-            else:
-                taken.add(key)
-                out[key] = ident
-    return out
 
 
 def _split(raw: Any) -> list[Any]:

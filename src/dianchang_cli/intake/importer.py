@@ -114,11 +114,13 @@ class Importer:
         self.validator = Validator(plan, today)
         self.friendly = Friendly(plan, today)
         self.headers = Headers(plan, self.validator)
-        self.by_id = {r.id: r for r in records}
+        self.links = Links(plan, records)  # the records to link to, by id and by name
+        self.by_id = self.links.by_id
         self.unit = unit
         self.members = set(plan.members(unit)) if unit else set()
         self.seen: dict[str, Where] = {}
-        self.links = Links(plan, self.by_id.values())
+        spec = plan.common_fields.get("id")  # the column a row's own id goes in, as headed
+        self._id_column = spec.name if spec is not None and spec.name else "id"
 
     def prepare(self, books: Sequence[Book]) -> ImportResult:
         """The actions and problems of every sheet of ``books``."""
@@ -183,7 +185,7 @@ class Importer:
         """The row's record id (its ``id`` cell, else :func:`stable_id`, then set in
         ``values``), or the problem with it: used twice, or a record of another type."""
         record_id = values.get("id")
-        made = record_id is None  # made from type, unit, date and title (no 编号 cell)
+        made = record_id is None  # made from type, unit, date and title (no id cell)
         if record_id is None:
             day = values.get("date")
             unit = values.get("unit")
@@ -198,7 +200,8 @@ class Importer:
                 "the id '{id}' is already used by {where}").format(
                 id=printable(record_id, 80), where=self.seen[record_id].text()),
                 expected=_("the two rows have the same type, unit, date and name: if both "
-                           "are real, give one a 编号 of its own, or a different name")
+                           "are real, give one a '{id}' of its own, or a different name")
+                .format(id=printable(self._id_column, 40))
                 if made else _("each record once in an import"))
         self.seen[record_id] = row.where
         existing = self.by_id.get(record_id)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..diagnostics import printable
 from ..i18n import _
+from ..planfile.model import FieldSpec
 from ..planfile.plan import Plan
 from ..records.model import Record
 
@@ -27,6 +28,12 @@ class Dangling:
     field: str
     message: str
     expected: str
+
+
+def record_fields(plan: Plan, type_id: str) -> list[tuple[str, FieldSpec]]:
+    """The fields of a type that name a record of another type (``record`` with ``to``)."""
+    return [(name, spec) for name, spec in plan.fields_of(type_id).items()
+            if spec.type == "record" and spec.to]
 
 
 class Links:
@@ -42,10 +49,9 @@ class Links:
         """Put the id of the record each ``record`` field of ``values`` names in its place
         (an id stays, a name becomes the id); the first value naming none, or ``None``.
         ``also``: ids of records being written alongside (the other rows of an import)."""
-        rtype = self.plan.types[type_id]
-        for name, spec in {**self.plan.common_fields, **rtype.fields}.items():
+        for name, spec in record_fields(self.plan, type_id):
             value = values.get(name)
-            if spec.type != "record" or not isinstance(value, str) or not spec.to:
+            if not isinstance(value, str):
                 continue
             known = self.by_id.get(value)
             if (known is not None and known.type == spec.to) or value in also:

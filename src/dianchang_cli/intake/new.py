@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..planfile.model import FieldSpec, RecordType
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, normalise, short_name
 from ..render.labels import section_title
-from .friendly import Friendly, beijing_today, normalise, short_name
-from .links import Links
+from .friendly import Friendly, beijing_today
+from .links import Links, record_fields
 
 if TYPE_CHECKING:
     from ..records.validate import TypeSchema, Validator
@@ -274,9 +274,8 @@ class Intake:
     def _links_wanted(self, type_id: str, values: dict[str, Any]) -> bool:
         """Whether a field of ``values`` names another record (only then are the
         repository's records read)."""
-        fields = {**self.plan.common_fields, **self.plan.types[type_id].fields}
-        return any(spec.type == "record" and values.get(name) is not None
-                   for name, spec in fields.items())
+        return any(values.get(name) is not None for name, _spec in record_fields(self.plan,
+                                                                                   type_id))
 
     def _links(self) -> Links:
         """The repository's records, read once, to link to (see :mod:`.links`)."""

@@ -30,10 +30,10 @@ from typing import Any
 from ..diagnostics import printable
 from ..i18n import _
 from ..ledger.model import derived_headers, field_headers
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, normalise, short_name
 from ..records import pii
 from ..records.validate import Validator
-from .friendly import Friendly, normalise, short_name
+from .friendly import Friendly
 from .sheetnames import MAX_TITLE, type_for_sheet
 from .sheets import Grid, cell_name, column_letter
 

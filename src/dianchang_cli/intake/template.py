@@ -42,10 +42,10 @@ from rich.cells import cell_len  # display width: a Chinese character takes two 
 
 from ..i18n import _
 from ..planfile.model import FieldSpec
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, normalise
 from ..records.validate import TypeSchema
 from ..records.values import MAX_YEAR, MIN_YEAR
-from .friendly import EXCEL_EPOCH, normalise
+from .friendly import EXCEL_EPOCH
 from .sheetnames import LIST_SHEET, clean, instructions_title, sheet_titles
 from .writer import field_order
 

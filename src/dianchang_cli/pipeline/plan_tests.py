@@ -49,8 +49,8 @@ from ..engine.plancheck import load_plan
 from ..engine.results import Result
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
-from ..load.yamlsafe import load_bytes, locate
-from ..planfile.errors import key_errors
+from ..load.yamlsafe import load_bytes
+from ..planfile.errors import placed_errors
 from ..planfile.plan import Plan
 from . import run
 
@@ -171,10 +171,8 @@ def _read_model(path: Path, model: type[_Strict], broken: list[str]) -> Any:
     try:
         return model.model_validate(loaded.value or {})
     except ValidationError as exc:
-        for loc, words in key_errors(exc):  # each at its line, in the active language
-            line, column = locate(loaded.node, loc)
-            where = ".".join(str(x) for x in loc)
-            broken.append(f"{shown}:{line}:{column}: {where}: {words}")
+        broken.extend(f"{shown}:{line}:{column}: {said}"  # in the active language
+                      for line, column, said in placed_errors(exc, loaded.node))
         return None
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..i18n import _
+from ..load.yamlsafe import locate
 
 Loc = tuple[str | int, ...]
 
@@ -65,3 +66,12 @@ def key_errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, st
         if loc not in seen:
             seen.add(loc)
             yield loc, said(err)
+
+
+def placed_errors(exc: ValidationError, node: Any, prefix: Loc = ()
+                  ) -> Iterator[tuple[int, int, str]]:
+    """``(line, column, "key.path: words")`` for each key with an error, placed in the YAML
+    ``node`` the model was validated from."""
+    for loc, words in key_errors(exc, prefix):
+        line, column = locate(node, loc)
+        yield line, column, f"{'.'.join(str(x) for x in loc)}: {words}"

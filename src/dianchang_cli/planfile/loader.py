@@ -30,13 +30,12 @@ from ..diagnostics import PlanError, Problem, printable
 from ..i18n import _
 from ..load.files import MAX_BYTES, Unreadable, read_limited
 from ..load.yamlsafe import load_bytes, locate, locate_value
-from .errors import key_errors
+from .errors import placed_errors
 from .model import (
     Festivals,
     FieldSpec,
     Meta,
     PlanFile,
-    RecordType,
     Rule,
     Settings,
     Unit,
@@ -74,12 +73,8 @@ def plan_files(plan_dir: Path) -> list[Path]:
 
 def _pydantic_problems(exc: ValidationError, file: str, node: Any,
                        prefix: tuple[str | int, ...] = ()) -> list[Problem]:
-    out = []
-    for loc, words in key_errors(exc, prefix):
-        line, col = locate(node, loc)
-        where = ".".join(str(x) for x in loc)
-        out.append(Problem(file, line, col, "plan-invalid", f"{where}: {words}"))
-    return out
+    return [Problem(file, line, col, "plan-invalid", said)
+            for line, col, said in placed_errors(exc, node, prefix)]
 
 
 def _read(path: Path, shown: str, model: type, problems: list[Problem],
@@ -569,7 +564,7 @@ def _not_before_problems(plan: Plan) -> list[tuple[str, str]]:
         if spec.not_before is not None:
             one(f"common_fields.{name}", name, spec, plan.common_fields)
     for rtype in plan.types.values():
-        fields = {**plan.common_fields, **rtype.fields}
+        fields = plan.fields_of(rtype.id)
         for name, spec in rtype.fields.items():
             if spec.not_before is not None:
                 one(f"record_types:{rtype.id}.{name}", name, spec, fields)
@@ -583,7 +578,7 @@ def _key_clashes(plan: Plan) -> list[Problem]:
     out: list[Problem] = []
     for rtype in plan.types.values():
         owner: dict[str, str] = {}
-        for name, spec in {**plan.common_fields, **rtype.fields}.items():
+        for name, spec in plan.fields_of(rtype.id).items():
             for key in spec.spellings(name):
                 first = owner.setdefault(key, name)
                 if first != name:
@@ -606,14 +601,11 @@ def _field_references(plan: Plan) -> list[Problem]:
     ``resident_names`` entry a field of its type.  (Unchecked, a typo would count nothing
     and say nothing — or fail later, in the middle of a check.)"""
     out: list[Problem] = []
-
-    def fields_of(rtype: RecordType | None) -> dict[str, FieldSpec]:
-        return {**plan.common_fields, **(rtype.fields if rtype is not None else {})}
-
-    owners: list[tuple[str, RecordType | None, dict[str, FieldSpec]]] = [
-        ("common_fields", None, plan.common_fields)]
-    owners += [(f"record_types:{t.id}", t, t.fields) for t in plan.types.values()]
-    for where, rtype, own in owners:
+    # (where its fields are written, its own fields, every field a record of it may have)
+    owners = [("common_fields", plan.common_fields, plan.common_fields)]
+    owners += [(f"record_types:{t.id}", t.fields, plan.fields_of(t.id))
+               for t in plan.types.values()]
+    for where, own, every in owners:
         for name, spec in own.items():
             key = f"{where}.{name}"
             if spec.type == "record" and spec.to is not None and spec.to not in plan.types:
@@ -622,19 +614,20 @@ def _field_references(plan: Plan) -> list[Problem]:
                     f=printable(name), t=printable(spec.to)),
                     expected=_("the id of a record type")))
             month_of = spec.default_month_of
-            if month_of is not None:
-                source = fields_of(rtype).get(month_of)
-                if source is None or source.type not in ("date", "datetime"):
-                    out.append(plan.problem_at(f"{key}.default_month_of", _(
-                        "field {f}: `default_month_of: {o}` is not a date field of the record "
-                        "type").format(f=printable(name), o=printable(month_of)),
-                        expected=_("the name of a date or date-time field of the same record "
-                                   "type")))
-        for name in rtype.resident_names if rtype is not None else ():
-            if name not in fields_of(rtype):
-                out.append(plan.problem_at(f"{where}.resident_names", _(
-                    "record type {t}: `resident_names` names '{f}', which is not one of its "
-                    "fields").format(t=rtype.id, f=printable(name))))  # type: ignore[union-attr]
+            source = every.get(month_of) if month_of is not None else None
+            if month_of is not None and (source is None
+                                         or source.type not in ("date", "datetime")):
+                out.append(plan.problem_at(f"{key}.default_month_of", _(
+                    "field {f}: `default_month_of: {o}` is not a date field of the record "
+                    "type").format(f=printable(name), o=printable(month_of)),
+                    expected=_("the name of a date or date-time field of the same record "
+                               "type")))
+    for rtype in plan.types.values():
+        every = plan.fields_of(rtype.id)
+        out.extend(plan.problem_at(f"record_types:{rtype.id}.resident_names", _(
+            "record type {t}: `resident_names` names '{f}', which is not one of its "
+            "fields").format(t=rtype.id, f=printable(name)))
+            for name in rtype.resident_names if name not in every)
     return out
 
 

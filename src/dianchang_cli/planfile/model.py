@@ -14,10 +14,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..i18n import _
+from ..i18n import N_, _
 
 ID = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 UnitKind = Literal["subdistrict", "community", "branch"]
+UNIT_KIND_WORDS = {  # how messages and reports name each kind (translated where shown)
+    "subdistrict": N_("subdistrict"),
+    "community": N_("community"),
+    "branch": N_("party branch"),
+}
 RecordKind = Literal["event", "document", "registry"]
 FieldKind = Literal["text", "integer", "number", "bool", "date", "datetime", "month",
                     "period", "enum", "list", "staff", "unit", "record", "rule", "url"]

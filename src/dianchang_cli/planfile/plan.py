@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..diagnostics import Problem
@@ -23,7 +25,34 @@ from .model import (
     Window,
 )
 
-_BRACKETED = re.compile(r"[（(][^（）()]*[）)]\s*$")  # a trailing note: （示例）
+_PAREN_NOTE = re.compile(r"[（(][^（）()]*[)）]$")  # a trailing note: （示例）
+
+
+def normalise(text: str) -> str:
+    """Full-width digits, letters and punctuation to their ASCII forms (NFKC), the
+    ideographic space to a space, and the ends trimmed: ``"　３６ "`` → ``"36"``."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def short_name(name: str) -> str:
+    """A unit or staff name without its trailing note: ``东苑社区（示例）`` → ``东苑社区``."""
+    return _PAREN_NOTE.sub("", name).strip()
+
+
+def names_to_ids(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """id, name and short name (each made :func:`normalise`) → id; a name two entries share
+    names neither."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for ident, name in pairs:
+        out[ident] = ident
+        for key in {normalise(name), short_name(normalise(name))} - {ident}:
+            if key in taken:
+                out.pop(key, None)
+            else:
+                taken.add(key)
+                out[key] = ident
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +154,12 @@ class Plan:
     def unit_id(self, text: str) -> str | None:
         """The unit ``text`` names — its id, its name (``东苑社区（示例）``) or its name
         without the note in brackets (``东苑社区``) — or ``None`` (none, or more than one)."""
-        text = text.strip()
-        if text in self.units:
-            return text
-        for named in (lambda u: u.name.strip(), lambda u: _BRACKETED.sub("", u.name).strip()):
-            found = [u.id for u in self.units.values() if named(u) == text]
-            if len(found) == 1:
-                return found[0]
-        return None
+        return names_to_ids((u.id, u.name) for u in self.units.values()).get(normalise(text))
+
+    def fields_of(self, type_id: str) -> dict[str, FieldSpec]:
+        """Every field a record of the type may have: the common ones, then its own (which
+        replace a common one of the same id)."""
+        return {**self.common_fields, **self.types[type_id].fields}
 
     # ------------------------------------------------------------ rules
     def rule(self, rule_id: str) -> Rule | None:

@@ -53,7 +53,7 @@ from .cache import (
 )
 from .model import Record
 from .pii import may_hold_pii
-from .validate import Validator, cross_check
+from .validate import Validator, comment_pii, cross_check
 
 SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 1500  # below this many files one process is faster than forking workers
@@ -352,23 +352,22 @@ def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: st
         record, problems = validator.validate(fast.value, None, shown, default_id,
                                               scan_pii=scan_pii, key_lines=fast.key_lines)
         if not problems:
-            return _commented(validator, data, shown, default_id, record, problems, scan_pii)
+            return _commented(data, shown, default_id, record, problems, scan_pii)
     loaded = load_bytes(data, shown)
     if loaded.problem:
         return None, [loaded.problem]
     record, problems = validator.validate(loaded.value, loaded.node, shown, default_id,
                                           scan_pii=scan_pii)
-    return _commented(validator, data, shown, default_id, record, problems, scan_pii)
+    return _commented(data, shown, default_id, record, problems, scan_pii)
 
 
-def _commented(validator: Validator, data: bytes, shown: str, default_id: str,
-               record: Record | None, problems: list[Problem], scan_pii: bool
-               ) -> tuple[Record | None, list[Problem]]:
+def _commented(data: bytes, shown: str, default_id: str, record: Record | None,
+               problems: list[Problem], scan_pii: bool) -> tuple[Record | None, list[Problem]]:
     """The outcome of one file, kept out when a comment holds resident data (unless a
     field does too: that is reported already)."""
     if not scan_pii or any(p.code == "pii" for p in problems):
         return record, problems
-    found = validator.comment_pii(data, shown, default_id)
+    found = comment_pii(data, shown, default_id)
     if not found:
         return record, problems
     return None, sorted([*problems, *found], key=lambda p: (p.line, p.column))
@@ -585,8 +584,7 @@ def _context() -> BaseContext:
 
 def _parallel_from() -> int:
     """How many files make workers worth starting, by how they start."""
-    forked = _context().get_start_method() == "fork"
-    return PARALLEL_FROM if forked else max(PARALLEL_FROM, SPAWNED_FROM)
+    return PARALLEL_FROM if _context().get_start_method() == "fork" else SPAWNED_FROM
 
 
 _TOKENS = itertools.count(1)

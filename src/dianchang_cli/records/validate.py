@@ -25,7 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..diagnostics import Problem, Severity, printable
 from ..i18n import N_, _
-from ..planfile.model import FieldSpec, RecordType
+from ..planfile.model import UNIT_KIND_WORDS, FieldSpec, RecordType
 from ..planfile.plan import Plan
 from . import pii
 from .model import Record, new_fields
@@ -106,6 +106,19 @@ class _Places:
             self._maps[id(node)] = found
         return found
 
+    def _step(self, node: Node, value: Any, step: Any) -> tuple[Node | None, Node, Any] | None:
+        """One step of a path down the tree: the key node (``None`` in a list), the child
+        node and its value; ``None`` where the path leaves the tree."""
+        if isinstance(node, MappingNode):
+            pair = self._entries(node, value).get(step)
+            if pair is not None:
+                return pair[0], pair[1], value.get(step) if isinstance(value, dict) else None
+        elif isinstance(node, SequenceNode) and isinstance(step, int) \
+                and 0 <= step < len(node.value):
+            return None, node.value[step], value[step] if isinstance(value, list) \
+                and step < len(value) else None
+        return None
+
     def scalar_text(self, path: Path) -> str | None:
         """The text the scalar at ``path`` was written as (``12.10``, not the number 12.1),
         or ``None``: no node tree (the fast parse), or no scalar there."""
@@ -113,16 +126,10 @@ class _Places:
         if node is None:
             return None
         for step in path:
-            if isinstance(node, MappingNode) and isinstance(value, dict):
-                pair = self._entries(node, value).get(step)
-                if pair is None:
-                    return None
-                node, value = pair[1], value[step]
-            elif isinstance(node, SequenceNode) and isinstance(value, list) \
-                    and isinstance(step, int) and 0 <= step < len(node.value):
-                node, value = node.value[step], value[step]
-            else:
+            down = self._step(node, value, step)
+            if down is None:
                 return None
+            _key, node, value = down
         return node.value if isinstance(node, ScalarNode) else None
 
     def key_node(self, key: Any) -> Node | None:
@@ -140,20 +147,31 @@ class _Places:
         node, value = self.node, self.value
         last_key: Node | None = None
         for step in path:
-            child: Node | None = None
-            if isinstance(node, MappingNode):
-                pair = self._entries(node, value).get(step)
-                if pair is not None:
-                    last_key, child = pair
-                    value = value.get(step) if isinstance(value, dict) else None
-            elif isinstance(node, SequenceNode) and isinstance(step, int) \
-                    and 0 <= step < len(node.value):
-                last_key, child = None, node.value[step]
-                value = value[step] if isinstance(value, list) and step < len(value) else None
-            if child is None:
+            down = self._step(node, value, step)
+            if down is None:
                 return _mark(last_key or node)
-            node = child
+            last_key, node, value = down
         return _mark(node if on_value or last_key is None else last_key)
+
+
+def comment_pii(data: bytes, file: str, default_id: str) -> list[Problem]:
+    """A ``pii`` problem for each comment of a record file (at most :data:`LISTED`)
+    that holds an ID-card or mobile number (:func:`~.pii.in_comments`)."""
+    found: list[Problem] = []
+    for line, column, kind in pii.in_comments(data.decode("utf-8", "replace")):
+        if len(found) == LISTED:
+            break
+        found.append(Problem(file, line, column, "pii", _(
+            "a comment holds {what}; records must not hold resident data").format(
+            what=_pii_what(kind)), expected=_(_PII_EXPECTED), record=default_id))
+    return found
+
+
+def _pii_what(kind: str) -> str:
+    return _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
+
+
+_PII_EXPECTED = N_("remove it; records describe work, not people")
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -265,7 +283,7 @@ class Validator:
             fields["type"] = self._type_spellings.get(written_type, written_type)
         if rtype.unit_kinds and self.plan.units[unit].kind not in rtype.unit_kinds:
             add("bad-value", _("a {t} record belongs to a {k}, not to '{u}'").format(
-                t=schema.name, k="/".join(_(UNIT_KINDS[k]) for k in rtype.unit_kinds),
+                t=schema.name, k="/".join(_(UNIT_KIND_WORDS[k]) for k in rtype.unit_kinds),
                 u=_quote(self.plan.unit_name(unit))), (written["unit"],))
             return None, problems
         date = fields.get("date")
@@ -283,28 +301,13 @@ class Validator:
             hits += 1
             if hits > LISTED:
                 continue
-            what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
             in_key = bool(path) and pii.find_in_text(str(path[-1])) is not None  # not an index
             add("pii", _("field '{f}' holds {what}; records must not hold resident data")
-                .format(f=_quote(".".join(map(str, path))), what=what), path,
-                expected=_("remove it; records describe work, not people"), on_value=not in_key)
+                .format(f=_quote(".".join(map(str, path))), what=_pii_what(kind)), path,
+                expected=_(_PII_EXPECTED), on_value=not in_key)
         if hits > LISTED:
             add("pii", _("and {n} more fields hold resident data").format(n=hits - LISTED),
-                expected=_("remove it; records describe work, not people"))
-
-    @staticmethod
-    def comment_pii(data: bytes, file: str, default_id: str) -> list[Problem]:
-        """A ``pii`` problem for each comment of a record file (at most :data:`LISTED`)
-        that holds an ID-card or mobile number (:func:`~.pii.in_comments`)."""
-        found: list[Problem] = []
-        for line, column, kind in pii.in_comments(data.decode("utf-8", "replace")):
-            if len(found) == LISTED:
-                break
-            what = _("a resident ID-card number") if kind == "id-card" else _("a mobile number")
-            found.append(Problem(file, line, column, "pii", _(
-                "a comment holds {what}; records must not hold resident data").format(what=what),
-                expected=_("remove it; records describe work, not people"), record=default_id))
-        return found
+                expected=_(_PII_EXPECTED))
 
     def _date_warnings(self, date: dt.date, path: Path, add: Callable[..., None]) -> None:
         """A record dated after today, or long before the plan year, is probably a typo."""
@@ -519,10 +522,6 @@ class Validator:
                            _("a rule id of the plan (dc rules lists them)"))
         return value
 
-
-# The kinds of units, as a message names them
-UNIT_KINDS = {"subdistrict": N_("subdistrict"), "community": N_("community"),
-              "branch": N_("party branch")}
 
 # Kinds read as text: a number written there is kept as the person wrote it (``rule: 12.10``
 # is rule 12.10, not 12.1; ``location: 0x1F`` is not 31), from the scalar's node.

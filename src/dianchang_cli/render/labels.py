@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import kinds
 from ..i18n import N_, _
+from ..planfile.model import UNIT_KIND_WORDS
 
 if TYPE_CHECKING:
     from ..engine.results import Result
@@ -44,11 +45,6 @@ PERIOD_WORDS = {
     "festival": N_("each festival"),
 }
 BASIS_WORDS = {"explicit": N_("explicit"), "assumed": N_("assumed")}
-UNIT_KIND_WORDS = {
-    "subdistrict": N_("subdistrict"),
-    "community": N_("community"),
-    "branch": N_("party branch"),
-}
 
 
 def status_word(status: str) -> str:

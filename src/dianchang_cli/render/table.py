@@ -320,8 +320,8 @@ def problem_lines(errors: list[Problem], warnings: list[Problem], verbose: bool,
     is shown escaped, as in the message)."""
     out: list[str] = []
     if errors:
-        files = len({p.file for p in errors})  # as the footer counts them: files, not problems
-        out.append(paint("bold red", _("Invalid records ({n})").format(n=files)))
+        out.append(paint("bold red", _("Invalid records ({n})").format(
+            n=_invalid_files(errors))))
         out += [paint("red", _cell(p.text())) for p in errors]
         out.append("")
     if warnings:
@@ -373,6 +373,12 @@ def result_lines(outcome: Outcome, verbose: bool, total: int, paint: Paint) -> l
     return out
 
 
+def _invalid_files(errors: list[Problem]) -> int:
+    """How many files the errors are in: invalid records are counted by file, as
+    ``dc validate`` and the reports count them (a file may have several errors)."""
+    return len({p.file for p in errors})
+
+
 def footer_lines(outcome: Outcome, invalid: int, total: int) -> list[str]:
     """The year's scores, then the one-line summary (each broken between its parts when
     wider than ``total``)."""
@@ -414,6 +420,5 @@ def render(outcome: Outcome, out: TextIO, verbose: bool = False,
     warnings = [p for p in outcome.problems if p.severity != "error"]
     lines = problem_lines(errors, warnings, verbose, paint)
     lines += result_lines(outcome, verbose, total, paint)
-    # files, as `dc validate` and the reports count them (a file may have several errors)
-    lines += footer_lines(outcome, len({p.file for p in errors}), total)
+    lines += footer_lines(outcome, _invalid_files(errors), total)
     out.write("\n".join(lines) + "\n")
