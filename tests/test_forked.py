@@ -98,16 +98,20 @@ def test_split_evaluation_gives_the_same_results_and_memo(
     alone_memo = _memo(records)
     alone = evaluate(plan, records, AS_OF, index=Index(records), memo=alone_memo)  # type: ignore[arg-type]
     monkeypatch.setattr(evaluate_module, "SPLIT_FROM", 1)
-    taken: list[list[str]] = []
+    taken: list[set[int]] = []
     real_share = evaluate_module._share
-    monkeypatch.setattr(evaluate_module, "_share", lambda rules, index: (
-        taken.append([r.id for r in real_share(rules, index)]) or real_share(rules, index)))
+    monkeypatch.setattr(evaluate_module, "_share", lambda cells, index: (
+        taken.append(real_share(cells, index)) or taken[-1]))
     if child_fails:  # the child cannot send its results: this process evaluates them
         monkeypatch.setattr(evaluate_module.pickle, "dumps", lambda *a, **k: 1 / 0)
     split_memo = _memo(records)
     split = evaluate(plan, records, AS_OF, index=Index(records), memo=split_memo,  # type: ignore[arg-type]
                      workers=2)
-    assert taken and 0 < len(taken[0]) < len(plan.rules)  # type: ignore[attr-defined]
+    cells = evaluate_module._cells(plan, plan.rules, AS_OF, None)  # type: ignore[arg-type]
+    assert taken and 0 < len(taken[0]) < len(cells)
+    # the child takes whole groups: the cells reading the same units stay on one side
+    theirs = {cells[i].who for i in taken[0]}
+    assert not theirs & {cell.who for i, cell in enumerate(cells) if i not in taken[0]}
     assert split == alone
     assert split_memo.kept == alone_memo.kept and split_memo.hits == alone_memo.hits == 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -190,7 +191,7 @@ def default_as_of(plan: Plan, today: dt.date | None = None) -> dt.date:
     return min(today or dt.date.today(), plan.year_end)
 
 
-SPLIT_FROM = 20_000  # records: with fewer, a child costs more than half the rules do
+SPLIT_FROM = 20_000  # records: with fewer, a child costs more than half the units do
 
 
 def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
@@ -210,59 +211,127 @@ def evaluate(plan: Plan, records: Iterable[Record], as_of: dt.date,
     results of an earlier run to reuse where the records they read are unchanged
     (:mod:`.memo`); it must have been made for the same plan, as-of moment and code.
     ``workers``: with more than one, many records and nothing to reuse, a forked child
-    evaluates about half of the rules meanwhile (:func:`_split`); the results are the same.
+    evaluates about half of the units meanwhile (:func:`_split`); the results are the same.
     """
     index = index or Index(records)
     ctx = Context(plan, index, as_of, commit_days, day_open=day_open)
     if waivers is None:
         waivers = check_waivers(plan, index, as_of).valid
     chosen = [rule for rule in plan.rules if rules is None or rule.id in rules]
+    cells = _cells(plan, chosen, as_of, units)
 
-    def results_of(rule: Rule) -> list[Result]:
-        return _rule_results(plan, rule, ctx, as_of, units, waivers, memo)
+    def results_of(cell: _Cell) -> list[Result]:
+        return cell.results(ctx, waivers, memo)
 
-    done: dict[str, list[Result]] = {}
-    if workers > 1 and len(chosen) > 1 and not (memo is not None and memo.old) \
+    done: dict[int, list[Result]] = {}
+    if workers > 1 and len(cells) > 1 and not (memo is not None and memo.old) \
             and index.size() >= SPLIT_FROM:
-        done = _split(chosen, _share(chosen, index), results_of, memo)
-    return [result for rule in chosen
-            for result in (done[rule.id] if rule.id in done else results_of(rule))]
+        done = _split(cells, _share(cells, index), results_of, memo)
+    return [result for i, cell in enumerate(cells)
+            for result in (done[i] if i in done else results_of(cell))]
 
 
-def _share(rules: list[Rule], index: Index) -> list[Rule]:
-    """About half of the work of ``rules``, by the records each selects: the rules a child
-    takes (the heaviest first, each to the side with less so far)."""
-    sizes = index.type_sizes()
-    cost = {rule.id: 1 + sum(sizes.get(t, 0) for t in rule.select.types) for rule in rules}
-    mine = theirs = 0
-    taken: list[Rule] = []
-    for rule in sorted(rules, key=lambda r: -cost[r.id]):
-        if theirs < mine:
-            taken.append(rule)
-            theirs += cost[rule.id]
+@dataclass(frozen=True)
+class _Prepared:
+    """What evaluating one rule needs once, whatever the unit: its compiled conditions,
+    its kind, the severity results carry and its periods."""
+
+    rule: Rule
+    compiled: Compiled
+    kind: Kind
+    severity: str | None
+    periods: list[Period]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One rule for one unit of one of its scopes: the results of every period."""
+
+    of: _Prepared
+    unit: str
+    who: Selector
+
+    def results(self, ctx: Context, waivers: Mapping[tuple[str, str, str], str],
+                memo: Memo | None) -> list[Result]:
+        """The kind's verdict for every period, stamped with rule, unit, period and severity
+        (none for a kind that does not judge); waived where a valid waiver covers a result
+        that is not met."""
+        rule, kind, compiled = self.of.rule, self.of.kind, self.of.compiled
+        out: list[Result] = []
+        for period in self.of.periods:
+            result = _result(rule, kind, compiled, ctx, self.unit, self.who, period,
+                             self.of.severity, memo)
+            if result is None:
+                continue
+            waiver = waivers.get((rule.id, self.unit, period.label))
+            if waiver and result.status in OPEN:
+                result = replace(result, status="waived", waiver=waiver)
+            out.append(result)
+        return out
+
+
+def _cells(plan: Plan, rules: list[Rule], as_of: dt.date, units: Collection[str] | None
+           ) -> list[_Cell]:
+    """Every rule for every unit of its scopes (only ``units``, if given), in the order
+    results are reported: rule, scope, unit (then period)."""
+    cells: list[_Cell] = []
+    for rule in rules:
+        kind = kinds.get(rule.kind)
+        prepared = _Prepared(rule, Compiled.of(rule), kind, rule.severity if kind.JUDGES else None,
+                         periods_for(plan, rule.period, as_of))
+        for scope in rule.scopes:
+            cells.extend(_Cell(prepared, unit, who) for unit, who in scope_units(plan, scope)
+                         if not units or unit in units)
+    return cells
+
+
+def _share(cells: list[_Cell], index: Index) -> set[int]:
+    """About half of the work of ``cells``: the positions of those a child takes.  Cells go
+    in groups by the units whose records they read, so that each side mostly sorts and
+    reads records of its own units; a group's cost is the records its cells select (the
+    heaviest group first, each to the side with less so far).  (Splitting rule by rule
+    could not balance: one rule over every activity record was half of the work.)"""
+    sizes, by_type = index.group_sizes(), index.type_sizes()
+    targets = Counter(id(cell.of) for cell in cells if cell.who.target is not None)
+    groups: dict[tuple[str, ...] | str | None, list[int]] = {}
+    cost: dict[tuple[str, ...] | str | None, int] = {}
+    for i, cell in enumerate(cells):
+        key = cell.who.units or cell.who.target
+        types = cell.of.rule.select.types
+        if cell.who.target is not None:  # records about a unit: its share of the types'
+            selected = sum(by_type.get(t, 0) for t in types) // targets[id(cell.of)]
         else:
-            mine += cost[rule.id]
+            selected = sum(sizes.get((t, u), 0) for t in types for u in cell.who.units)
+        groups.setdefault(key, []).append(i)
+        cost[key] = cost.get(key, 0) + 1 + selected + len(cell.of.periods)
+    mine = theirs = 0
+    taken: set[int] = set()
+    for key in sorted(groups, key=lambda k: -cost[k]):
+        if theirs < mine:
+            taken.update(groups[key])
+            theirs += cost[key]
+        else:
+            mine += cost[key]
     return taken
 
 
-def _split(rules: list[Rule], theirs: list[Rule],
-           results_of: Callable[[Rule], list[Result]], memo: Memo | None
-           ) -> dict[str, list[Result]]:
-    """rule id → results, for ``rules``: ``theirs`` evaluated by a forked child
+def _split(cells: list[_Cell], theirs: set[int],
+           results_of: Callable[[_Cell], list[Result]], memo: Memo | None
+           ) -> dict[int, list[Result]]:
+    """cell position → results, for ``cells``: ``theirs`` evaluated by a forked child
     (:mod:`..forked`) while this process evaluates the others.  Where no child can be made
     nothing is given, and where the child failed only this process's share: the caller
     evaluates the rest.  What the child put in ``memo`` is kept here too."""
     def work() -> bytes:
-        done = {rule.id: results_of(rule) for rule in theirs}
+        done = {i: results_of(cells[i]) for i in sorted(theirs)}
         kept = (memo.kept, memo.hits) if memo is not None else None
         return pickle.dumps((done, kept), protocol=pickle.HIGHEST_PROTOCOL)
 
     child = forked.fork(work)
     if child is None:
         return {}
-    taken = {rule.id for rule in theirs}
     try:
-        done = {rule.id: results_of(rule) for rule in rules if rule.id not in taken}
+        done = {i: results_of(cell) for i, cell in enumerate(cells) if i not in theirs}
     except BaseException:
         child.stop()
         raise
@@ -273,33 +342,6 @@ def _split(rules: list[Rule], theirs: list[Rule],
         if kept is not None and memo is not None:
             memo.absorb(*kept)
     return done
-
-
-def _rule_results(plan: Plan, rule: Rule, ctx: Context, as_of: dt.date,
-                  units: Collection[str] | None,
-                  waivers: Mapping[tuple[str, str, str], str], memo: Memo | None = None
-                  ) -> list[Result]:
-    """One rule's results: its kind's verdict for every unit of its scopes and every period,
-    stamped with rule, unit, period and severity (none for a kind that does not judge);
-    waived where a valid waiver covers a result that is not met."""
-    compiled = Compiled.of(rule)
-    kind = kinds.get(rule.kind)
-    severity = rule.severity if kind.JUDGES else None
-    periods = periods_for(plan, rule.period, as_of)
-    out: list[Result] = []
-    for scope in rule.scopes:
-        for unit, who in scope_units(plan, scope):
-            if units and unit not in units:
-                continue
-            for period in periods:
-                result = _result(rule, kind, compiled, ctx, unit, who, period, severity, memo)
-                if result is None:
-                    continue
-                waiver = waivers.get((rule.id, unit, period.label))
-                if waiver and result.status in OPEN:
-                    result = replace(result, status="waived", waiver=waiver)
-                out.append(result)
-    return out
 
 
 _NOTHING = Result("", "", "", "met", None)  # remembered: the kind had no verdict here

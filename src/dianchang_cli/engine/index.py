@@ -47,6 +47,11 @@ class Index:
         """How many records there are."""
         return len(self._all)
 
+    def group_sizes(self) -> dict[tuple[str, str], int]:
+        """How many records each (type, unit) has."""
+        self._build()
+        return {key: len(recs) for key, recs in self._grouped.items()}
+
     def type_sizes(self) -> dict[str, int]:
         """How many records each type has."""
         self._build()
