@@ -407,3 +407,110 @@ def test_a_record_named_by_its_title_is_linked_by_its_id(repo: Repo, tmp_path: P
     [issue] = [i for i in summary["problems"] if i["code"] == "unknown-record"]
     assert issue["where"].endswith("D4") and "不存在的账号" in issue["message"]
     assert "东苑社区微信公众号" in issue["expected"]
+
+
+# ---------------------------------------------------------------- a corrected row
+def _titles(repo: Repo) -> dict[str, str]:
+    """Record file → its title, for every record file of the repository."""
+    return {rel: loaded(repo, rel)["title"] for rel in record_files(repo)}
+
+
+def test_a_new_file_names_the_row_it_came_from(repo: Repo, ledger: Callable[..., Path],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DC_LANG", "en")
+    code, out = dc_import(repo, str(ledger([row(dt.date(2023, 5, 2), "义诊进社区"),
+                                            row(dt.date(2023, 5, 3), "读书会", n=2)])),
+                          "--unit", "dongyuan")
+    assert code == 0
+    lines = [(repo.root / a["path"]).read_text(encoding="utf-8").splitlines()[1]
+             for a in out["added"]]
+    # the title line is row 1 and the header row 2; in Chinese whatever the language
+    assert lines == [f"# 导入自 台账.xlsx › {VOL} › 第3行", f"# 导入自 台账.xlsx › {VOL} › 第4行"]
+
+
+def test_a_corrected_name_changes_the_record_it_was_imported_as(
+        repo: Repo, ledger: Callable[..., Path]) -> None:
+    """The name of a row without 编号 is corrected in the sheet: its made id changes, but
+    the row is the record imported from that row, not a second one."""
+    book = ledger([row(dt.date(2023, 5, 2), "义诊进社"), row(dt.date(2023, 5, 3), "读书会", n=2)])
+    first = dc_import(repo, str(book), "--unit", "dongyuan")[1]
+    ids = {a["id"] for a in first["added"]}
+    before = _titles(repo)
+    ledger([row(dt.date(2023, 5, 2), "义诊进社区"), row(dt.date(2023, 5, 3), "读书会", n=2)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 1  # a change, not written without --update
+    assert out["summary"] == {"added": 0, "updated": 0, "changed": 1, "unchanged": 1,
+                              "problem_rows": 0}
+    [changed] = out["changed"]
+    assert changed["id"] in ids and changed["row"] == 3
+    assert {c["field"]: (c["old"], c["new"]) for c in changed["changes"]} == {
+        "title": ("义诊进社", "义诊进社区")}
+    assert [note for note in out["notes"] if changed["id"] in note]
+    assert _titles(repo) == before
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update")
+    assert code == 0 and out["summary"]["updated"] == 1
+    after = _titles(repo)
+    assert sorted(after) == sorted(before)  # the same files: no second record
+    assert sorted(after.values()) == ["义诊进社区", "读书会"]
+    assert {loaded(repo, rel)["id"] for rel in after} == ids
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["unchanged"] == 2  # and it stays found
+    assert out["notes"] == []  # nothing left to say about it
+
+
+def test_a_corrected_date_on_a_row_that_moved_up(repo: Repo,
+                                                ledger: Callable[..., Path]) -> None:
+    """A row above was deleted and the date of the next one corrected: no record was
+    imported from its new row with its name or date, but exactly one from that sheet is
+    left with its name — that one is changed.  The deleted row's record stays (an import
+    never deletes)."""
+    book = ledger([row(dt.date(2023, 5, 1), "清洁家园"), row(dt.date(2023, 5, 2), "义诊", n=2),
+                   row(dt.date(2023, 5, 9), "读书会", n=3)])
+    dc_import(repo, str(book), "--unit", "dongyuan")
+    ledger([row(dt.date(2023, 5, 4), "义诊"), row(dt.date(2023, 5, 9), "读书会", n=2)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update")
+    assert code == 0
+    assert out["summary"] == {"added": 0, "updated": 1, "changed": 0, "unchanged": 1,
+                              "problem_rows": 0}
+    assert {c["field"]: (c["old"], c["new"]) for c in out["changed"][0]["changes"]} == {
+        "date": ("2023-05-02", "2023-05-04")}
+    assert sorted(_titles(repo).values()) == ["义诊", "清洁家园", "读书会"]
+
+
+def test_a_row_inserted_above_is_a_new_record(repo: Repo, ledger: Callable[..., Path]) -> None:
+    """A new row takes the place of an imported one, on the same day: that record is still
+    made by its row, now one further down, so the new row is a new record."""
+    book = ledger([row(dt.date(2023, 5, 2), "义诊"), row(dt.date(2023, 5, 3), "读书会", n=2)])
+    dc_import(repo, str(book), "--unit", "dongyuan")
+    ledger([row(dt.date(2023, 5, 2), "助老服务"), row(dt.date(2023, 5, 2), "义诊", n=2),
+            row(dt.date(2023, 5, 3), "读书会", n=3)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0
+    assert out["summary"]["added"] == 1 and out["summary"]["unchanged"] == 2
+    assert not out["notes"]
+    assert sorted(_titles(repo).values()) == ["义诊", "助老服务", "读书会"]
+
+
+def test_two_new_rows_never_claim_one_record(repo: Repo, tmp_path: Path) -> None:
+    """Off its own row, a record is the corrected one only for the one new row of the sheet
+    that keeps its date or name: with two such rows, neither is taken for it."""
+    book = workbook(tmp_path / "台账.xlsx", {VOL: [HEADER, row(dt.date(2023, 5, 2), "义诊")]})
+    dc_import(repo, str(book), "--unit", "dongyuan")
+    both = [row(dt.date(2023, 5, 2), "义诊（上午）"), row(dt.date(2023, 5, 2), "义诊（下午）", n=2)]
+    workbook(book, {VOL: [HEADER, [None] * 7, *both]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--dry-run")
+    assert code == 0 and out["summary"]["changed"] == 0 and out["summary"]["added"] == 2
+    workbook(book, {VOL: [HEADER, *both]})  # on its own row, the first one is
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--dry-run")
+    assert code == 1 and out["summary"]["changed"] == 1 and out["summary"]["added"] == 1
+    assert out["changed"][0]["row"] == 2
+
+
+def test_no_source_line_for_a_workbook_named_with_a_phone_number(
+        repo: Repo, tmp_path: Path) -> None:
+    book = workbook(tmp_path / f"王{MOBILE}交.xlsx", {VOL: [HEADER, row(dt.date(2023, 5, 2),
+                                                                      "义诊")]})
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0
+    text = (repo.root / out["added"][0]["path"]).read_text(encoding="utf-8")
+    assert MOBILE not in text and "导入自" not in text

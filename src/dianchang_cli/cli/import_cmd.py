@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         if unit:
             [unit] = require_units(the_plan, [unit]) or [unit]
         who = _git_identity(where.root) if commit and not dry_run else None
-        result = Importer(the_plan, loaded.records, unit, keys=keys).prepare(  # type: ignore[arg-type]
+        result = Importer(the_plan, loaded.records, unit, keys=keys, root=where.root).prepare(  # type: ignore[arg-type]
             [sheets.read(f, printable(f.name, 120)) for f in files])
         written = Writer(the_plan, where, keys).run(result, update, dry_run)  # type: ignore[arg-type]
         sha = _commit(where.root, result, written, update, who) if who else None

@@ -2,11 +2,12 @@
 the changed ones (with ``--update``), and say what a commit of them should be called.
 
 A new file is created by :func:`.writer.create` (never over another file) with the schema
-modeline.  An update edits only the changed keys of the existing file with ruamel.yaml's
-round trip, so its comments, key order and the spelling of its other keys stay as they
-were; an empty cell removes the field.  The edited text is validated again before it is
-written, and written atomically.  With ``dry_run`` nothing is written: each action gets the
-path it would have (new names of one day numbered as :func:`.writer.create` would).
+modeline and the line naming its source row (:mod:`.provenance`).  An update edits only the
+changed keys of the existing file with ruamel.yaml's round trip, so its comments, key order
+and the spelling of its other keys stay as they were; an empty cell removes the field.  The
+edited text is validated again before it is written, and written atomically.  With
+``dry_run`` nothing is written: each action gets the path it would have (new names of one
+day numbered as :func:`.writer.create` would).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..records.batch import validate_bytes
 from ..records.validate import Validator
 from ..render.atomic import write_bytes
 from .importer import Action, ImportResult
+from .provenance import Source
 from .rows import Issue
 from .writer import KeyStyle, create, free_path, key_of, modeline, plain, yaml
 
@@ -78,9 +80,12 @@ class Writer:
 
     def _create(self, action: Action) -> Path:
         root = self.repo.root
+        source = Source.of(action.where)
+        line = source.line() if source is not None else None
+        came_from = f"{line}\n" if line else ""
 
-        def text_for(path: Path) -> str:  # the text validated, modeline first
-            return f"# {modeline(path, root)}\n{action.text}"
+        def text_for(path: Path) -> str:  # the text validated: modeline, then its source
+            return f"# {modeline(path, root)}\n{came_from}{action.text}"
 
         path = create(self.repo.records_dir, action.unit, action.type_id, self._day(action),
                       text_for)

@@ -17,7 +17,13 @@ alone); :mod:`.apply` writes.  For each row (:mod:`.rows`):
    :func:`~..records.batch.validate_bytes`: the very validator of ``dc check``.  Each
    problem is placed at its cell (the field's column) or at the row.  No file is written for
    a bad row; ID-card and mobile numbers are masked by the validator, never echoed.
-4. A row whose id names an existing record is compared with it, field by field, over the
+4. A row without an ``编号`` whose made id names no record may be a row corrected since it
+   was imported (its name or date changed, so its id did too): it is taken as a change of
+   the record imported earlier from the same workbook, sheet and row
+   (:mod:`.provenance`), when that record has the same type and unit, the same date or
+   the same name, and no row of this import makes its id any more; else from another row of
+   that sheet, if exactly one such record is left.
+5. A row whose id names an existing record is compared with it, field by field, over the
    columns the sheet has: the same → *unchanged*; different → *changed* (which fields, old
    → new), written only with ``--update``.  For the comparison and the validation the row's
    values are laid over the existing record's, so a sheet with a few columns can update a
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +49,7 @@ from ..records.model import Record
 from ..records.validate import Validator
 from .friendly import Friendly
 from .links import Links
+from .provenance import Source, of_file
 from .rows import Headers, Issue, Row, Where, sheet_rows
 from .sheets import Book, Grid
 from .writer import KeyStyle, key_of, render
@@ -104,12 +112,19 @@ def stable_id(type_id: str, unit: str, day: dt.date | None, title: Any) -> str:
     return f"{unit}-{day:%Y%m%d}-{digest}" if day else f"{unit}-{digest}"
 
 
+_MADE = re.compile(r".+-[0-9a-f]{8}")  # the shape of a stable_id
+
+
 class Importer:
     """Decides what each row of some workbooks means for the repository; build once."""
 
     def __init__(self, plan: Plan, records: Iterable[Record], unit: str | None = None,
-                 today: dt.date | None = None, keys: KeyStyle = "en") -> None:
+                 today: dt.date | None = None, keys: KeyStyle = "en",
+                 root: Path | None = None) -> None:
+        """``root``: the repository the records were read from (record files name their
+        source there, :mod:`.provenance`); without it a corrected row is a new record."""
         self.plan = plan
+        self.root = root
         self.keys = keys
         self.validator = Validator(plan, today)
         self.friendly = Friendly(plan, today)
@@ -119,12 +134,18 @@ class Importer:
         self.unit = unit
         self.members = set(plan.members(unit)) if unit else set()
         self.seen: dict[str, Where] = {}
+        self.made: set[str] = set()  # the id every row of this import makes (or names)
+        self.corrected: set[str] = set()  # records a corrected row was taken for
+        # per workbook and sheet, the values of each row whose made id names no record
+        self._new_rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._sources: dict[tuple[str, str], list[tuple[Record, Source]]] = {}
         spec = plan.common_fields.get("id")  # the column a row's own id goes in, as headed
         self._id_column = spec.name if spec is not None and spec.name else "id"
 
     def prepare(self, books: Sequence[Book]) -> ImportResult:
         """The actions and problems of every sheet of ``books``."""
         out = ImportResult()
+        sheets: list[list[Row]] = []
         for book in books:
             out.files.append(book.name)
             out.notes.extend(book.notes)
@@ -132,28 +153,41 @@ class Importer:
                               for s in book.issues)
             for grid in book.grids:
                 if not grid.hidden:  # hidden: the value lists behind drop-downs, not data
-                    self._sheet(book, grid, out)
+                    sheets.append(self._sheet(book, grid, out))
+        # every id the rows make, first: a record one of them makes is no corrected row's
+        self.made, self._new_rows = set(), {}
+        for rows in sheets:
+            for row in rows:
+                values = self._with_unit(row)
+                record_id, made = self._id_of(row, values)
+                self.made.add(record_id)
+                where = Source.of(row.where)
+                if made and record_id not in self.by_id and where is not None:
+                    self._new_rows.setdefault((where.file, where.sheet), []).append(values)
+        for rows in sheets:
+            for row in rows:
+                try:
+                    self._row(row, out)
+                except Exception as exc:  # one odd row never stops the others
+                    out.issues.append(Issue(row.where, "unreadable", _(
+                        "the row cannot be read: {error}").format(
+                            error=printable(str(exc), 160))))
         return out
 
-    def _sheet(self, book: Book, grid: Grid, out: ImportResult) -> None:
+    def _sheet(self, book: Book, grid: Grid, out: ImportResult) -> list[Row]:
         rows, issues = sheet_rows(grid, self.headers, self.friendly,
                                   Where(book.name, grid.title))
         out.issues.extend(issues)
         if rows:
             out.sheets.append(f"{book.name} › {grid.title}")
-        for row in rows:
-            try:
-                self._row(row, out)
-            except Exception as exc:  # one odd row never stops the others
-                out.issues.append(Issue(row.where, "unreadable", _(
-                    "the row cannot be read: {error}").format(error=printable(str(exc), 160))))
+        return rows
 
     def _row(self, row: Row, out: ImportResult) -> None:
         """One row: its unit and id, then new, unchanged, changed or a problem."""
         values = dict(row.values)
         problem = self._unit(row, values)
         if problem is None:
-            record_id, problem = self._identify(row, values)
+            record_id, problem = self._identify(row, values, out)
         if problem is not None:
             out.issues.append(problem)
             return
@@ -179,21 +213,44 @@ class Importer:
             action.changes = compare(row, record, existing, self.plan)
             action.kind = "changed" if action.changes else "unchanged"
             action.path = Path(existing.file)
+            if action.changes and record_id in self.corrected:
+                out.notes.append(_(
+                    "{where}: its name or date changed since it was imported as {id}: shown "
+                    "as a change of that record").format(where=row.where.text(),
+                                                         id=printable(record_id, 80)))
         out.actions.append(action)
 
-    def _identify(self, row: Row, values: dict[str, Any]) -> tuple[str, Issue | None]:
-        """The row's record id (its ``id`` cell, else :func:`stable_id`, then set in
-        ``values``), or the problem with it: used twice, or a record of another type."""
+    def _with_unit(self, row: Row) -> dict[str, Any]:
+        """The row's values, the unit filled from ``--unit`` as :meth:`_unit` does."""
+        values = dict(row.values)
+        if self.unit and values.get("unit") is None:
+            values["unit"] = self.unit
+        return values
+
+    @staticmethod
+    def _id_of(row: Row, values: dict[str, Any]) -> tuple[str, bool]:
+        """The row's record id — its ``id`` cell, else :func:`stable_id` — and whether it
+        was made (no id cell)."""
         record_id = values.get("id")
-        made = record_id is None  # made from type, unit, date and title (no id cell)
-        if record_id is None:
-            day = values.get("date")
-            unit = values.get("unit")
-            record_id = stable_id(row.type_id, unit if isinstance(unit, str) else "",
-                                  day if isinstance(day, dt.date) else None,
-                                  values.get("title"))
+        if record_id is not None:
+            return str(record_id), False
+        day, unit = values.get("date"), values.get("unit")
+        return stable_id(row.type_id, unit if isinstance(unit, str) else "",
+                         day if isinstance(day, dt.date) else None, values.get("title")), True
+
+    def _identify(self, row: Row, values: dict[str, Any], out: ImportResult
+                  ) -> tuple[str, Issue | None]:
+        """The row's record id (:meth:`_id_of`, or the id of the record a corrected row
+        was imported as, :meth:`_corrected`; set in ``values``), or the problem with it:
+        used twice, or a record of another type."""
+        record_id, made = self._id_of(row, values)
+        if made and record_id not in self.by_id:
+            earlier = self._corrected(row, values)
+            if earlier is not None:
+                record_id = earlier.id
+                self.corrected.add(record_id)
+        if made:
             values["id"] = record_id
-        record_id = str(record_id)
         at = row.where.at(row.columns.get("id"))
         if record_id in self.seen:
             return record_id, Issue(at, "duplicate-id", _(
@@ -213,6 +270,44 @@ class Importer:
                                                          existing.type, 40)),
                 expected=_("a new id, or the record's own type"))
         return record_id, None
+
+    def _corrected(self, row: Row, values: dict[str, Any]) -> Record | None:
+        """The record this row was imported as before its name or date was corrected: one
+        imported from the same workbook and sheet (:mod:`.provenance`), of the same type
+        and unit, with the same date or the same name, whose id no row of this import makes
+        nor has claimed — the one from the same row; else the only one left, if this is the
+        only new row of the sheet it could be."""
+        where = Source.of(row.where)
+        if where is None or self.root is None:
+            return None
+        left = [(rec, source) for rec, source in self._imported(where, row.type_id,
+                                                                 values.get("unit"))
+                if rec.id not in self.made and rec.id not in self.seen and _alike(rec, values)]
+        same_row = [rec for rec, source in left if source.row == where.row]
+        if len(same_row) == 1:
+            return same_row[0]
+        if same_row or len(left) != 1:
+            return None
+        [(rec, _source)] = left
+        rivals = sum(1 for other in self._new_rows.get((where.file, where.sheet), ())
+                     if other.get("unit") == rec.unit and _alike(rec, other))
+        return rec if rivals == 1 else None
+
+    def _imported(self, where: Source, type_id: str, unit: Any
+                  ) -> list[tuple[Record, Source]]:
+        """The records of ``type_id`` and ``unit`` with a made id that were imported from
+        the workbook and sheet of ``where``, with their sources (files read once)."""
+        key = (type_id, str(unit))
+        if key not in self._sources:
+            found = []
+            for rec in self.by_id.values():
+                if rec.type == type_id and rec.unit == unit and _MADE.fullmatch(rec.id):
+                    source = of_file(self.root / rec.file, self.root) if self.root else None
+                    if source is not None:
+                        found.append((rec, source))
+            self._sources[key] = found
+        return [(rec, source) for rec, source in self._sources[key]
+                if (source.file, source.sheet) == (where.file, where.sheet)]
 
     def _references(self, row: Row, values: dict[str, Any]) -> Issue | None:
         """Each field naming another record names one that exists, by its id or its name
@@ -256,6 +351,11 @@ class Importer:
         spellings = self.validator.schemas[row.type_id].keys
         out.issues.extend(placed(row, p, spellings) for p in problems)
         return record, text
+
+
+def _alike(record: Record, values: dict[str, Any]) -> bool:
+    """Whether a row's ``values`` keep the date or the name of ``record``."""
+    return record.date == values.get("date") or record.title == values.get("title")
 
 
 def placed(row: Row, problem: Problem, spellings: dict[str, str]) -> Issue:
