@@ -95,6 +95,24 @@ def test_first_commit_is_the_earliest_add(repo, add) -> None:
     assert facts is not None and facts["records/dongyuan/a.yaml"].sha == first
 
 
+def test_commit_files_commits_a_removed_file_it_knows_and_leaves_out_one_it_never_had(
+        tmp_path) -> None:
+    g = GitRepo(tmp_path)
+    g.git("config", "user.email", "coord@example.org")
+    g.git("config", "user.name", "Coordinator")
+    tracked, untracked, kept = (tmp_path / name for name in ("a.yaml", "b.yaml", "c.yaml"))
+    tracked.write_text("a: 1\n")
+    g.commit("2023-04-02")
+    untracked.write_text("b: 1\n")
+    tracked.unlink()
+    untracked.unlink()  # written and removed again since the last commit
+    kept.write_text("c: 1\n")
+    sha = gitinfo.commit_files(tmp_path, [tracked, untracked, kept], "moved")
+    assert g.git("show", "--name-status", "--format=", sha).split() == [
+        "D", "a.yaml", "A", "c.yaml"]
+    assert g.git("status", "--porcelain") == ""
+
+
 def test_no_git_is_none_not_a_crash(tmp_path, monkeypatch) -> None:
     assert gitinfo.first_commits(tmp_path) is None
     assert gitinfo.provenance(tmp_path) == {}

@@ -514,3 +514,40 @@ def test_no_source_line_for_a_workbook_named_with_a_phone_number(
     assert code == 0
     text = (repo.root / out["added"][0]["path"]).read_text(encoding="utf-8")
     assert MOBILE not in text and "导入自" not in text
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_a_corrected_date_moves_the_file_to_its_new_day(
+        repo: Repo, ledger: Callable[..., Path]) -> None:
+    """A date corrected into another month: the update moves the file into that month's
+    folder under the new day's name (dry run: where it would go), and --commit commits the
+    old name as removed; a file someone named otherwise stays where it is."""
+    _git(repo.root, "init", "-q")
+    _git(repo.root, "config", "user.email", "coord@example.org")
+    _git(repo.root, "config", "user.name", "协调员")
+    book = ledger([row(dt.date(2023, 5, 31), "义诊"), row(dt.date(2023, 5, 9), "读书会", n=2)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--commit")
+    assert code == 0
+    old = "records/dongyuan/2023/05/volunteer_service-0531.yaml"
+    ident = loaded(repo, old)["id"]
+    (repo.root / "records/dongyuan/2023/05/volunteer_service-0509.yaml").rename(
+        repo.root / "records/dongyuan/读书会.yaml")  # a name of someone's own
+    _git(repo.root, "add", "-A", "records")
+    _git(repo.root, "commit", "-q", "-m", "renamed by hand")
+    ledger([row(dt.date(2023, 6, 1), "义诊"), row(dt.date(2023, 5, 10), "读书会", n=2)])
+    new = "records/dongyuan/2023/06/volunteer_service-0601.yaml"
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update", "--dry-run")
+    assert code == 0 and (repo.root / old).exists()
+    moved = {a["moved_from"]: a["path"] for a in out["changed"]}
+    assert moved == {old: new, None: "records/dongyuan/读书会.yaml"}
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update", "--commit")
+    assert code == 0 and out["summary"]["updated"] == 2
+    assert not (repo.root / old).exists()
+    assert loaded(repo, new)["id"] == ident and loaded(repo, new)["date"] == dt.date(2023, 6, 1)
+    assert (repo.root / new).read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../../../../records.schema.json\n# 导入自 台账.xlsx")
+    assert loaded(repo, "records/dongyuan/读书会.yaml")["date"] == dt.date(2023, 5, 10)
+    assert _git(repo.root, "status", "--porcelain", "records") == ""
+    shown = _git(repo.root, "-c", "core.quotepath=false", "show", "--no-renames",
+                 "--name-status", "--format=", "HEAD").splitlines()
+    assert sorted(shown) == sorted([f"D\t{old}", f"A\t{new}", "M\trecords/dongyuan/读书会.yaml"])

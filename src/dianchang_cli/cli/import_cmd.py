@@ -89,8 +89,10 @@ def register(app: typer.Typer) -> None:
         who = _git_identity(where.root) if commit and not dry_run else None
         result = Importer(the_plan, loaded.records, unit, keys=keys, root=where.root).prepare(  # type: ignore[arg-type]
             [sheets.read(f, printable(f.name, 120)) for f in files])
-        written = Writer(the_plan, where, keys).run(result, update, dry_run)  # type: ignore[arg-type]
-        sha = _commit(where.root, result, written, update, who) if who else None
+        writer = Writer(the_plan, where, keys)  # type: ignore[arg-type]
+        written = writer.run(result, update, dry_run)
+        sha = _commit(where.root, result, [*written, *writer.removed], update, who) \
+            if who else None
         if fmt == "json":
             json.dump(as_json(result, update=update, dry_run=dry_run, commit=sha), sys.stdout,
                       ensure_ascii=False, indent=2, default=str)

@@ -296,10 +296,13 @@ def user_name(root: Path) -> str | None:
 def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
     """Stage exactly ``paths`` and commit them with ``message``; the new commit's id.
 
-    Only these paths are committed (``git commit -- paths``), whatever else is staged.
-    :class:`GitError` says why it could not (no git, not a repository, no identity).
+    Only these paths are committed (``git commit -- paths``), whatever else is staged.  A
+    path no longer there is committed as removed if git knows it, and else left out (a
+    file written and removed again since the last commit).  :class:`GitError` says why it
+    could not (no git, not a repository, no identity).
     """
-    names = [str(p) for p in paths]
+    names = [str(p) for p in paths if (root / p).exists() or (root / p).is_symlink()
+             or _run(root, "ls-files", "--error-unmatch", "--", str(p)).returncode == 0]
     for args in (["add", "--", *names], ["commit", "-q", "-m", message, "--", *names]):
         done = _run(root, *args)
         if done.returncode != 0:

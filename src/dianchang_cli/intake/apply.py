@@ -5,7 +5,10 @@ A new file is created by :func:`.writer.create` (never over another file) with t
 modeline and the line naming its source row (:mod:`.provenance`).  An update edits only the
 changed keys of the existing file with ruamel.yaml's round trip, so its comments, key order
 and the spelling of its other keys stay as they were; an empty cell removes the field.  The
-edited text is validated again before it is written, and written atomically.  With
+edited text is validated again before it is written, and written atomically.  An update
+that changes the date of a file named for its day (``records/<unit>/<yyyy>/<mm>/<type>-<mmdd>``,
+as :func:`.writer.create` names them) moves it to the new day's name, so that the folders
+keep telling the months apart; ``--commit`` then commits the old name as removed.  With
 ``dry_run`` nothing is written: each action gets the path it would have (new names of one
 day numbered as :func:`.writer.create` would).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +34,18 @@ from ..render.atomic import write_bytes
 from .importer import Action, ImportResult
 from .provenance import Source
 from .rows import Issue
-from .writer import KeyStyle, create, free_path, key_of, modeline, plain, yaml
+from .writer import (
+    MODELINE,
+    KeyStyle,
+    create,
+    file_name,
+    folder,
+    free_path,
+    key_of,
+    modeline,
+    plain,
+    yaml,
+)
 
 
 class Writer:
@@ -41,6 +56,7 @@ class Writer:
         self.plan, self.repo, self.keys = plan, repo, keys
         self.today = today or dt.date.today()
         self.claimed: set[Path] = set()
+        self.removed: list[Path] = []  # old names of files an update moved
 
     @cached_property
     def validator(self) -> Validator:
@@ -58,6 +74,8 @@ class Writer:
                 elif action.kind == "changed" and update:
                     if not dry_run:
                         self._update(action)
+                    elif self._moves(action):
+                        action.moved_from, action.path = action.path, self._planned(action)
                 else:
                     continue
             except (OSError, Unreadable, ValueError) as exc:
@@ -112,7 +130,35 @@ class Writer:
                                           action.record_id)
         if record is None:
             raise ValueError("; ".join(p.message for p in problems[:3]))
-        write_bytes(path, text)
+        if not self._moves(action):
+            write_bytes(path, text)
+            return
+        root, edited = self.repo.root, text.decode("utf-8")
+
+        def text_for(new: Path) -> str:  # a modeline first names the schema from there
+            first, rest = edited.split("\n", 1) if "\n" in edited else (edited, "")
+            if first.startswith("# " + MODELINE.split("{", 1)[0]):
+                return f"# {modeline(new, root)}\n{rest}"
+            return edited
+
+        moved = create(self.repo.records_dir, action.unit, action.type_id, self._day(action),
+                       text_for)
+        path.unlink()
+        self.removed.append(path)
+        action.moved_from, action.path = action.path, self._relative(moved)
+
+    def _moves(self, action: Action) -> bool:
+        """Whether updating ``action``'s record moves its file: its date changes and the
+        file has the name :func:`.writer.create` gives a record of the old day."""
+        existing = action.existing
+        if existing is None or existing.date is None or action.day is None \
+                or existing.date == action.day or existing.unit != action.unit:
+            return False
+        path = self.repo.root / existing.file
+        old = existing.date
+        stem = file_name(existing.type, old).removesuffix(".yaml")  # <type>-<mmdd>
+        return path.parent == folder(self.repo.records_dir, existing.unit, old) and bool(
+            re.fullmatch(re.escape(stem) + r"(?:-[0-9]+)?\.yaml", path.name))
 
     def _spellings(self, type_id: str, name: str) -> list[str]:
         spec = self.plan.field_spec(type_id, name)

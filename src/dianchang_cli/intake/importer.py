@@ -82,6 +82,7 @@ class Action:
     existing: Record | None = None
     changes: list[Change] = field(default_factory=list)
     path: Path | None = None  # the file written / to write / updated
+    moved_from: Path | None = None  # an update's file before its date moved it (see apply)
     text: str = ""  # a new record's text as validated (keys as asked, no modeline)
 
 

@@ -76,7 +76,11 @@ def render_text(result: ImportResult, out: TextIO, *, update: bool, dry_run: boo
 
 
 def _path(action: Action) -> str:
-    return printable(action.path.as_posix() if action.path else "?", 300)
+    shown = printable(action.path.as_posix() if action.path else "?", 300)
+    if action.moved_from is None:
+        return shown
+    return _("{path} (moved from {old})").format(
+        path=shown, old=printable(action.moved_from.as_posix(), 300))
 
 
 def as_json(result: ImportResult, *, update: bool, dry_run: bool,
@@ -85,6 +89,7 @@ def as_json(result: ImportResult, *, update: bool, dry_run: bool,
     def one(action: Action) -> dict[str, Any]:
         return {**action.where.as_json(), "where": action.where.text(),
                 "id": action.record_id, "path": action.path.as_posix() if action.path else None,
+                "moved_from": action.moved_from.as_posix() if action.moved_from else None,
                 "changes": [{"field": c.field, "label": c.label, "old": shown(c.old),
                              "new": shown(c.new)} for c in action.changes]}
 
