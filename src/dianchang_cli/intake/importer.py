@@ -137,8 +137,9 @@ class Importer:
         self.seen: dict[str, Where] = {}
         self.made: set[str] = set()  # the id every row of this import makes (or names)
         self.corrected: set[str] = set()  # records a corrected row was taken for
-        # per workbook and sheet, the values of each row whose made id names no record
-        self._new_rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # per workbook and sheet, the type and values of each row whose made id names no
+        # record
+        self._new_rows: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
         self._sources: dict[tuple[str, str], list[tuple[Record, Source]]] = {}
         spec = plan.common_fields.get("id")  # the column a row's own id goes in, as headed
         self._id_column = spec.name if spec is not None and spec.name else "id"
@@ -164,7 +165,8 @@ class Importer:
                 self.made.add(record_id)
                 where = Source.of(row.where)
                 if made and record_id not in self.by_id and where is not None:
-                    self._new_rows.setdefault((where.file, where.sheet), []).append(values)
+                    self._new_rows.setdefault((where.file, where.sheet), []).append(
+                        (row.type_id, values))
         for rows in sheets:
             for row in rows:
                 try:
@@ -290,8 +292,9 @@ class Importer:
         if same_row or len(left) != 1:
             return None
         [(rec, _source)] = left
-        rivals = sum(1 for other in self._new_rows.get((where.file, where.sheet), ())
-                     if other.get("unit") == rec.unit and _alike(rec, other))
+        rivals = sum(1 for type_id, other in self._new_rows.get((where.file, where.sheet), ())
+                     if type_id == rec.type and other.get("unit") == rec.unit
+                     and _alike(rec, other))
         return rec if rivals == 1 else None
 
     def _imported(self, where: Source, type_id: str, unit: Any
