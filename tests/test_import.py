@@ -458,23 +458,47 @@ def test_a_corrected_name_changes_the_record_it_was_imported_as(
     assert out["notes"] == []  # nothing left to say about it
 
 
-def test_a_corrected_date_on_a_row_that_moved_up(repo: Repo,
+def test_a_corrected_name_on_a_row_that_moved_up(repo: Repo,
                                                 ledger: Callable[..., Path]) -> None:
-    """A row above was deleted and the date of the next one corrected: no record was
-    imported from its new row with its name or date, but exactly one from that sheet is
-    left with its name — that one is changed.  The deleted row's record stays (an import
-    never deletes)."""
+    """A row above was deleted and the name of the next one corrected: no record was
+    imported from its new row, but exactly one from that sheet is left on its day — that
+    one is changed.  The deleted row's record stays (an import never deletes)."""
     book = ledger([row(dt.date(2023, 5, 1), "清洁家园"), row(dt.date(2023, 5, 2), "义诊", n=2),
                    row(dt.date(2023, 5, 9), "读书会", n=3)])
     dc_import(repo, str(book), "--unit", "dongyuan")
-    ledger([row(dt.date(2023, 5, 4), "义诊"), row(dt.date(2023, 5, 9), "读书会", n=2)])
+    ledger([row(dt.date(2023, 5, 2), "义诊进社区"), row(dt.date(2023, 5, 9), "读书会", n=2)])
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update")
     assert code == 0
     assert out["summary"] == {"added": 0, "updated": 1, "changed": 0, "unchanged": 1,
                               "problem_rows": 0}
     assert {c["field"]: (c["old"], c["new"]) for c in out["changed"][0]["changes"]} == {
-        "date": ("2023-05-02", "2023-05-04")}
-    assert sorted(_titles(repo).values()) == ["义诊", "清洁家园", "读书会"]
+        "title": ("义诊", "义诊进社区")}
+    assert sorted(_titles(repo).values()) == ["义诊进社区", "清洁家园", "读书会"]
+
+
+def test_a_new_day_on_another_row_is_a_new_record(repo: Repo,
+                                                 ledger: Callable[..., Path]) -> None:
+    """The same name on another row and another day is how a recurring activity looks,
+    not a correction: a new record, the old one kept."""
+    book = ledger([row(dt.date(2023, 5, 1), "主题党日"), row(dt.date(2023, 5, 9), "读书会", n=2)])
+    dc_import(repo, str(book), "--unit", "dongyuan")
+    ledger([row(dt.date(2023, 5, 9), "读书会"), row(dt.date(2023, 6, 1), "主题党日", n=2)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["added"] == 1 and out["summary"]["changed"] == 0
+    assert sorted(_titles(repo).values()) == ["主题党日", "主题党日", "读书会"]
+
+
+def test_a_workbook_filled_anew_next_month_corrects_nothing(
+        repo: Repo, ledger: Callable[..., Path]) -> None:
+    """The same workbook, emptied and filled with June's rows — the same activities recur
+    on the same rows: none of May's records is made by it any more, so it is not the sheet
+    they came from, and every row is a new record."""
+    book = ledger([row(dt.date(2023, 5, 5), "主题党日"), row(dt.date(2023, 5, 20), "读书会", n=2)])
+    dc_import(repo, str(book), "--unit", "dongyuan")
+    ledger([row(dt.date(2023, 6, 5), "主题党日"), row(dt.date(2023, 6, 20), "读书会", n=2)])
+    code, out = dc_import(repo, str(book), "--unit", "dongyuan")
+    assert code == 0 and out["summary"]["added"] == 2 and out["summary"]["changed"] == 0
+    assert len(_titles(repo)) == 4
 
 
 def test_a_row_inserted_above_is_a_new_record(repo: Repo, ledger: Callable[..., Path]) -> None:
@@ -493,14 +517,16 @@ def test_a_row_inserted_above_is_a_new_record(repo: Repo, ledger: Callable[..., 
 
 def test_two_new_rows_never_claim_one_record(repo: Repo, tmp_path: Path) -> None:
     """Off its own row, a record is the corrected one only for the one new row of the sheet
-    that keeps its date or name: with two such rows, neither is taken for it."""
-    book = workbook(tmp_path / "台账.xlsx", {VOL: [HEADER, row(dt.date(2023, 5, 2), "义诊")]})
+    on its day: with two such rows, neither is taken for it."""
+    kept = row(dt.date(2023, 5, 9), "读书会", n=9)
+    book = workbook(tmp_path / "台账.xlsx", {VOL: [HEADER, row(dt.date(2023, 5, 2), "义诊"),
+                                                  kept]})
     dc_import(repo, str(book), "--unit", "dongyuan")
     both = [row(dt.date(2023, 5, 2), "义诊（上午）"), row(dt.date(2023, 5, 2), "义诊（下午）", n=2)]
-    workbook(book, {VOL: [HEADER, [None] * 7, *both]})
+    workbook(book, {VOL: [HEADER, [None] * 7, kept, *both]})
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--dry-run")
     assert code == 0 and out["summary"]["changed"] == 0 and out["summary"]["added"] == 2
-    workbook(book, {VOL: [HEADER, *both]})  # on its own row, the first one is
+    workbook(book, {VOL: [HEADER, *both, kept]})  # on its own row, the first one is
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--dry-run")
     assert code == 1 and out["summary"]["changed"] == 1 and out["summary"]["added"] == 1
     assert out["changed"][0]["row"] == 2
@@ -525,7 +551,9 @@ def test_a_corrected_date_moves_the_file_to_its_new_day(
     _git(repo.root, "init", "-q")
     _git(repo.root, "config", "user.email", "coord@example.org")
     _git(repo.root, "config", "user.name", "协调员")
-    book = ledger([row(dt.date(2023, 5, 31), "义诊"), row(dt.date(2023, 5, 9), "读书会", n=2)])
+    same = row(dt.date(2023, 5, 15), "清洁家园", n=3)  # unchanged: the sheet is known
+    book = ledger([row(dt.date(2023, 5, 31), "义诊"), row(dt.date(2023, 5, 9), "读书会", n=2),
+                   same])
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--commit")
     assert code == 0
     old = "records/dongyuan/2023/05/volunteer_service-0531.yaml"
@@ -534,7 +562,7 @@ def test_a_corrected_date_moves_the_file_to_its_new_day(
         repo.root / "records/dongyuan/读书会.yaml")  # a name of someone's own
     _git(repo.root, "add", "-A", "records")
     _git(repo.root, "commit", "-q", "-m", "renamed by hand")
-    ledger([row(dt.date(2023, 6, 1), "义诊"), row(dt.date(2023, 5, 10), "读书会", n=2)])
+    ledger([row(dt.date(2023, 6, 1), "义诊"), row(dt.date(2023, 5, 10), "读书会", n=2), same])
     new = "records/dongyuan/2023/06/volunteer_service-0601.yaml"
     code, out = dc_import(repo, str(book), "--unit", "dongyuan", "--update", "--dry-run")
     assert code == 0 and (repo.root / old).exists()

@@ -21,8 +21,9 @@ alone); :mod:`.apply` writes.  For each row (:mod:`.rows`):
    was imported (its name or date changed, so its id did too): it is taken as a change of
    the record imported earlier from the same workbook, sheet and row
    (:mod:`.provenance`), when that record has the same type and unit, the same date or
-   the same name, and no row of this import makes its id any more; else from another row of
-   that sheet, if exactly one such record is left.
+   the same name, and no row of this import makes its id any more — and only in a sheet
+   whose other rows still make records imported from it (see :meth:`Importer._corrected`
+   for a row that moved).
 5. A row whose id names an existing record is compared with it, field by field, over the
    columns the sheet has: the same → *unchanged*; different → *changed* (which fields, old
    → new), written only with ``--update``.  For the comparison and the validation the row's
@@ -275,26 +276,35 @@ class Importer:
         return record_id, None
 
     def _corrected(self, row: Row, values: dict[str, Any]) -> Record | None:
-        """The record this row was imported as before its name or date was corrected: one
-        imported from the same workbook and sheet (:mod:`.provenance`), of the same type
-        and unit, with the same date or the same name, whose id no row of this import makes
-        nor has claimed — the one from the same row; else the only one left, if this is the
-        only new row of the sheet it could be."""
+        """The record this row was imported as before its name or date was corrected.
+
+        Only in a sheet that is recognisably the one imported before: some record imported
+        from the same workbook and sheet (:mod:`.provenance`), of this type and unit, is
+        made again by a row of this import (a workbook overwritten with next month's rows,
+        where the same activities recur, matches nothing).  Then a record from that sheet,
+        of the same type and unit, whose id no row of this import makes nor has claimed:
+        the one from the same row, if it has the same date or the same name; else, when
+        the row moved, the only one left with the same date, if this is the only new row
+        of the sheet with that date.  (The same name on another row and another day is
+        too weak a sign: that is how a recurring activity looks.)"""
         where = Source.of(row.where)
         if where is None or self.root is None:
             return None
-        left = [(rec, source) for rec, source in self._imported(where, row.type_id,
-                                                                 values.get("unit"))
+        imported = self._imported(where, row.type_id, values.get("unit"))
+        if not any(rec.id in self.made for rec, _source in imported):
+            return None
+        left = [(rec, source) for rec, source in imported
                 if rec.id not in self.made and rec.id not in self.seen and _alike(rec, values)]
         same_row = [rec for rec, source in left if source.row == where.row]
         if len(same_row) == 1:
             return same_row[0]
-        if same_row or len(left) != 1:
+        same_day = [rec for rec, _source in left if rec.date == values.get("date")]
+        if same_row or len(same_day) != 1:
             return None
-        [(rec, _source)] = left
+        [rec] = same_day
         rivals = sum(1 for type_id, other in self._new_rows.get((where.file, where.sheet), ())
                      if type_id == rec.type and other.get("unit") == rec.unit
-                     and _alike(rec, other))
+                     and other.get("date") == rec.date)
         return rec if rivals == 1 else None
 
     def _imported(self, where: Source, type_id: str, unit: Any
