@@ -141,7 +141,9 @@ class Importer:
         # per workbook and sheet, the type and values of each row whose made id names no
         # record
         self._new_rows: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
-        self._sources: dict[tuple[str, str], list[tuple[Record, Source]]] = {}
+        # per type and unit, per workbook and sheet: the records imported from it
+        self._sources: dict[tuple[str, str],
+                            dict[tuple[str, str], list[tuple[Record, Source]]]] = {}
         spec = plan.common_fields.get("id")  # the column a row's own id goes in, as headed
         self._id_column = spec.name if spec is not None and spec.name else "id"
 
@@ -313,15 +315,15 @@ class Importer:
         the workbook and sheet of ``where``, with their sources (files read once)."""
         key = (type_id, str(unit))
         if key not in self._sources:
-            found = []
+            by_sheet: dict[tuple[str, str], list[tuple[Record, Source]]] = {}
             for rec in self.by_id.values():
                 if rec.type == type_id and rec.unit == unit and _MADE.fullmatch(rec.id):
                     source = of_file(self.root / rec.file, self.root) if self.root else None
                     if source is not None:
-                        found.append((rec, source))
-            self._sources[key] = found
-        return [(rec, source) for rec, source in self._sources[key]
-                if (source.file, source.sheet) == (where.file, where.sheet)]
+                        by_sheet.setdefault((source.file, source.sheet), []).append(
+                            (rec, source))
+            self._sources[key] = by_sheet
+        return self._sources[key].get((where.file, where.sheet), [])
 
     def _references(self, row: Row, values: dict[str, Any]) -> Issue | None:
         """Each field naming another record names one that exists, by its id or its name
