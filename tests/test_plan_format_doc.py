@@ -66,9 +66,13 @@ def test_the_rule_excerpts_are_rules_of_their_kind() -> None:
 
 
 def test_the_sentence_example_is_two_rules() -> None:
-    for raw in _block('- id: "5.8"'):
-        Rule.model_validate({**OMITTED, "kind": "each", "scope": "community",
-                             "period": "month", "severity": "error", **raw})
+    rules = [Rule.model_validate({**OMITTED, "kind": "each", "scope": "community",
+                                  "period": "month", "severity": "error", **raw})
+             for raw in _block('- id: "5.8"')]
+    assert [r.id for r in rules] == ["5.8", "5.1"]
+    # each shows the plain sentence for its CEL: condition_text, where_text
+    assert rules[0].condition and rules[0].condition_text
+    assert rules[1].select.where and rules[1].select.where_text
 
 
 def test_the_plan_test_examples_are_a_case() -> None:

@@ -19,7 +19,7 @@ from .common import (
     load_plan,
     options,
     repo_from,
-    require_units,
+    require_unit,
     write_file,
 )
 from .typerhooks import DcCommand
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         where = repo_from(repo, plan, None)
         the_plan = load_plan(where)
         if unit is not None:
-            [unit] = require_units(the_plan, [unit]) or [unit]
+            unit = require_unit(the_plan, unit)
         items = deadlines(the_plan, unit)
         data = render_ics(the_plan, items, remind,
                           the_plan.unit_name(unit) if unit is not None else None)

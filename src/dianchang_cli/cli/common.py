@@ -204,6 +204,12 @@ def run_check(where: Repo, *, as_of: dt.date | None = None,
         fail_usage(str(err))
 
 
+def require_unit(plan: Plan, unit: str) -> str:
+    """The id of the one unit ``--unit`` names (by id or by name); exit 2 as
+    :func:`require_units` does."""
+    return (require_units(plan, [unit]) or [unit])[0]
+
+
 def require_units(plan: Plan, units: Collection[str] | None) -> list[str] | None:
     """The ids of the units ``--unit`` names (by id or by name); exit 2 listing the plan's
     units when it names one the plan does not have."""

@@ -26,7 +26,7 @@ from .common import (
     options,
     plan_errors,
     repo_from,
-    require_units,
+    require_unit,
     text_or_json,
     text_or_json_option,
 )
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         except api.UsageError as err:
             fail_usage(str(err))
         if unit:
-            [unit] = require_units(the_plan, [unit]) or [unit]
+            unit = require_unit(the_plan, unit)
         who = _git_identity(where.root) if commit and not dry_run else None
         result = Importer(the_plan, loaded.records, unit, keys=keys, root=where.root).prepare(  # type: ignore[arg-type]
             [sheets.read(f, printable(f.name, 120)) for f in files])

@@ -19,7 +19,7 @@ from .common import (
     options,
     print_notes,
     repo_from,
-    require_units,
+    require_unit,
     run_check,
     text_or_json,
     text_or_json_option,
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         day = as_of_from(as_of)
         outcome = run_check(where, as_of=day)
         if unit is not None:
-            [unit] = require_units(outcome.plan, [unit]) or [unit]
+            unit = require_unit(outcome.plan, unit)
             render_todo(build_todo(outcome, unit, where.root), fmt, sys.stdout)
         else:
             render_overview(build_overview(outcome, where.root), fmt, sys.stdout)

@@ -277,8 +277,9 @@ def _cells(plan: Plan, rules: list[Rule], as_of: dt.date, units: Collection[str]
     cells: list[_Cell] = []
     for rule in rules:
         kind = kinds.get(rule.kind)
-        prepared = _Prepared(rule, Compiled.of(rule), kind, rule.severity if kind.JUDGES else None,
-                         periods_for(plan, rule.period, as_of))
+        prepared = _Prepared(rule, Compiled.of(rule), kind,
+                             rule.severity if kind.JUDGES else None,
+                             periods_for(plan, rule.period, as_of))
         for scope in rule.scopes:
             cells.extend(_Cell(prepared, unit, who) for unit, who in scope_units(plan, scope)
                          if not units or unit in units)

@@ -35,7 +35,7 @@ from .importer import Action, ImportResult
 from .provenance import Source
 from .rows import Issue
 from .writer import (
-    MODELINE,
+    MODELINE_MARK,
     KeyStyle,
     create,
     file_name,
@@ -137,7 +137,7 @@ class Writer:
 
         def text_for(new: Path) -> str:  # a modeline first names the schema from there
             first, rest = edited.split("\n", 1) if "\n" in edited else (edited, "")
-            if first.startswith("# " + MODELINE.split("{", 1)[0]):
+            if first.startswith(f"# {MODELINE_MARK}"):
                 return f"# {modeline(new, root)}\n{rest}"
             return edited
 

@@ -56,9 +56,8 @@ from ..planfile.plan import Plan
 from ..records.batch import default_id, discover, validate_bytes
 from ..records.pii import may_hold_pii
 from ..records.validate import TypeSchema, Validator
-from .writer import KeyStyle, field_order, key_of, yaml
+from .writer import MODELINE_MARK, KeyStyle, field_order, key_of, yaml
 
-MODELINE_MARK = "yaml-language-server:"  # a header comment that ends the header
 BOM = "\ufeff"
 LISTED = 20  # problems of one file shown one by one
 REFUSED = ("bad-value", "unknown-type", "missing-field")  # no mapping, or no known type

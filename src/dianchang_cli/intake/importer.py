@@ -161,23 +161,23 @@ class Importer:
                     sheets.append(self._sheet(book, grid, out))
         # every id the rows make, first: a record one of them makes is no corrected row's
         self.made, self._new_rows = set(), {}
+        identified: list[tuple[Row, dict[str, Any], str, bool]] = []
         for rows in sheets:
             for row in rows:
                 values = self._with_unit(row)
                 record_id, made = self._id_of(row, values)
+                identified.append((row, values, record_id, made))
                 self.made.add(record_id)
                 where = Source.of(row.where)
                 if made and record_id not in self.by_id and where is not None:
                     self._new_rows.setdefault((where.file, where.sheet), []).append(
                         (row.type_id, values))
-        for rows in sheets:
-            for row in rows:
-                try:
-                    self._row(row, out)
-                except Exception as exc:  # one odd row never stops the others
-                    out.issues.append(Issue(row.where, "unreadable", _(
-                        "the row cannot be read: {error}").format(
-                            error=printable(str(exc), 160))))
+        for row, values, record_id, made in identified:
+            try:
+                self._row(row, values, record_id, made, out)
+            except Exception as exc:  # one odd row never stops the others
+                out.issues.append(Issue(row.where, "unreadable", _(
+                    "the row cannot be read: {error}").format(error=printable(str(exc), 160))))
         return out
 
     def _sheet(self, book: Book, grid: Grid, out: ImportResult) -> list[Row]:
@@ -188,12 +188,13 @@ class Importer:
             out.sheets.append(f"{book.name} › {grid.title}")
         return rows
 
-    def _row(self, row: Row, out: ImportResult) -> None:
-        """One row: its unit and id, then new, unchanged, changed or a problem."""
-        values = dict(row.values)
+    def _row(self, row: Row, values: dict[str, Any], made_id: str, made: bool,
+             out: ImportResult) -> None:
+        """One row (its ``values``, the unit filled in, and the id :meth:`_id_of` gave):
+        its unit and id checked, then new, unchanged, changed or a problem."""
         problem = self._unit(row, values)
         if problem is None:
-            record_id, problem = self._identify(row, values, out)
+            record_id, problem = self._identify(row, values, made_id, made)
         if problem is not None:
             out.issues.append(problem)
             return
@@ -227,7 +228,7 @@ class Importer:
         out.actions.append(action)
 
     def _with_unit(self, row: Row) -> dict[str, Any]:
-        """The row's values, the unit filled from ``--unit`` as :meth:`_unit` does."""
+        """The row's values, an empty unit filled from ``--unit``."""
         values = dict(row.values)
         if self.unit and values.get("unit") is None:
             values["unit"] = self.unit
@@ -244,12 +245,11 @@ class Importer:
         return stable_id(row.type_id, unit if isinstance(unit, str) else "",
                          day if isinstance(day, dt.date) else None, values.get("title")), True
 
-    def _identify(self, row: Row, values: dict[str, Any], out: ImportResult
+    def _identify(self, row: Row, values: dict[str, Any], record_id: str, made: bool
                   ) -> tuple[str, Issue | None]:
-        """The row's record id (:meth:`_id_of`, or the id of the record a corrected row
-        was imported as, :meth:`_corrected`; set in ``values``), or the problem with it:
-        used twice, or a record of another type."""
-        record_id, made = self._id_of(row, values)
+        """The row's record id (``record_id`` as :meth:`_id_of` gave it, or the id of the
+        record a corrected row was imported as, :meth:`_corrected`; set in ``values``), or
+        the problem with it: used twice, or a record of another type."""
         if made and record_id not in self.by_id:
             earlier = self._corrected(row, values)
             if earlier is not None:
@@ -335,13 +335,11 @@ class Importer:
                      dangling.message, expected=dangling.expected)
 
     def _unit(self, row: Row, values: dict[str, Any]) -> Issue | None:
-        """Fill the unit from ``--unit``; a row of another unit is a problem."""
+        """With ``--unit`` (filled in by :meth:`_with_unit`), a row of another unit is a
+        problem."""
         if not self.unit:
             return None
         value = values.get("unit")
-        if value is None:
-            values["unit"] = self.unit
-            return None
         if value in self.plan.units and value not in self.members:
             return Issue(row.where.at(row.columns.get("unit")), "other-unit", _(
                 "this row belongs to {row_unit}, not to {unit} (--unit)").format(

@@ -32,7 +32,8 @@ PREFIX = "# 导入自 "
 SEP = " › "
 NAME_LIMIT = 120  # characters of a workbook's or sheet's name kept (escaped, as shown)
 HEAD_BYTES = 4096  # a file's first bytes looked at for the line (it is the second line)
-_LINE = re.compile(r"# 导入自 (?P<file>[^\n]+?) › (?P<sheet>[^\n]+) › 第(?P<row>[0-9]{1,9})行")
+_LINE = re.compile(rf"{re.escape(PREFIX)}(?P<file>.+?){re.escape(SEP)}(?P<sheet>.+)"
+                   rf"{re.escape(SEP)}第(?P<row>[0-9]{{1,9}})行")
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,7 @@ class Source:
         if SEP.strip() in self.file or SEP.strip() in self.sheet:
             return None
         text = f"{PREFIX}{self.file}{SEP}{self.sheet}{SEP}第{self.row}行"
-        if find_in_text(text) is not None or "\n" in text:
-            return None
-        return text
+        return text if find_in_text(text) is None else None  # names are escaped: one line
 
 
 def _shown(name: str) -> str:

@@ -30,6 +30,7 @@ from ..planfile.plan import Plan
 
 SCHEMA_FILE = "records.schema.json"  # at the repository's root; `dc init` writes it
 MODELINE = "yaml-language-server: $schema={path}"
+MODELINE_MARK = MODELINE.split(" ", 1)[0]  # "yaml-language-server:": a comment that is one
 KeyStyle = Literal["en", "zh"]
 LEAD = ("id", "type", "unit", "date", "title")  # common fields that open every record
 MAX_SUFFIX = 999  # names tried for one day before giving up

@@ -27,7 +27,7 @@ from ..gitrepo.changes import note as changes_note
 from ..gitrepo.git import is_shallow, provenance
 from ..i18n import _
 from ..outcome import Outcome
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, with_names
 from ..records.batch import RecordSet, Scan, Seen, collector_paused, load_records, scan
 from ..records.cache import RecordCache
 from ..records.model import Record
@@ -55,7 +55,7 @@ def require_known(plan: Plan, units: Collection[str] | None = None,
     if unknown:
         raise UsageError(_("unknown unit {unit}; the plan's units are: {known}").format(
             unit=", ".join(f"'{printable(u, 60)}'" for u in unknown),
-            known=_known([f"{u.id}（{u.name}）" for u in plan.units.values()])))
+            known=_known(with_names(plan.units.values()))))
     unknown = [r for r in rules or () if plan.rule(r) is None]
     if unknown:
         raise UsageError(_("unknown rule {rule}; the plan's rules are: {known} "

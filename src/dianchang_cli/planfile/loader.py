@@ -205,16 +205,11 @@ class _Reading:
         for key in ENTRY_KEYS:
             self._entries(key, getattr(part, key), node, file)
         self.merged["common_fields"].update(part.common_fields)
-        for name, spec in part.common_fields.items():
+        for name in part.common_fields:
             self.origins.setdefault(f"common_fields:{name}", Origin(file, *locate(
                 node, ("common_fields", name))))
-            if spec.not_before is not None:
-                self.origins.setdefault(f"common_fields.{name}", Origin(file, *locate_value(
-                    node, ("common_fields", name, "not_before"))))
-            for attr in _REFERRING:
-                if getattr(spec, attr) is not None:
-                    self.origins.setdefault(f"common_fields.{name}.{attr}", Origin(
-                        file, *locate_value(node, ("common_fields", name, attr))))
+        self._field_origins("common_fields", part.common_fields, node, ("common_fields",),
+                            file)
         for item, entries in part.coverage.items():
             self.merged["coverage"].setdefault(item, []).extend(entries)
             self.origins.setdefault(f"coverage:{item}",
@@ -233,18 +228,26 @@ class _Reading:
             if key == "rules":
                 self._rule_origins(entry, ident, node, (key, i), file)
             if key == "record_types":
-                for name, spec in entry.fields.items():
-                    if spec.not_before is not None:
-                        self.origins.setdefault(f"record_types:{ident}.{name}", Origin(
-                            file, *locate_value(node, (key, i, "fields", name, "not_before"))))
-                    for attr in _REFERRING:
-                        if getattr(spec, attr) is not None:
-                            self.origins.setdefault(f"record_types:{ident}.{name}.{attr}", Origin(
-                                file, *locate_value(node, (key, i, "fields", name, attr))))
+                self._field_origins(f"record_types:{ident}", entry.fields, node,
+                                    (key, i, "fields"), file)
                 if entry.resident_names:
                     self.origins.setdefault(f"record_types:{ident}.resident_names", Origin(
                         file, *locate_value(node, (key, i, "resident_names"))))
         self.merged[key].extend(entries)
+
+    def _field_origins(self, owner: str, fields: dict[str, FieldSpec], node: Any,
+                       at: tuple[str | int, ...], file: str) -> None:
+        """Where each field's ``not_before`` (``<owner>.<field>``) and each setting naming
+        another type or field (``<owner>.<field>.<setting>``, :data:`_REFERRING`) is written:
+        the plan checks point there."""
+        for name, spec in fields.items():
+            if spec.not_before is not None:
+                self.origins.setdefault(f"{owner}.{name}", Origin(file, *locate_value(
+                    node, (*at, name, "not_before"))))
+            for attr in _REFERRING:
+                if getattr(spec, attr) is not None:
+                    self.origins.setdefault(f"{owner}.{name}.{attr}", Origin(
+                        file, *locate_value(node, (*at, name, attr))))
 
     def _rule_origins(self, rule: Rule, ident: str, node: Any, at: tuple[str | int, ...],
                       file: str) -> None:

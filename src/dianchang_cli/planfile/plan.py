@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -37,6 +38,12 @@ def normalise(text: str) -> str:
 def short_name(name: str) -> str:
     """A unit or staff name without its trailing note: ``东苑社区（示例）`` → ``东苑社区``."""
     return _PAREN_NOTE.sub("", name).strip()
+
+
+def with_names(entries: Iterable[Unit | Staff], limit: int | None = None) -> list[str]:
+    """Units or staff as a message lists them: ``dongyuan（东苑社区（示例））``, the first
+    ``limit`` (all without one)."""
+    return [f"{e.id}（{e.name}）" for e in itertools.islice(entries, limit)]
 
 
 def names_to_ids(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

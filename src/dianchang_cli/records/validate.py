@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..diagnostics import Problem, Severity, printable
 from ..i18n import N_, _
 from ..planfile.model import UNIT_KIND_WORDS, FieldSpec, RecordType
-from ..planfile.plan import Plan
+from ..planfile.plan import Plan, with_names
 from . import pii
 from .model import Record, new_fields
 from .values import READERS, TZ, BadValue
@@ -510,13 +510,13 @@ class Validator:
         if kind == "unit" and value not in self.plan.units:
             raise _Unknown("unknown-unit", _("unknown unit '{u}'").format(u=_quote(value)),
                            _("a unit id of plan/units.yaml, e.g. {e}").format(
-                               e=printable(", ".join(f"{u.id}（{u.name}）" for u in list(
-                                   self.plan.units.values())[:3]))))
+                               e=printable(", ".join(with_names(self.plan.units.values(),
+                                                                 3)))))
         if kind == "staff" and value not in self.plan.staff:
             raise _Unknown("unknown-staff", _("unknown staff '{s}'").format(s=_quote(value)),
                            _("a staff id of plan/units.yaml, e.g. {e}").format(
-                               e=printable(", ".join(f"{m.id}（{m.name}）" for m in list(
-                                   self.plan.staff.values())[:3]))))
+                               e=printable(", ".join(with_names(self.plan.staff.values(),
+                                                                 3)))))
         if kind == "rule" and value not in self.rule_ids:
             raise _Unknown("unknown-rule", _("unknown rule '{r}'").format(r=_quote(value)),
                            _("a rule id of the plan (dc rules lists them)"))
