@@ -17,6 +17,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -78,10 +79,10 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = batch.validate_bytes
 
-    def counting(validator: Validator, data: bytes, shown: str, default_id: str
-                 ) -> tuple[object, list[object]]:
+    def counting(validator: Validator, data: bytes, shown: str, default_id: str,
+                 **options: Any) -> tuple[object, list[object]]:
         seen.append(shown)
-        return real(validator, data, shown, default_id)  # type: ignore[return-value]
+        return real(validator, data, shown, default_id, **options)  # type: ignore[return-value]
 
     monkeypatch.setattr(batch, "validate_bytes", counting)
     return seen

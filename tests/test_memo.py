@@ -194,9 +194,10 @@ def validated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = batch.validate_bytes
 
-    def counting(validator: Any, data: bytes, shown: str, default_id: str) -> Any:
+    def counting(validator: Any, data: bytes, shown: str, default_id: str,
+                 **options: Any) -> Any:
         seen.append(shown)
-        return real(validator, data, shown, default_id)
+        return real(validator, data, shown, default_id, **options)
 
     monkeypatch.setattr(batch, "validate_bytes", counting)
     return seen

@@ -287,3 +287,35 @@ def test_dates_times_and_counts_are_not_personal_data(day: dt.date, time: dt.tim
                  f"{day.year}年{day.month}月{day.day}日 {time:%H:%M}",
                  f"{day:%Y/%m/%d} {time:%H:%M:%S}", f"参与 {count} 人", f"{day} {day}"):
         assert pii.find_in_text(text) is None, text
+
+
+PREFILTER_CASES = [data for data, _scanned in [
+    ("type: 阅读活动\nunit: dongyuan\ndate: 2023-04-23\ntitle: 读书会\nparticipants: 36\n", 0),
+    (f"summary: {MOBILE}\n", 1), ("summary: 138 1234 5678\n", 1),
+    (f"summary: {wide(MOBILE)}\n", 1), ("summary: ⑬⑧①②③④⑤⑥⑦⑧\n", 1),
+    ('summary: "\\uff11\\uff13"\n', 1), ("summary: 电话 138\u200b1234\u200b5678\n", 1),
+    ("date: 2023-04-23\npublished_at: 2023-04-23 10:05\n", 0), ("138:", 0), ("1234", 0),
+    ("5678", 0), (":1234567", 0), ("\u0307", 0), ("\xff\xfe", 0), ("1", 0)]]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PREFILTER_CASES), st.text(max_size=30),
+                          st.text("0123456789 -:·、\n１３８", max_size=30)), max_size=8),
+       st.lists(st.binary(max_size=6), max_size=2))
+def test_a_group_is_clean_only_if_every_file_is(texts: list[str], raw: list[bytes]) -> None:
+    """The one pass over a group of files (``dc check`` reads 64 at a time) says "none can
+    hold resident data" only when the prefilter says so of each file: digits at the end of
+    one file and the start of the next never add up to a number, nor hide one."""
+    files = [text.encode("utf-8", "surrogatepass") for text in texts] + raw
+    if pii.none_may_hold_pii(files):
+        assert not any(pii.may_hold_pii(data) for data in files)
+
+
+def test_a_group_holding_one_mobile_is_not_clean() -> None:
+    clean = ("type: 阅读活动\nunit: dongyuan\ndate: 2023-04-23\ntitle: 读书会\n"
+             "participants: 36\n").encode()
+    assert pii.none_may_hold_pii([clean] * 63)
+    for split in (MOBILE[:5], "138 1234"):  # half a number in each of two files
+        assert pii.none_may_hold_pii([clean, f"summary: {split}".encode(), clean])
+    assert not pii.none_may_hold_pii([clean] * 30 + [f"# {MOBILE}\n".encode()] + [clean] * 30)
+    assert not pii.none_may_hold_pii([clean, f"note: {wide(MOBILE)}\n".encode()])

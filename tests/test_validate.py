@@ -63,6 +63,26 @@ def test_problem_codes_and_positions(add, run, text: str, expected: tuple) -> No
     assert out.records == []  # an invalid record is left out of every count
 
 
+@pytest.mark.parametrize(("text", "place"), [
+    (READING + "summary: 联系人电话13812345678\n", (5, 10)),
+    (READING + "tags: [110101199003074514]\n", (5, 8)),
+    ("# 联系人 138 1234 5678\n" + READING, (1, 1)),
+    (READING + "location: 活动室  # 电话（138）1234-5678\n", (5, 16)),
+    (READING + "summary: 电话 １３８ １２３４ ５６７８\n", (5, 10)),
+])
+def test_resident_data_is_found_among_many_clean_files(add, run, text: str,
+                                                       place: tuple[int, int]) -> None:
+    """Files are read in groups that are looked at for resident data together: one file
+    holding a number among a hundred without is still found, at its place."""
+    for i in range(100):
+        add(f"c{i:03d}.yaml", READING.replace("世界读书日阅读活动", f"读书会{i}") + f"id: c{i}\n")
+    add("c050b.yaml", text)
+    out = run(rules=[])
+    assert [(p.file.split("/")[-1], p.line, p.column, p.code) for p in out.problems] == [
+        ("c050b.yaml", *place, "pii")]
+    assert len(out.records) == 100
+
+
 @pytest.mark.parametrize(("written", "kept"), [
     ("12.10", "12.10"),  # not 12.1
     ("1.50", "1.50"),
@@ -252,6 +272,38 @@ def test_the_memos_of_values_share_one_bound(monkeypatch: pytest.MonkeyPatch) ->
             {"type": "阅读活动", "unit": "dongyuan", "date": f"2023-04-{day:02d}",
              "title": f"读书会{day}", "participants": day}, None, "r.yaml", "r")
         assert record is not None and not problems
-    remembered = {id(field): len(field.seen) for schema in validator.schemas.values()
+    remembered = {id(field.seen): len(field.seen) for schema in validator.schemas.values()
                   for field in schema.readers.values() if field.seen is not None}
     assert sum(remembered.values()) == 5
+
+
+def test_fields_read_alike_share_one_memo_in_a_worker_too() -> None:
+    """The ``date`` of every type is read once a day, not once a type and day; fields read
+    differently (another kind, other enum values) keep memos apart.  A worker's copy of
+    the validator shares its memos the same way, and starts them empty."""
+    import pickle
+
+    from dianchang_cli.records.validate import Validator
+
+    validator = Validator(load_plan(PLAN, ROOT))
+    validator.validate({"type": "阅读活动", "unit": "dongyuan", "date": "2023-04-01",
+                        "title": "读书会", "participants": 3}, None, "r.yaml", "r")
+
+    def memos(v: Validator) -> dict[tuple[str, str], int]:
+        return {(type_id, name): id(field.seen) for type_id, schema in v.schemas.items()
+                for name, field in schema.readers.items() if field.seen is not None}
+
+    for v in (validator, pickle.loads(pickle.dumps(validator))):
+        by_field = memos(v)
+        dates = {memo for (_t, name), memo in by_field.items() if name == "date"}
+        assert len(dates) == 1 and len(v.schemas) > 1
+        date_memo = next(f.seen for f in v.schemas["reading_activity"].readers.values()
+                         if f.name == "date")
+        assert date_memo is not None
+        assert date_memo is not next(f.seen for f in v.schemas["reading_activity"].readers
+                                     .values() if f.name == "participants")
+        enums = {(tuple(f.spec.values or ()), id(f.seen)) for s in v.schemas.values()
+                 for f in s.readers.values() if f.kind == "enum"}
+        assert len({values for values, _memo in enums}) == len(enums) > 1
+    assert len(date_memo) == 0  # the copy's, as unpickled: empty
+

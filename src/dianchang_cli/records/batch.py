@@ -52,7 +52,7 @@ from .cache import (
     stat_of,
 )
 from .model import Record
-from .pii import may_hold_pii
+from .pii import may_hold_pii, none_may_hold_pii
 from .validate import Validator, comment_pii, cross_check
 
 SUFFIXES = (".yaml", ".yml")
@@ -281,23 +281,53 @@ Outcome = tuple[Stat | None, Record | None, tuple[Problem, ...]]
 def _read_each(paths: Iterable[str | Path], where: _Where, validator: Validator,
                stamped: bool = False) -> list[Outcome]:
     """Each file's :data:`Outcome`, in the order of ``paths``; ``stamped``: with the stamp
-    of the file as read (:func:`~..load.files.read_stamped`)."""
+    of the file as read (:func:`~..load.files.read_stamped`).
+
+    Files are read :data:`GROUP` at a time, and each group's bytes are looked at for
+    resident data in one pass (:func:`~.pii.none_may_hold_pii`): most groups hold none, and
+    their files then skip that look of their own."""
     outcomes: list[Outcome] = []
     names = _Names(where)
+    group: list[tuple[str, str, bytes, Stat | None] | Outcome] = []
+    small: list[bytes] = []  # the bytes of the group's files
     for path in paths:
         shown, record_id = names.of(path)
         try:
             data, info = read_stamped(path, where.fence, MAX_BYTES, strict=where.strict)
         except Unreadable as bad:
-            outcomes.append((None, None, (Problem(shown, 0, 0, bad.code, bad.message,
-                                                  expected=bad.expected),)))
+            group.append((None, None, (Problem(shown, 0, 0, bad.code, bad.message,
+                                               expected=bad.expected),)))
             continue
+        group.append((shown, record_id, data,
+                      stat_of(info) if stamped and info is not None else None))
+        small.append(data)
+        if len(small) == GROUP or len(data) > GROUP_BYTES:
+            _validate_group(group, small, validator, outcomes)
+    _validate_group(group, small, validator, outcomes)
+    return outcomes
+
+
+GROUP = 64  # files read, then prefiltered for resident data, together (see _read_each)
+GROUP_BYTES = 4096  # a bigger file ends its group: at most ~GROUP_BYTES × GROUP + MAX_BYTES
+# are joined
+
+
+def _validate_group(group: list[tuple[str, str, bytes, Stat | None] | Outcome],
+                    data: list[bytes], validator: Validator, outcomes: list[Outcome]) -> None:
+    """The outcomes of a group of files read (a file that could not be read is one
+    already), appended to ``outcomes`` in order; ``group`` and ``data`` are emptied."""
+    scan_pii = None if len(data) < 2 or not none_may_hold_pii(data) else False
+    for item in group:
+        if len(item) == 3:  # an outcome already: the file could not be read
+            outcomes.append(item)  # type: ignore[arg-type]
+            continue
+        shown, record_id, text, stamp = item  # type: ignore[misc]
         # the record counts even when ``found`` holds warnings; none: the one empty tuple
         # (a million empty lists, and their pickling back from a worker, cost memory)
-        record, found = validate_bytes(validator, data, shown, record_id)
-        outcomes.append((stat_of(info) if stamped and info is not None else None, record,
-                         tuple(found) if found else ()))
-    return outcomes
+        record, found = validate_bytes(validator, text, shown, record_id, scan_pii=scan_pii)
+        outcomes.append((stamp, record, tuple(found) if found else ()))
+    group.clear()
+    data.clear()
 
 
 class _Names:
@@ -338,15 +368,18 @@ def _load_files(paths: Iterable[Path], where: _Where, validator: Validator
     return _flatten(_read_each(paths, where, validator))
 
 
-def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: str
-                   ) -> tuple[Record | None, list[Problem]]:
+def validate_bytes(validator: Validator, data: bytes, shown: str, default_id: str, *,
+                   scan_pii: bool | None = None) -> tuple[Record | None, list[Problem]]:
     """One record file's bytes → the record (with its warnings) or the problems keeping it
     out: what ``dc check`` does with every file, for a file not written yet too.
 
     A plain, valid file takes the fast parse (:func:`~..load.fastyaml.fast_load`, no node
     tree); a file it refuses, or whose record has any problem or warning, is parsed again
-    by libyaml and validated with the node tree, so every problem is placed as always."""
-    scan_pii = may_hold_pii(data)
+    by libyaml and validated with the node tree, so every problem is placed as always.
+    ``scan_pii=False``: the bytes are known not to hold resident data (else they are
+    looked at here)."""
+    if scan_pii is None:
+        scan_pii = may_hold_pii(data)
     fast = fast_load(data)
     if fast is not None:
         record, problems = validator.validate(fast.value, None, shown, default_id,

@@ -29,7 +29,7 @@ from ..planfile.model import UNIT_KIND_WORDS, FieldSpec, RecordType
 from ..planfile.plan import Plan, with_names
 from . import pii
 from .model import Record, new_fields
-from .values import READERS, TZ, BadValue
+from .values import MAX_TEXT, READERS, TZ, BadValue, read_text
 
 _DATED = {"event", "document"}
 LISTED = 20  # unknown keys (and PII hits) listed one by one; the rest are counted in one more
@@ -40,32 +40,47 @@ Path = tuple[str | int, ...]
 class _Field:
     """How the values of one field of one record type are read: the field's name, spec and
     kind, and (for a kind whose values recur) the values read before, by what was written
-    (see :meth:`Validator._scalar`).  Pickled without them: a worker remembers its own."""
+    (see :meth:`Validator._scalar`).  Fields read alike share that memo, whatever their type
+    (the ``date`` of every type: a day is read once, not once a type)."""
 
-    __slots__ = ("kind", "listed", "name", "seen", "spec")
+    __slots__ = ("kind", "listed", "memos", "name", "seen", "spec")
 
-    def __init__(self, name: str, spec: FieldSpec) -> None:
-        self.name, self.spec = name, spec
+    def __init__(self, name: str, spec: FieldSpec, memos: _Memos) -> None:
+        self.name, self.spec, self.memos = name, spec, memos
         self.kind: str = spec.value_kind
         self.listed = spec.type == "list"
-        self.seen: dict[Any, Any] | None = {} if self.kind in _REMEMBERED else None
+        self.seen: dict[Any, Any] | None = memos.setdefault(
+            (self.kind, tuple(spec.values or ()) if self.kind == "enum" else (), spec.min), {}
+        ) if self.kind in _REMEMBERED else None
 
-    def __reduce__(self) -> tuple[type[_Field], tuple[str, FieldSpec]]:
-        return _Field, (self.name, self.spec)
+    def __reduce__(self) -> tuple[type[_Field], tuple[str, FieldSpec, _Memos]]:
+        return _Field, (self.name, self.spec, self.memos)
+
+
+class _Memos(dict[tuple[Any, ...], dict[Any, Any]]):
+    """A validator's memos of values read, one for each way of reading a field (its kind,
+    enum values and minimum).  Pickled empty, once for all its fields (for a loading
+    worker): a worker remembers its own."""
+
+    def __reduce__(self) -> tuple[type[_Memos], tuple[()]]:
+        return _Memos, ()
 
 
 class TypeSchema:
     """A record type's fields merged with the common ones, prepared once per plan."""
 
-    def __init__(self, plan: Plan, rtype: RecordType) -> None:
+    def __init__(self, plan: Plan, rtype: RecordType, memos: _Memos | None = None) -> None:
+        """``memos``: the validator's, shared by every type (a table of this type's own
+        when not given)."""
         self.type = rtype
+        memos = _Memos() if memos is None else memos
         self.fields: dict[str, FieldSpec] = {**plan.common_fields, **rtype.fields}
         # Every spelling of a field's key (id, Chinese name, aliases) → its id; the plan
         # loader has made sure no spelling names two fields of one type.
         self.keys: dict[str, str] = {key: name for name, spec in self.fields.items()
                                      for key in spec.spellings(name)}
         # … and to how it is read: one lookup a key, one reader for all its spellings
-        readers = {name: _Field(name, spec) for name, spec in self.fields.items()}
+        readers = {name: _Field(name, spec, memos) for name, spec in self.fields.items()}
         self.readers: dict[str, _Field] = {key: readers[name] for key, name in self.keys.items()}
         self.required = [n for n, s in self.fields.items() if s.required]
         self.not_before = [n for n, s in self.fields.items() if s.not_before]
@@ -198,7 +213,8 @@ class Validator:
         self.plan = plan
         self.today = today or dt.date.today()
         self.earliest = dt.date(min(max(plan.year - 1, dt.MINYEAR), dt.MAXYEAR), 1, 1)
-        self.schemas = {t.id: TypeSchema(plan, t) for t in plan.types.values()}
+        memos = _Memos()
+        self.schemas = {t.id: TypeSchema(plan, t, memos) for t in plan.types.values()}
         self.rule_ids = {r.id for r in plan.rules}
         self._key_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._short: dict[str, str] = {}  # see _scalar
@@ -480,7 +496,9 @@ class Validator:
         records) is answered from the field's memo — values are immutable, and a bad value
         is never remembered."""
         kind = field.kind
-        if kind == "text" and raw.__class__ is str and len(raw) <= SHORT_TEXT:
+        if kind == "text" and raw.__class__ is str:
+            if len(raw) > SHORT_TEXT:  # a title, a summary: good text up to MAX_TEXT
+                return raw if len(raw) <= MAX_TEXT else read_text(raw)
             # always good text: kept once for all the records repeating it
             found = self._short.get(raw)
             if found is None:
