@@ -50,13 +50,14 @@ def same(a: Any, b: Any) -> bool:
 
 
 def agrees(data: bytes) -> bool:
-    """The property: the fast path refuses, or gives the slow path's value (and only for a
-    file the slow path loads without a problem)."""
+    """The property: the fast path refuses, or gives the slow path's value and the lines of
+    its top-level keys (and only for a file the slow path loads without a problem)."""
     fast = fast_load(data)
     if fast is None:
         return True
     slow = load_bytes(data, "f.yaml")
-    return slow.problem is None and same(fast.value, slow.value)
+    return slow.problem is None and same(fast.value, slow.value) and fast.key_lines == tuple(
+        key.start_mark.line + 1 for key, _value in slow.node.value)
 
 
 def _literals(path: Path) -> list[bytes]:

@@ -219,10 +219,20 @@ def _token_leaf(token: str) -> object:
     return value.__class__.__name__, repr(value)
 
 
+_FIRST_LINES = [tuple(range(1, n + 1)) for n in range(64)]  # (1, …, n): one object each
+
+
 def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
     """The line of each top-level key, or None unless the column-0 keys are exactly the
     value's keys in order (a plain key is its own text; " :" was refused, so no key here
-    ends in a space)."""
+    ends in a space).
+
+    A file of as many lines as top-level keys (the usual record: one ``key: value`` a
+    line) needs no looking: each key of a block mapping starts a line of its own, so key
+    *i* is on line *i*."""
+    lines = scan.count("\n") - (2 if scan.endswith("\n\n") else 1)
+    if lines == len(value):
+        return _FIRST_LINES[lines] if lines < len(_FIRST_LINES) else tuple(range(1, lines + 1))
     found = _TOP_KEY.findall(scan)  # one entry a line (and one for the final "\n")
     if [key for key in found if key] != list(value):
         return None

@@ -66,6 +66,41 @@ class _Memos(dict[tuple[Any, ...], dict[Any, Any]]):
         return _Memos, ()
 
 
+class _Layout:
+    """How a record of one type whose keys are written in one order is read: each key's
+    field (``None``: no field of the type; a :class:`_Again`: a field named before), the
+    key each field is written under, and for the record's ``keys``/``key_lines`` the
+    fields' names and the positions of the keys naming one.  Worked out once for all the
+    records laid out alike (:meth:`Validator._layout`)."""
+
+    __slots__ = ("names", "picked", "slots", "written")
+
+    def __init__(self, schema: TypeSchema, keys: tuple[Any, ...],
+                 names: dict[tuple[Any, ...], tuple[Any, ...]]) -> None:
+        slots: list[_Field | _Again | None] = []
+        written: dict[str, Any] = {}
+        for key in keys:
+            field = schema.readers.get(key) if isinstance(key, str) else None
+            if field is not None and field.name in written:
+                slots.append(_Again(field))
+            else:
+                slots.append(field)
+                if field is not None:
+                    written[field.name] = key
+        self.slots, self.written = tuple(slots), written
+        self.picked = tuple(i for i, slot in enumerate(slots) if slot is not None)
+        self.names = _intern(names, tuple(schema.keys[keys[i]] for i in self.picked))
+
+
+class _Again:
+    """A key naming a field that an earlier key of the record named already."""
+
+    __slots__ = ("field",)
+
+    def __init__(self, field: _Field) -> None:
+        self.field = field
+
+
 class TypeSchema:
     """A record type's fields merged with the common ones, prepared once per plan."""
 
@@ -220,8 +255,7 @@ class Validator:
         self._short: dict[str, str] = {}  # see _scalar
         self._room = MAX_REMEMBERED  # values the fields' memos may still take, in all
         self._line_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}  # see _intern
-        self._fast_keys: dict[tuple[str, tuple[Any, ...]],
-                              tuple[tuple[str, ...], tuple[int, ...]]] = {}
+        self._layouts: dict[tuple[str, tuple[Any, ...]], _Layout] = {}
         self.type_examples = printable("、".join(list(plan.type_names)[1:8:2]))
         # the plan's own words for a record's first lines (a type's name, a unit's id)
         self.example_type = printable(next((t.name or t.id for t in plan.types.values()), "…"),
@@ -289,7 +323,8 @@ class Validator:
                     expected=_("one of the plan's types, e.g. {examples}").format(
                         examples=self.type_examples))
             return None, problems
-        fields, written = self._fields(value, schema, add, place)
+        layout = self._layout(schema, value)
+        fields, written = self._fields(value, schema, layout, add, place)
         if problems:
             return None, problems
         rtype = schema.type
@@ -306,9 +341,9 @@ class Validator:
         date = date if isinstance(date, dt.date) else None
         if date is not None:
             self._date_warnings(date, (written["date"],), add)
-        return Record(id=str(fields.get("id", default_id)), type=rtype.id, unit=unit,
-                      date=date, title=fields.get("title", ""), fields=fields, file=file,
-                      **self._key_lines(node, schema, value, key_lines)), problems
+        keys, lines = self._key_lines(node, schema, layout, key_lines)
+        return Record(str(fields.get("id", default_id)), rtype.id, unit, date,
+                      fields.get("title", ""), fields, file, 1, keys, lines), problems
 
     def _pii(self, value: dict[Any, Any], add: Callable[..., None]) -> None:
         """A problem for each field (at most :data:`LISTED`) that holds resident data."""
@@ -338,66 +373,63 @@ class Validator:
                 expected=_("a date from {start} on; check the year").format(
                     start=self.earliest.isoformat()), severity="warning")
 
-    def _key_lines(self, node: Node | None, schema: TypeSchema, value: dict[Any, Any],
-                   key_lines: tuple[int, ...] | None) -> dict[str, tuple]:
+    def _key_lines(self, node: Node | None, schema: TypeSchema, layout: _Layout,
+                   key_lines: tuple[int, ...] | None
+                   ) -> tuple[tuple[str, ...], tuple[int, ...]]:
         """``keys`` and ``key_lines`` of a record, from the node tree or else from the lines
-        of ``value``'s keys; equal key tuples are one shared object."""
+        of its keys (``key_lines``); equal key tuples are one shared object."""
         if node is None and key_lines is not None:
-            names, picked = self._field_keys(schema, tuple(value))
+            picked = layout.picked
             if len(picked) != len(key_lines):  # some key is not a field: its line goes
                 key_lines = tuple(key_lines[i] for i in picked)
-            return {"keys": names, "key_lines": _intern(self._line_tuples, key_lines)}
+            return layout.names, _intern(self._line_tuples, key_lines)
         if not isinstance(node, MappingNode):
-            return {}
+            return (), ()
         keys, lines = [], []
         for key, _value in node.value:
             name = schema.keys.get(key.value) if isinstance(key, ScalarNode) else None
             if name is not None:
                 keys.append(name)
                 lines.append(key.start_mark.line + 1)
-        return {"keys": _intern(self._key_tuples, tuple(keys)),
-                "key_lines": _intern(self._line_tuples, tuple(lines))}
+        return _intern(self._key_tuples, tuple(keys)), _intern(self._line_tuples, tuple(lines))
 
-    def _field_keys(self, schema: TypeSchema, written: tuple[Any, ...]
-                    ) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """The field names of the keys ``written`` (in order) and the positions of those that
-        name a field; remembered per type and key tuple (records repeat a handful)."""
-        known = self._fast_keys.get((schema.type.id, written))
+    def _layout(self, schema: TypeSchema, value: dict[Any, Any]) -> _Layout:
+        """The :class:`_Layout` of a record of ``schema`` with ``value``'s keys; remembered
+        per type and key tuple (records repeat a handful), for short keys."""
+        keys = tuple(value)
+        known = self._layouts.get((schema.type.id, keys))
         if known is None:
-            picked = tuple(i for i, key in enumerate(written)
-                           if isinstance(key, str) and key in schema.keys)
-            names = tuple(schema.keys[written[i]] for i in picked)
-            known = (_intern(self._key_tuples, names), picked)
-            if len(self._fast_keys) < 4096:
-                self._fast_keys[(schema.type.id, written)] = known
+            known = _Layout(schema, keys, self._key_tuples)
+            if len(self._layouts) < MAX_LAYOUTS and all(
+                    key.__class__ is str and len(key) <= 64 for key in keys):
+                self._layouts[(schema.type.id, keys)] = known
         return known
 
-    def _fields(self, value: dict[Any, Any], schema: TypeSchema, add: Callable[..., None],
-                place: _Places) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _fields(self, value: dict[Any, Any], schema: TypeSchema, layout: _Layout,
+                add: Callable[..., None], place: _Places
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The typed fields of a record, and the key each was written under."""
         out = new_fields(schema.type.id)  # the record's own fields: see new_fields
-        written: dict[str, Any] = {}
+        written = layout.written  # shared by the records laid out alike: read only
         bad: set[str] = set()
         unknown = 0
         first_unlisted: Any = None
-        readers = schema.readers
-        for key, raw in value.items():
-            field = readers.get(key) if isinstance(key, str) else None
-            if field is None:
-                unknown += 1
-                if unknown <= LISTED:
-                    self._unknown_key(key, schema, add, place)
-                elif unknown == LISTED + 1:
-                    first_unlisted = key
+        for (key, raw), field in zip(value.items(), layout.slots, strict=True):
+            if not isinstance(field, _Field):
+                if field is None:
+                    unknown += 1
+                    if unknown <= LISTED:
+                        self._unknown_key(key, schema, add, place)
+                    elif unknown == LISTED + 1:
+                        first_unlisted = key
+                else:
+                    name = field.field.name
+                    add("duplicate-key", _("'{k}' is the same field as '{first}'").format(
+                        k=_quote(key), first=_quote(written[name])), (key,),
+                        expected=_("each field once"), on_value=False)
+                    bad.add(name)
                 continue
             name = field.name
-            if name in written:
-                add("duplicate-key", _("'{k}' is the same field as '{first}'").format(
-                    k=_quote(key), first=_quote(written[name])), (key,),
-                    expected=_("each field once"), on_value=False)
-                bad.add(name)
-                continue
-            written[name] = key
             if raw is None or raw == [] or raw == "":
                 continue  # an empty value is the same as leaving the field out
             cls = raw.__class__
@@ -569,6 +601,7 @@ _REMEMBERED = frozenset({"integer", "number", "bool", "date", "datetime", "month
                          "staff", "unit", "rule", "enum", "record"})
 _PLAIN = frozenset({str, int, bool})  # not float: -0.0 equals 0.0
 _UNSEEN = object()
+MAX_LAYOUTS = 4096  # key layouts remembered per validator (records repeat a handful)
 MAX_REMEMBERED = 50_000  # values remembered per validator, in all fields' memos (and short texts)
 SHORT_TEXT = 10  # characters: text this short is remembered (a title is usually longer)
 
