@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PLAN
 from dianchang_cli.engine.plancheck import load_plan
@@ -100,3 +102,20 @@ def test_no_worker_process_means_one_process(generated: tuple[Plan, Path],
     parallel = _load(plan, root, workers=2)
     assert batch.fallbacks > 0
     _same(_load(plan, root, workers=1), parallel)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 300_000), st.integers(1, 16))
+def test_the_workers_tasks_shrink_and_cover_every_file_once(count: int, workers: int) -> None:
+    """The tasks of a parallel load, in order, are every file once; none is over
+    CHUNK_FILES; they never grow, and only the last is under SMALLEST_PART: big tasks
+    first (few of them), a small one last (its outcomes arrive after every file is read)."""
+    paths = range(count)
+    parts = batch._parts(paths, workers)  # type: ignore[arg-type]  # any sequence serves
+    assert [i for part in parts for i in part] == list(paths)
+    sizes = [len(part) for part in parts]
+    assert all(0 < size <= batch.CHUNK_FILES for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size >= batch.SMALLEST_PART for size in sizes[:-1])
+    if count > 4 * workers * batch.SMALLEST_PART:
+        assert sizes[-1] <= batch.SMALLEST_PART < sizes[0] // 2
