@@ -107,16 +107,45 @@ def test_loader_documents_agree() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "a: 0123\n", "a: 00\n", "a: 1_000\n", "a: 0b11\n", "a: 0X1F\n", "a: 0O17\n", "a: .iNf\n",
-    "a: 1__0\n", "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "- a\n", "", "# only\n",
+    "a: 1\na: 2\n", "a:\n  b: 1\n  b: 2\n", "- a\n", "", "# only\n",
     "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: [1, 2]\n", "a: {b: 1}\n", "? a\n: 1\n",
     "a: 1\n---\nb: 2\n", "%YAML 1.2\n---\na: 1\n", "a:\tb\n", "a: b\rc: d\n",
     "1: a\n", "true: b\n", "~: c\n", "'': d\n", '"a":b\n',
     "a: x\u2028b: y\n", "a: x\x85y\n", "- " * 5000 + "1\n", "a:\n" + "  " * 40 + "b: 1\n",
+    # an empty block scalar: "\n" for yaml-rs, "" for libyaml
+    "a: |\n", "a: >\n", "a: |+\n", "a: |\n\n", "l:\n  - |\n    x\n  - >\n",
 ])
 def test_tricky_documents_are_refused(text: str) -> None:
     """Each is typed, shaped or keyed in a way the fast path does not vouch for."""
     assert fast_load(text.encode()) is None
+
+
+@pytest.mark.parametrize("text", [
+    "a: 0123\n", "a: 00\n", "a: 1_000\n", "a: 0b11\n", "a: 0X1F\n", "a: 0O17\n", "a: .iNf\n",
+    "a: 1__0\n", "a: 12.10\n", "a: -x\n", "a: it's\n", "a: b#c\n", "a: b # c\n",
+    "a: http://x.org/a:b\n", "a: 'it''s'\n", "a: ''\n", 'a: ""\n', 'a: "# x"\n', "a:\n",
+    "a:   \n", "# top\n\na: x   \n# end\n", "a b: c\n", "a'b: c\n", "a\u3000: c\n",
+    "题目: 世界读书日\n日期: '2023-04-23'\n人数: 36\n",
+])
+def test_flat_documents_are_read_by_dcs_rules(text: str) -> None:
+    """A file of ``key: value`` lines is read line by line, its plain scalars typed by
+    dc's own rules — ``0123`` stays text, ``0X1F`` is text, not 31 — as libyaml's path
+    reads them, whatever yaml-rs would have made of them."""
+    assert fast_load(text.encode()) is not None, text
+    assert agrees(text.encode()), text
+
+
+@pytest.mark.parametrize("text", [
+    "a: b: c\n", "a: b:\n", "a: - x\n", "a: -\n", "a: 'b' c\n", "a: 'b' # c\n", "a: 'b''\n",
+    'a: "b\\nc"\n', 'a: "b"c"\n', "a: # c\n", "a: |\n", "a: >\n", "a: ,b\n", "a: ]\n",
+    "a:b\n", "'a': b\n", "a : b\n", "a: b\n   \n", "1: a\n", "a: b\n  c\n",
+    "k" * 129 + ": v\n",
+])
+def test_flat_lines_it_is_unsure_of_are_left_to_the_parsers(text: str) -> None:
+    """A line the line-by-line reading is not sure of sends the file on (to yaml-rs, then
+    libyaml), which reads it as libyaml does or reports it."""
+    assert fastyaml._flat(f"\n{text}\n") is None, text
+    assert agrees(text.encode()), text
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -286,34 +315,44 @@ def _as_tuples(recs: Any) -> list[Any]:
 
 def test_without_the_fast_parser_dc_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                 ) -> None:
-    """A platform without the yaml-rs wheel: libyaml alone, the same records and problems."""
+    """A platform without the yaml-rs wheel: flat files read line by line, the others by
+    libyaml; and with no fast parse at all, libyaml alone: the same records and problems."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "plan", repo / "plan")
     shutil.copytree(ROOT / "records", repo / "records")
     plan = load_plan(repo / "plan", repo)
     taken: list[bool] = []  # per file read: whether the fast parse took it
+    fast_parse = fast_load
 
     def counted(data: bytes) -> Any:
-        fast = fast_load(data)
+        fast = fast_parse(data)
         taken.append(fast is not None)
         return fast
 
     monkeypatch.setattr(batch, "fast_load", counted)
     with_fast = load_records(plan, repo / "records", repo, workers=1)
     assert taken and all(taken)  # the first load really went the fast way
+    flat = [fastyaml._flat(f"\n{p.read_text(encoding='utf-8')}\n") is not None
+            for p in _demo_files()]
+    assert any(flat) and not all(flat)  # the demo has flat files and others
     taken.clear()
     monkeypatch.setattr(fastyaml, "_yaml_rs", None)
-    assert fast_load((ROOT / "records").rglob("*.yaml").__next__().read_bytes()) is None
+    without_rs = load_records(plan, repo / "records", repo, workers=1)
+    assert sorted(taken) == sorted(flat)  # … the second one took only the flat files …
+    taken.clear()
+    fast_parse = lambda data: None  # noqa: E731  # no fast parse at all
     without = load_records(plan, repo / "records", repo, workers=1)
-    assert taken and not any(taken)  # … and the second one the libyaml way
+    assert taken and not any(taken)  # … and the third one went the libyaml way
     assert len(without.records) == len(with_fast.records) > 100
-    assert _as_tuples(without.records) == _as_tuples(with_fast.records)
-    assert without.problems == with_fast.problems
+    for other in (without_rs, without):
+        assert _as_tuples(other.records) == _as_tuples(with_fast.records)
+        assert other.problems == with_fast.problems
 
 
 SNIPPETS = st.sampled_from([" ", "\n", ":", ": ", "- ", "\n- ", "#", " #", "'", '"', "0", "\n  ",
                             "|", ">", "~", "-", ": 0123", "\t", "\n  x: 1", "\na: 1", "\\",
-                            "\u3000", "10:05", "no", "1_0", "\r\n", "[", "{", "&", "*", "!"])
+                            "\u3000", "10:05", "no", "1_0", "\r\n", "[", "{", "&", "*", "!",
+                            ": |", ": >-", "\n  - >", " '", "''", ": '", ' "', ": #", "x: y"])
 
 
 @settings(max_examples=300, deadline=None)
