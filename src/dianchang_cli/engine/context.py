@@ -105,6 +105,29 @@ class Compiled:
         return cls(rule, where, cond, _needs(where), _needs(cond), tuple(parts))
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One ``&&``-part of a condition, as :meth:`Context._failing_fields` asks it: its
+    compiled condition, the field it only tests the presence of (``has(r.x)``), the CEL
+    variables it needs and the fields it reads."""
+
+    condition: Condition
+    has: str | None
+    needs: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+def _pieces(part: Part) -> list[_Piece]:
+    """The ``&&``-parts of ``part``'s condition, each compiled once (none if it does not
+    split into parts that compile)."""
+    try:
+        compiled = [compile_condition(p) for p in conjuncts(part.condition.source)]
+    except ConditionError:
+        return []
+    return [_Piece(piece, has.group(1) if (has := _HAS.match(piece.source)) else None,
+                   _needs(piece), piece.r_fields or ()) for piece in compiled]
+
+
 def _needs(cond: Condition | None) -> tuple[str, ...]:
     return tuple(n for n in _GLOBALS if cond and n in cond.source)
 
@@ -144,7 +167,7 @@ class Context:
         self.commit_days = commit_days  # record id → day first committed (None: no git)
         self._last: tuple[Record | None, dict[str, Any]] = (None, {})  # see cel_record
         self._where_cache: dict[tuple[str, str], bool] = {}
-        self._parts: dict[str, list[Condition]] = {}
+        self._parts: dict[tuple[str, str], list[_Piece]] = {}  # see _failing_fields
         # rule id → seconds spent evaluating its CEL, and on how many tests
         self._spent: dict[str, tuple[float, int]] = {}
         self._globals: dict[str, Any] = plan_globals(plan, as_of)
@@ -230,29 +253,24 @@ class Context:
     def _failing_fields(self, c: Compiled, part: Part, rec: Record, period: Period | None
                         ) -> tuple[str, ...]:
         """The fields read by the first ``&&``-part of ``part`` that ``rec`` fails."""
-        key = f"{c.rule.id}\x00{part.which}"
+        key = (c.rule.id, part.which)
         pieces = self._parts.get(key)
         if pieces is None:
-            try:
-                pieces = [compile_condition(p) for p in conjuncts(part.condition.source)]
-            except ConditionError:
-                pieces = []
-            self._parts[key] = pieces
+            pieces = self._parts[key] = _pieces(part)
         if len(pieces) == 1:  # the part failed, so its one piece is the failing one
-            return pieces[0].r_fields or part.condition.r_fields or ()
+            return pieces[0].fields or part.condition.r_fields or ()
         for piece in pieces:
-            has = _HAS.match(piece.source)
-            if has:  # `has(r.x)` is exactly "the record has x": no CEL call needed
-                ok = has.group(1) in rec.fields
+            if piece.has is not None:  # `has(r.x)` is exactly "the record has x": no CEL
+                ok = piece.has in rec.fields
             else:
                 # only a diagnosis: a piece that fails on its own (its guard is in an
                 # earlier piece) is simply the failing piece
                 try:
-                    ok = piece.test(self.activation(rec, _needs(piece), period))
+                    ok = piece.condition.test(self.activation(rec, piece.needs, period))
                 except ConditionError:
                     ok = False
             if not ok:
-                return piece.r_fields or ()
+                return piece.fields
         return part.condition.r_fields or ()
 
     def _passes_where(self, c: Compiled, rec: Record, period: Period) -> bool:
