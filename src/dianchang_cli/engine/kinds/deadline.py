@@ -17,6 +17,7 @@ import datetime as dt
 from ...i18n import N_, _
 from ...planfile.model import Rule
 from ...planfile.plan import Plan
+from ...records.model import Record
 from ..context import Compiled, Context, Selector
 from ..periods import Period, shift
 from ..results import Verdict
@@ -57,8 +58,10 @@ def check(c: Compiled, ctx: Context, who: Selector, period: Period) -> Verdict:
     found = ctx.select(c, who, period)
     target = c.rule.target or 1
     due = due_day(c, period)
-    on_time = [r for r in found if (ctx.counted_day(c.rule, r) or dt.date.max) <= due]
-    late = [r for r in found if r not in on_time]
+    on_time: list[Record] = []
+    late: list[Record] = []
+    for r in found:  # one pass: `r not in on_time` compared every record with every other
+        (on_time if (ctx.counted_day(c.rule, r) or dt.date.max) <= due else late).append(r)
     if len(on_time) >= target:
         status = "met"
     elif len(found) >= target:
