@@ -50,6 +50,23 @@ def test_keys_follow_the_types_order_and_chosen_spelling() -> None:
     assert zh[0] == "类型: 阅读活动"
 
 
+def test_one_object_in_two_fields_is_written_out_twice() -> None:
+    """The validator reads a day once for every field holding it, so two fields may hold one
+    date object; the file gets it twice, never as an anchor and an alias (which dc refuses)."""
+    day = dt.date(2023, 5, 6)
+    values = {"unit": "dongyuan", "date": day, "submitted_on": day, "title": "助人为乐事迹",
+              "category": "助人为乐", "nominee": "张某某（示例）", "tags": ["a", "b"],
+              "evidence": ["evidence/a.jpg"]}
+    values["photos"] = values["evidence"]  # one list in two fields too
+    text = writer.render(PLAN, "good_person_nomination",
+                         {k: v for k, v in values.items()
+                          if k in PLAN.types["good_person_nomination"].fields
+                          or k in PLAN.common_fields})
+    assert "&" not in text and "*" not in text
+    assert text.count("2023-05-06") == 2
+    assert _read(text)["submitted_on"] == day
+
+
 def test_the_modeline_points_at_the_schema_from_where_the_file_is(tmp_path: Path) -> None:
     path = tmp_path / "records" / "dongyuan" / "2023" / "05" / "x.yaml"
     line = writer.modeline(path, tmp_path)

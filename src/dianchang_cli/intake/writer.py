@@ -55,11 +55,14 @@ def key_of(plan: Plan, type_id: str, name: str, keys: KeyStyle) -> str:
 
 def yaml(width: int = 4096) -> YAML:
     """The round-trip YAML writer every record file goes through (block style, 2 spaces,
-    list items indented under their key, Chinese written as it is)."""
+    list items indented under their key, Chinese written as it is, and never an anchor or
+    alias: records may not hold them, and one object in two fields — a day read once for
+    both — is written out twice)."""
     out = YAML(typ="rt")
     out.width = width
     out.allow_unicode = True
     out.indent(mapping=2, sequence=4, offset=2)
+    out.representer.ignore_aliases = lambda _data: True
     return out
 
 
