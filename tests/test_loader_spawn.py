@@ -7,7 +7,9 @@ The outcome of a parallel load — records, their order, problems — is the one
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,9 @@ from hypothesis import strategies as st
 from conftest import PLAN
 from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.planfile.plan import Plan
-from dianchang_cli.records import batch
+from dianchang_cli.records import batch, cache
 from dianchang_cli.records.batch import PARALLEL_FROM, RecordSet, load_records
+from dianchang_cli.records.cache import CACHE_DIR, RecordCache
 
 UNITS = ("dongyuan", "xiyuan", "nanhu", "beiguan", "hexi")
 BAD = ("type: 阅读活动\nunit: nowhere\ndate: 2023-05-01\ntitle: 未知单位\n",
@@ -119,3 +122,60 @@ def test_the_workers_tasks_shrink_and_cover_every_file_once(count: int, workers:
     assert all(size >= batch.SMALLEST_PART for size in sizes[:-1])
     if count > 4 * workers * batch.SMALLEST_PART:
         assert sizes[-1] <= batch.SMALLEST_PART < sizes[0] // 2
+
+
+@pytest.mark.parametrize("how", ["fork", "spawn", "no pool", "a worker dies"])
+def test_a_first_read_on_workers_writes_the_whole_cache(
+        generated: tuple[Plan, Path], monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """With nothing cached, each worker's part of the cache file is written as the worker
+    pickled it, and this process's part after it: the cache then holds every file's
+    outcome but that of a file changed just now, and the next load validates nothing and
+    gives the same — whether workers fork, spawn, cannot start or die on the way."""
+    plan, root = generated
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    hour_ago = time.time() - 3600
+    files = sorted((root / "records").rglob("*.yaml"))
+    for path in files:
+        os.utime(path, (hour_ago, hour_ago))
+    # a file in the midst of a worker's share: its clock says changed just now (or later) …
+    late = batch.discover(root / "records")[len(files) * 3 // 4]
+    os.utime(late, (hour_ago + 7200, hour_ago + 7200))  # … so read, but never cached
+    alone = _load(plan, root, workers=1)
+    if how == "spawn":
+        monkeypatch.setattr(batch, "START_METHOD", "spawn")
+        monkeypatch.setattr(batch, "SPAWNED_FROM", PARALLEL_FROM)
+    elif how == "no pool":
+        monkeypatch.setattr(batch, "ProcessPoolExecutor", _NoPool)
+    elif how == "a worker dies":
+        real = batch._load_part
+        monkeypatch.setattr(batch, "_load_part", lambda token, blob, paths, *rest: (
+            os._exit(1) if any("r00500" in p for p in paths) else real(token, blob, paths,
+                                                                        *rest)))
+    cold = load_records(plan, root / "records", root, workers=2, cache=_cache(root))
+    _same(alone, cold)
+    assert (batch.fallbacks > 0) == (how in ("no pool", "a worker dies"))
+    cache.settle()
+    kept = _cache(root).load()
+    assert kept is not None and set(kept.entries) == {str(p) for p in files if p != late}
+    by_name = {str(root / r.file): r for r in cold.records}
+    assert all(entry[1] == by_name[name] for name, entry in kept.entries.items()
+               if entry[1] is not None)
+    assert sum(entry[1] is not None for entry in kept.entries.values()) == len(
+        [name for name in by_name if name != str(late)])
+    validated: list[str] = []
+    real_validate = batch.validate_bytes
+    monkeypatch.setattr(batch, "validate_bytes", lambda validator, data, shown, *rest, **kw: (
+        validated.append(shown), real_validate(validator, data, shown, *rest, **kw))[1])
+    warm = load_records(plan, root / "records", root, workers=1, cache=_cache(root))
+    _same(alone, warm)
+    assert len(validated) == 1  # only the file changed just now
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+
+
+class _NoPool:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+
+def _cache(root: Path) -> RecordCache:
+    return RecordCache.of(root, root / "plan", root / "records")

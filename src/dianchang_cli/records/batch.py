@@ -2,6 +2,8 @@
 
 Each worker process parses *and validates* its share and sends back frozen records and
 problems; sending raw YAML values back would cost more in pickling than the parse itself.
+On a first read (nothing cached), what a worker sends is a part of the record cache's new
+base file, written as it comes: those records are pickled once, not again for the cache.
 The garbage collector is paused during the bulk load (records are long-lived; collecting
 mid-load only walks them again).
 
@@ -32,6 +34,7 @@ from functools import cached_property
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path, PurePath
+from typing import Any
 
 from ..diagnostics import Problem, printable
 from ..i18n import _
@@ -41,12 +44,15 @@ from ..load.yamlsafe import load_bytes
 from ..planfile.plan import Plan
 from .cache import (
     Entry,
+    FirstBase,
+    FirstParts,
     RecordCache,
     Snapshot,
     Stat,
     exact_bytes,
     file_stat,
     kept,
+    part_bytes,
     racy,
     stale_by_day,
     stat_of,
@@ -65,6 +71,7 @@ CHUNK_FILES = 25_000  # files at most in one task of a loading worker: what a ta
 # pickled back whole, and held here as bytes while it is unpickled (60 MB for 25,000 records)
 SMALLEST_PART = 2000  # files at least in one task (but the last)
 OWN_EXTRA = 3  # per cent of a share this process reads beyond the workers' (see _parallel)
+OWN_SLICE = 5000  # files this process reads between taking the workers' finished tasks
 START_METHOD: str | None = None  # None: the platform's default; tests force "spawn"
 NAME_LIMIT = 4096  # a file name is shown whole (escaped), however long: it is a real path
 
@@ -509,12 +516,12 @@ def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record], looked: int 
 
 
 def _read_all(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
-              stamped: bool = False) -> list[Outcome]:
+              stamped: bool = False, first: _First | None = None) -> list[Outcome]:
     """Every file's outcome (``stamped``: with its stamp as read): on several processes for
-    many files, else here."""
+    many files, else here.  ``first``: the record cache's new base is written from them."""
     if workers > 1 and len(paths) >= _parallel_from():
-        return _parallel(paths, where, validator, workers, stamped)
-    return _read_each(paths, where, validator, stamped)
+        return _parallel(paths, where, validator, workers, stamped, first)
+    return _read_here(paths, where, validator, stamped, first)
 
 
 def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validator: Validator,
@@ -530,9 +537,8 @@ def _load_cached(records_dir: Path, scanned: Scan | None, where: _Where, validat
     if snapshot is None and scanned is None:
         names = _discover_names(records_dir)
         looked = time.time_ns()  # as in scan(): before the first file is looked at
-        done = _read_all(names, where, validator, workers, stamped=True)
-        if names:
-            cache.save_first(validator.today, names, done, looked)
+        done = _read_all(names, where, validator, workers, stamped=True,
+                         first=_First(cache, looked))
         return done, Scan(names, [stamp for stamp, _record, _found in done], looked)
     scanned = scanned or scan(records_dir)
     old = snapshot.entries if snapshot is not None else {}
@@ -644,10 +650,15 @@ parallel_loads = 0  # loads that started workers (tests)
 
 
 def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, workers: int,
-              stamped: bool = False) -> list[Outcome]:
+              stamped: bool = False, first: _First | None = None) -> list[Outcome]:
     """The main process reads one share itself while ``workers - 1`` processes read the rest.
     Results keep the files' order.  A worker that cannot start or dies (no process may be
-    created, the plan does not pickle) costs time, not records: its share is read here."""
+    created, the plan does not pickle) costs time, not records: its share is read here.
+
+    ``first`` (a first read of every file, the record cache's base to be written anew):
+    each worker sends what its files gave as a part of the cache file, which is written as
+    it comes and unpickled here for the records, so those records are pickled once, not
+    again for the cache; the records read here go to the file after (:class:`FirstBase`)."""
     global fallbacks, parallel_loads
     fallbacks = 0
     parallel_loads += 1
@@ -655,34 +666,121 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
         blob = pickle.dumps(validator, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan that does not pickle: one process reads everything
         fallbacks = 1
-        return _read_each(paths, where, validator, stamped)
+        return _read_here(paths, where, validator, stamped, first)
     token = (os.getpid() << 20) + next(_TOKENS)
     # this process's share: a little more than one worker's, as a worker also pickles what
     # it read (~4 µs a record, measured) and this process only unpickles it, meanwhile
     own = len(paths) * (100 + OWN_EXTRA) // (workers * 100 + OWN_EXTRA)
     rest = paths[own:]
     parts = _parts(rest, workers - 1)
-    pending: list[Future[list[Outcome]] | None] = [None] * len(parts)
+    pending: list[Future[Any] | None] = [None] * len(parts)
     pool: ProcessPoolExecutor | None = None
     try:
         pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=_context())
         for i, part in enumerate(parts):
-            pending[i] = pool.submit(_load_chunk, token, blob, [os.fspath(p) for p in part],
-                                     where, stamped)
+            names = [os.fspath(p) for p in part]
+            pending[i] = pool.submit(_load_part, token, blob, names, where, first.looked) \
+                if first else pool.submit(_load_chunk, token, blob, names, where, stamped)
     except Exception:  # no pool (no process can be created): the rest is read here
         pass
+    mine = [os.fspath(p) for p in paths[:own]] if first else []
+    writer = first.cache.first_base(validator.today, len(parts) + FirstParts.count(len(mine))) \
+        if first else None
+    later: list[dict[str, Entry]] = []  # parts of records read here, for the cache
+    theirs: list[Outcome] = []  # what the workers' files gave, in order
+    taken = 0  # the workers' tasks taken so far
+
+    def take(task: int) -> None:
+        """The outcomes of a worker's task (read here if the worker failed)."""
+        global fallbacks
+        part = parts[task]
+        future, pending[task] = pending[task], None  # what it holds goes once taken
+        try:
+            if future is None:
+                raise RuntimeError("not submitted")
+            got = future.result()
+            del future  # (a part's bytes: 10 MB for 25,000 records)
+            if writer is not None:
+                got = _taken(got, len(part), writer)
+        except Exception:  # a broken worker: read its share here
+            fallbacks += 1
+            got = _read_each(part, where, validator, stamped)
+            if first is not None:
+                later.append(_kept_part(part, got, first.looked)[0])
+        theirs.extend(got)
+
     try:
-        outcomes = _read_each(paths[:own], where, validator, stamped)
-        for part, future in zip(parts, pending, strict=True):
-            try:
-                if future is None:
-                    raise RuntimeError("not submitted")
-                got = future.result()
-            except Exception:  # a broken worker: read its share here
-                fallbacks += 1
-                got = _read_each(part, where, validator, stamped)
-            outcomes.extend(got)
+        outcomes: list[Outcome] = []
+        for start in range(0, own, OWN_SLICE):
+            outcomes.extend(_read_each(paths[start:min(start + OWN_SLICE, own)], where,
+                                       validator, stamped))
+            # the tasks done meanwhile are taken now, not held until this share is read
+            while taken < len(parts) and (done := pending[taken]) is not None and done.done():
+                take(taken)
+                taken += 1
+        while taken < len(parts):
+            take(taken)
+            taken += 1
+        outcomes.extend(theirs)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    if writer is not None and first is not None:  # no thread of the pool left: a child may fork
+        writer.finish(FirstParts(mine, outcomes[:own], first.looked), later,
+                      len(mine) + sum(len(part) for part in later))
     return outcomes
+
+
+@dataclass(frozen=True)
+class _First:
+    """A first read of every file, whose outcomes become the record cache's new base."""
+
+    cache: RecordCache
+    looked: int  # time.time_ns() before the first file was read (see scan)
+
+
+def _read_here(paths: Sequence[str | Path], where: _Where, validator: Validator,
+               stamped: bool, first: _First | None) -> list[Outcome]:
+    """Every file read in this process (``first``: and the cache's new base written)."""
+    outcomes = _read_each(paths, where, validator, stamped or first is not None)
+    if first is not None and paths:
+        first.cache.save_first(validator.today, [os.fspath(p) for p in paths], outcomes,
+                               first.looked)
+    return outcomes
+
+
+def _load_part(token: int, blob: bytes, paths: Sequence[str], where: _Where, looked: int
+               ) -> tuple[bytes, dict[int, Outcome]]:
+    """A worker's task in a first read (:func:`_parallel` with ``first``): the outcomes the
+    cache may keep, as the bytes of a part of its base file, and the others (a file changed
+    just now, or not read) by their place in ``paths``."""
+    outcomes = _read_each(paths, where, _validator_from(token, blob), stamped=True)
+    entries, others = _kept_part(paths, outcomes, looked)
+    return part_bytes(entries), others
+
+
+def _kept_part(paths: Sequence[str | Path], outcomes: Sequence[Outcome], looked: int
+               ) -> tuple[dict[str, Outcome], dict[int, Outcome]]:
+    """The outcomes of ``paths`` the cache keeps (:func:`~.cache.kept`), by name, and the
+    others by their place."""
+    entries: dict[str, Outcome] = {}
+    others: dict[int, Outcome] = {}
+    for i, (path, outcome) in enumerate(zip(paths, outcomes, strict=True)):
+        if kept(outcome[0], looked):
+            entries[os.fspath(path)] = outcome
+        else:
+            others[i] = outcome
+    return entries, others
+
+
+def _taken(got: tuple[bytes, dict[int, Outcome]], count: int, writer: FirstBase
+           ) -> list[Outcome]:
+    """The outcomes of the ``count`` files of a worker's task (:func:`_load_part`), in
+    their order; the task's part written to the cache."""
+    data, others = got
+    entries: dict[str, Outcome] = pickle.loads(data)  # our own worker's bytes
+    writer.add_bytes(data)
+    if not others:
+        return list(entries.values())
+    kept_ones = iter(entries.values())
+    return [others[i] if i in others else next(kept_ones) for i in range(count)]

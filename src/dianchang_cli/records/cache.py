@@ -228,6 +228,7 @@ Allowed = frozenset[tuple[str, str]]  # (module, name) of the classes a cache fi
 RECORD_CLASSES: Allowed = frozenset({
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
     ("datetime", "timedelta"), (Record.__module__, "rebuilt_from_file"),
+    (Record.__module__, "rebuilt"),
     (Problem.__module__, "Problem"), ("builtins", "set"), ("builtins", "frozenset")})
 
 
@@ -318,20 +319,15 @@ def write_pickle(path: Path, header: bytes, payload: Any, more: Collection[Any] 
 
 
 def _write(path: Path, header: bytes, payload: Any, more: Collection[Any]) -> bool:
-    folder = path.parent
     tmp: str | None = None
     try:
-        if folder.is_symlink():  # never write through a link to elsewhere
+        made = _temp_beside(path)
+        if made is None:
             return False
-        if not folder.is_dir():
-            folder.mkdir()
-            (folder / ".gitignore").write_text("# written by dc: a cache, never committed\n*\n",
-                                               encoding="utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
+        fd, tmp = made
         with os.fdopen(fd, "wb") as out:
             out.write(header)
-            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = _FILE_TABLE
+            pickler = _file_pickler(out)
             pickler.dump(_Parts(payload, len(more)) if more else payload)
             for part in more:
                 pickler.clear_memo()
@@ -339,12 +335,44 @@ def _write(path: Path, header: bytes, payload: Any, more: Collection[Any]) -> bo
         os.replace(tmp, path)
         tmp = None
         return True
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except _WRITE_ERRORS:
         return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+_WRITE_ERRORS = (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError)
+
+
+def _temp_beside(path: Path) -> tuple[int, str] | None:
+    """A new temporary file in the folder of ``path`` (made, with its ``.gitignore``, if
+    missing), open for writing: its descriptor and name; ``None`` where the folder is a
+    symlink (never written through).  Raises :class:`OSError`."""
+    folder = path.parent
+    if folder.is_symlink():  # never write through a link to elsewhere
+        return None
+    if not folder.is_dir():
+        folder.mkdir()
+        (folder / ".gitignore").write_text("# written by dc: a cache, never committed\n*\n",
+                                           encoding="utf-8")
+    return tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
+
+
+def _file_pickler(out: IO[bytes]) -> pickle.Pickler:
+    """A pickler as a cache file is written by the process that holds its records
+    (:func:`~.model.to_file`)."""
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _FILE_TABLE
+    return pickler
+
+
+def part_bytes(entries: dict[str, Entry]) -> bytes:
+    """One part of a base file, pickled where its records were made and are dropped once
+    sent — a loading worker (:class:`FirstBase`) — so they pickle as themselves
+    (:meth:`Record.__reduce__`): no second copy of their text is at stake."""
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # ------------------------------------------------------------------ writing in the background
@@ -467,7 +495,7 @@ class RecordCache:
         a million entries; it keeps none either: a later save here writes a new base."""
         if self.key is None:
             return False
-        return self._new_base(self.key, today, _FirstParts(names, outcomes, looked),
+        return self._new_base(self.key, today, FirstParts(names, outcomes, looked),
                               len(names), None)
 
     def _new_base(self, key: bytes, today: dt.date, parts: Collection[dict[str, Entry]],
@@ -479,22 +507,38 @@ class RecordCache:
         if not write_pickle(self.path, MAGIC + key, (token, today), more=parts,
                             background=size >= BACKGROUND_FROM):
             return False
+        self.replaced_base(token, entries)
+        return True
+
+    def first_base(self, today: dt.date, parts: int) -> FirstBase:
+        """A new base of ``parts`` parts written as a first read goes on (:class:`FirstBase`):
+        the loading workers' parts as they come, not pickled again."""
+        return FirstBase(self, today, parts)
+
+    def replaced_base(self, token: bytes | None, entries: dict[str, Entry] | None) -> None:
+        """A new base file is in place: ``entries`` are its entries, kept to write later
+        changes as a delta under ``token`` (``None``: not kept, a later save writes a new
+        base); the old delta belonged to the old base."""
         self._token = token if entries is not None else None
         self._base, self._in_delta = entries or {}, set()
         with contextlib.suppress(OSError):
-            self.delta_path.unlink()  # it belonged to the old base
-        return True
+            self.delta_path.unlink()
 
 
-class _FirstParts:
-    """The base file's parts for :meth:`RecordCache.save_first`, each made as it is written:
-    the entries of :data:`CHUNK` files at a time."""
+class FirstParts:
+    """The base file's parts for :meth:`RecordCache.save_first` (and :meth:`FirstBase.finish`),
+    each made as it is written: the entries of :data:`CHUNK` files at a time."""
 
     def __init__(self, names: Sequence[str], outcomes: Sequence[Entry], looked: int) -> None:
         self.names, self.outcomes, self.looked = names, outcomes, looked
 
     def __len__(self) -> int:
-        return max(1, -(-len(self.names) // CHUNK))
+        return self.count(len(self.names))
+
+    @staticmethod
+    def count(files: int) -> int:
+        """How many parts the outcomes of ``files`` files make."""
+        return max(1, -(-files // CHUNK))
 
     def __iter__(self) -> Iterator[dict[str, Entry]]:
         names, outcomes, looked = self.names, self.outcomes, self.looked
@@ -502,6 +546,101 @@ class _FirstParts:
             yield {name: entry for name, entry in zip(names[start:start + CHUNK],
                                                       outcomes[start:start + CHUNK], strict=True)
                    if kept(entry[0], looked)}
+
+
+class FirstBase:
+    """A new base file written while a first read of every file goes on
+    (:meth:`RecordCache.first_base`): the parts the loading workers pickled, as they come
+    (:meth:`add_bytes`), then the parts of the records this process read, in a forked child
+    as :meth:`save_first` would (:meth:`finish`).  Only a file with every promised part
+    takes the cache's place; a failure to write leaves no cache, never an error."""
+
+    def __init__(self, cache: RecordCache, today: dt.date, parts: int) -> None:
+        self.cache, self.parts = cache, parts
+        self._out: IO[bytes] | None = None
+        self._tmp: str | None = None
+        if cache.key is None:
+            return
+        settle(cache.path)  # an earlier write of the same file finishes first
+        try:
+            made = _temp_beside(cache.path)
+            if made is None:
+                return
+            fd, self._tmp = made
+            self._out = os.fdopen(fd, "wb")
+            self._out.write(MAGIC + cache.key)
+            _file_pickler(self._out).dump(_Parts((os.urandom(16), today), parts))
+        except OSError:
+            self._fail()
+
+    def add_bytes(self, data: bytes) -> None:
+        """A part as :func:`part_bytes` made it."""
+        if self._out is not None:
+            try:
+                self._out.write(data)
+                self.parts -= 1
+            except OSError:
+                self._fail()
+
+    def finish(self, own: Collection[dict[str, Entry]], more: Sequence[dict[str, Entry]],
+               entries: int) -> bool:
+        """Write the last parts, ``own`` then ``more`` (``entries`` records of this
+        process: in a forked child for many) and put the file in place; ``True``: done, or
+        begun in the background."""
+        parts = _Chained(own, more)
+        if self._out is None or len(parts) != self.parts:
+            self._fail()
+            return False
+        try:
+            self._out.flush()  # nothing buffered may be written twice, by a child too
+        except OSError:
+            self._fail()
+            return False
+        if entries >= BACKGROUND_FROM and _in_background(self.cache.path, lambda: self._end(parts)):
+            self._out.close()  # the child's to write to and to put in place (or remove)
+            self._out = self._tmp = None
+        elif not self._end(parts):
+            return False
+        self.cache.replaced_base(None, None)
+        return True
+
+    def _end(self, parts: _Chained) -> bool:
+        out, tmp = self._out, self._tmp
+        try:
+            assert out is not None and tmp is not None
+            for part in parts:
+                _file_pickler(out).dump(part)
+            out.close()
+            os.replace(tmp, self.cache.path)
+            self._out = self._tmp = None
+            return True
+        except _WRITE_ERRORS:
+            self._fail()
+            return False
+
+    def _fail(self) -> None:
+        """Give up: the temporary file goes, and nothing more is written."""
+        out, self._out = self._out, None
+        with contextlib.suppress(OSError):
+            if out is not None:
+                out.close()
+            if self._tmp is not None:
+                os.unlink(self._tmp)
+        self._tmp = None
+
+
+class _Chained:
+    """Two collections of parts as one, neither copied."""
+
+    def __init__(self, first: Collection[Any], second: Collection[Any]) -> None:
+        self.first, self.second = first, second
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self.first
+        yield from self.second
 
 
 def _base_entries(parts: Any) -> tuple[bytes, dt.date, dict[str, Entry]] | None:
