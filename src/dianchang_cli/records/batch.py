@@ -68,7 +68,7 @@ PARALLEL_FROM = 1500  # below this many files one process is faster than forking
 # were 13 % faster at 100,000; forked ones were 30 % faster at 10,000
 SPAWNED_FROM = 10_000
 CHUNK_FILES = 25_000  # files at most in one task of a loading worker: what a task gives is
-# pickled back whole, and held here as bytes while it is unpickled (60 MB for 25,000 records)
+# pickled back whole, and held here as bytes while it is unpickled (~11 MB for 25,000 records)
 SMALLEST_PART = 2000  # files at least in one task (but the last)
 OWN_EXTRA = 3  # per cent of a share this process reads beyond the workers' (see _parallel)
 OWN_SLICE = 5000  # files this process reads between taking the workers' finished tasks
@@ -699,7 +699,7 @@ def _parallel(paths: Sequence[str | Path], where: _Where, validator: Validator, 
             if future is None:
                 raise RuntimeError("not submitted")
             got = future.result()
-            del future  # (a part's bytes: 10 MB for 25,000 records)
+            del future  # (its bytes: ~11 MB for 25,000 records)
             if writer is not None:
                 got = _taken(got, len(part), writer)
         except Exception:  # a broken worker: read its share here

@@ -596,7 +596,8 @@ class FirstBase:
         except OSError:
             self._fail()
             return False
-        if entries >= BACKGROUND_FROM and _in_background(self.cache.path, lambda: self._end(parts)):
+        if entries >= BACKGROUND_FROM and _in_background(self.cache.path,
+                                                         lambda: self._end(parts)):
             self._out.close()  # the child's to write to and to put in place (or remove)
             self._out = self._tmp = None
         elif not self._end(parts):
@@ -605,9 +606,11 @@ class FirstBase:
         return True
 
     def _end(self, parts: _Chained) -> bool:
+        """Write ``parts`` and put the file in place (here, or in the forked child)."""
         out, tmp = self._out, self._tmp
+        if out is None or tmp is None:
+            return False
         try:
-            assert out is not None and tmp is not None
             for part in parts:
                 _file_pickler(out).dump(part)
             out.close()
