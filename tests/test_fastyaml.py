@@ -385,3 +385,36 @@ def test_the_import_is_guarded(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         importlib.reload(fastyaml)
     assert fastyaml.AVAILABLE and fast_load(data) is not None
+
+
+FLAT_PIECES = st.sampled_from([*"ab 1:#'\"-?,[]{}|>!&*%@`~.0+_\\/é世\u3000", "null", "true",
+                               "0x1F", "0o7", ".inf", "1e3", "10:05", "''", ": ", " #", "--",
+                               "..."])
+FLAT_KEYS = st.sampled_from(["a", "b c", "题目", "x_y", "1", "true", "null", "a'b", "k-1", "~",
+                             "-a", "a#", "a b ", "k" * 129])
+FLAT_WORDS = st.sampled_from(["", "x", "读书会", "12", "2023-04-05", "a b"])
+FLAT_VALUES = st.one_of(  # mostly a word or two with something significant among them
+    st.tuples(FLAT_WORDS, st.lists(FLAT_PIECES, max_size=3).map("".join), FLAT_WORDS),
+    st.tuples(st.lists(FLAT_PIECES, max_size=8).map("".join))).map("".join)
+FLAT_LINES = st.one_of(
+    st.tuples(FLAT_KEYS, st.sampled_from([": ", ":", ":  "]), FLAT_VALUES).map("".join),
+    st.sampled_from(["# c", "", "#", " # c"]))
+
+
+def test_flat_lines_of_every_kind_agree_with_libyaml() -> None:
+    """``key: value`` lines with YAML's significant characters anywhere in the value: the
+    line-by-line reading refuses, or gives libyaml's value and key lines; and it takes
+    enough of them for that to mean something."""
+    taken = 0
+
+    @seed(2023)
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.lists(FLAT_LINES, min_size=1, max_size=4), st.booleans())
+    def check(lines: list[str], end: bool) -> None:
+        nonlocal taken
+        text = "\n".join(lines) + ("\n" if end else "")
+        assert agrees(text.encode()), text
+        taken += fastyaml._flat(f"\n{text}\n") is not None
+
+    check()
+    assert taken >= 100
