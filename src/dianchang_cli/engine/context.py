@@ -298,25 +298,21 @@ class Context:
         """
         rule = c.rule
         cutoff = min(self.as_of, period.end) if upto else self.as_of
-        date_field, by_label = rule.date_field, rule.period_field and not upto
-        by_day = not upto and not rule.period_field
         out: list[Record] = []
         for type_id in rule.select.types:
             if who.target is not None:
                 candidates = self.index.by_field(type_id, TARGET_FIELD).get(who.target, [])
-            elif upto or rule.period_field or date_field:
+            elif upto or rule.period_field or rule.date_field:
                 candidates = self.index.of(type_id, who.units)
             else:
                 candidates = self.index.between(type_id, who.units, period.start, period.end)
-            for rec in candidates:  # the checks of in_period, written out: this is hot
-                day = rec.day(date_field) if date_field else rec.date
+            for rec in candidates:
+                day = rec.day(rule.date_field)
                 if day is not None and day > cutoff:
                     continue
-                if by_day and (day is None or not period.start <= day <= period.end):
+                if not upto and not self.in_period(rule, rec, day, period):
                     continue
-                if by_label and rec.fields.get(rule.period_field) != period.label:
-                    continue
-                if c.where is None or self._passes_where(c, rec, period):
+                if self._passes_where(c, rec, period):
                     out.append(rec)
         return out
 

@@ -31,9 +31,9 @@ class Dangling:
 
 
 def record_fields(plan: Plan, type_id: str) -> list[tuple[str, FieldSpec]]:
-    """The fields of a type that name a record of another type (``record`` with ``to``)."""
-    return [(name, spec) for name, spec in plan.fields_of(type_id).items()
-            if spec.type == "record" and spec.to]
+    """The fields of a type that name a record of a given type (``record`` with ``to``):
+    only those can be looked up by name."""
+    return [(name, spec) for name, spec in plan.record_fields(type_id) if spec.to]
 
 
 class Links:

@@ -244,6 +244,11 @@ def _token_leaf(token: str) -> object:
 _FIRST_LINES = [tuple(range(1, n + 1)) for n in range(64)]  # (1, …, n): one object each
 
 
+def _first_lines(count: int) -> tuple[int, ...]:
+    """The lines ``1`` to ``count``: a file with a top-level key on each."""
+    return _FIRST_LINES[count] if count < len(_FIRST_LINES) else tuple(range(1, count + 1))
+
+
 def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
     """The line of each top-level key, or None unless the column-0 keys are exactly the
     value's keys in order (a plain key is its own text; " :" was refused, so no key here
@@ -254,7 +259,7 @@ def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
     *i* is on line *i*."""
     lines = scan.count("\n") - (2 if scan.endswith("\n\n") else 1)
     if lines == len(value):
-        return _FIRST_LINES[lines] if lines < len(_FIRST_LINES) else tuple(range(1, lines + 1))
+        return _first_lines(lines)
     found = _TOP_KEY.findall(scan)  # one entry a line (and one for the final "\n")
     if [key for key in found if key] != list(value):
         return None
@@ -298,8 +303,7 @@ def _flat(scan: str) -> FastLoaded | None:
     if not keys or len(value) != keys:  # nothing, or a key twice
         return None
     if keys == len(found) - (not found[-1][0]):  # a key on every line (but a last empty one)
-        return FastLoaded(value, _FIRST_LINES[keys] if keys < len(_FIRST_LINES)
-                          else tuple(range(1, keys + 1)))
+        return FastLoaded(value, _first_lines(keys))
     return FastLoaded(value, tuple(i for i, (key, _w) in enumerate(found, 1) if key))
 
 

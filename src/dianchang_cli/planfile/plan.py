@@ -168,6 +168,12 @@ class Plan:
         replace a common one of the same id)."""
         return {**self.common_fields, **self.types[type_id].fields}
 
+    def record_fields(self, type_id: str) -> list[tuple[str, FieldSpec]]:
+        """The fields of a type that name another record (``type: record``), common ones
+        included."""
+        return [(name, spec) for name, spec in self.fields_of(type_id).items()
+                if spec.type == "record"]
+
     # ------------------------------------------------------------ rules
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -97,16 +97,10 @@ def may_hold_pii(data: bytes) -> bool:
     punctuation is normalised first, so full-width, circled or other digits and separators
     count; one with a backslash escape is always scanned (``"\\u0031"`` is a digit too).
     """
-    if b"\\" in data:
-        return True
-    if data.isascii():
-        return _eleven_in_a_row(data)
-    if _eleven_in_a_row(data, _AND_NON_ASCII):
-        return True
-    text = data.decode("utf-8", "replace")
-    if not _UNUSUAL.search(text):
-        return False
-    text = _OTHER_SEPARATOR.sub("", normalise(text))
+    found = _prefiltered(data)
+    if isinstance(found, bool):
+        return found
+    text = _OTHER_SEPARATOR.sub("", normalise(found))
     return _eleven_in_a_row(text.encode("utf-8", "replace"))
 
 
@@ -118,14 +112,20 @@ def none_may_hold_pii(files: list[bytes]) -> bool:
     digits reaches from one file into the next; the answer is True only where every file
     would take :func:`may_hold_pii`'s cheap way to False (no backslash, no unusual
     character).  False says nothing of any one file: ask :func:`may_hold_pii` of each."""
-    data = b"x".join(files)
+    return _prefiltered(b"x".join(files)) is False
+
+
+def _prefiltered(data: bytes) -> bool | str:
+    """:func:`may_hold_pii` as far as the bytes answer it: True or False, or else their
+    text, which holds characters to be normalised before the digits can be counted."""
     if b"\\" in data:
-        return False
+        return True
     if data.isascii():
-        return not _eleven_in_a_row(data)
+        return _eleven_in_a_row(data)
     if _eleven_in_a_row(data, _AND_NON_ASCII):
-        return False
-    return not _UNUSUAL.search(data.decode("utf-8", "replace"))
+        return True
+    text = data.decode("utf-8", "replace")
+    return text if _UNUSUAL.search(text) else False
 
 
 def id_card_valid(text: str) -> bool:

@@ -667,8 +667,7 @@ def cross_check(plan: Plan, records: Iterable[Record], references: bool = True
         else:
             by_id[rec.id] = rec
     # the fields of each type that name another record (most types have none)
-    pointing = {type_id: [(name, spec) for name, spec in rtype.fields.items()
-                          if spec.type == "record"] for type_id, rtype in plan.types.items()}
+    pointing = {type_id: plan.record_fields(type_id) for type_id in plan.types}
     for i, rec in enumerate(records if references else ()):
         for name, spec in pointing[rec.type]:
             if name not in rec.fields:
