@@ -170,6 +170,30 @@ def test_duplicate_ids_and_dangling_reference(add, run) -> None:
     assert "发布账号（account）" in dangling.message
 
 
+def test_a_record_field_among_the_common_fields_is_checked_too(tmp_path) -> None:
+    """A plan may give every record a field naming another record (here ``follows``): a
+    value naming none is ``unknown-record`` there too, as in a type's own fields."""
+    from dianchang_cli.api import check
+    from plans import COMMON_FIELDS, make_repo
+
+    plan = ("plan: {id: t, title: 测试, year: 2023, effective: 2023-01-01}\n"
+            "items: [{number: 1, title: 一项, text: 活动}]\n"
+            "sections: [{id: 一, title: 一, items: [1]}]\n"
+            + COMMON_FIELDS + "  follows: {type: record, name: 接续}\n"
+            "record_types:\n  - {id: act, name: 活动, kind: event}\n")
+    repo = make_repo(tmp_path, plan)
+    head = "type: 活动\nunit: east\ndate: 2023-05-03\n"
+    (repo.records_dir / "a.yaml").write_text(head + "title: 甲\nid: a\n", encoding="utf-8")
+    (repo.records_dir / "b.yaml").write_text(head + "title: 乙\nfollows: a\n",
+                                             encoding="utf-8")
+    (repo.records_dir / "c.yaml").write_text(head + "title: 丙\nfollows: nothing\n",
+                                             encoding="utf-8")
+    outcome = check(repo, as_of=dt.date(2023, 12, 31), workers=1, rules=[])
+    assert [(p.file, p.code, p.line) for p in outcome.problems] == [
+        ("records/c.yaml", "unknown-record", 5)]
+    assert sorted(r.id for r in outcome.records) == ["a", "b"]
+
+
 def test_a_bad_file_never_stops_the_others(add, run) -> None:
     add("bad.yaml", b"\xff\xfe\x00".decode("latin-1"))
     add("broken.yaml", "title: [\n")
