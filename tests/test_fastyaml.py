@@ -167,6 +167,45 @@ def test_key_lines_are_the_top_level_keys() -> None:
     assert fast is not None and fast.key_lines == (2, 3, 7)
 
 
+@pytest.mark.parametrize("text", [
+    "# c\na: 1\n\nb: x # y\nc: '0123'\n", "a: 1\nb: 2", "a: 1\nb: 2\n\n", "a: 1\n# c",
+    "a: 1\na: 1\n", "a: 1\nb: [x]\n", "题目: 读书会\n人数: 12\n日期: 2023-04-05\n",
+])
+def test_a_line_read_before_is_read_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo of lines read (``_LINE_SEEN``) changes nothing: a file whose lines are all
+    new, all known, or forgotten between one line and the next (the memo emptied when
+    full) gives the same value and key lines, or is refused each time."""
+    data = text.encode()
+    fastyaml._LINE_SEEN.clear()
+    new, known = fast_load(data), fast_load(data)
+    monkeypatch.setattr(fastyaml, "_LINE_SEEN_MAX", 1)
+    fastyaml._LINE_SEEN.clear()
+    forgotten = fast_load(data)
+    monkeypatch.undo()
+    fastyaml._LINE_SEEN.clear()
+    assert agrees(data), text
+    if new is None:
+        assert known is None and forgotten is None
+        return
+    assert known is not None and forgotten is not None
+    assert same(new.value, known.value) and same(new.value, forgotten.value)
+    assert new.key_lines == known.key_lines == forgotten.key_lines
+
+
+def test_the_memo_of_lines_is_bounded() -> None:
+    """The memo keeps short lines, at most ``_LINE_SEEN_MAX`` of them: a folder of long
+    unique lines (a 180 KB summary in each file) cannot fill memory through it."""
+    fastyaml._LINE_SEEN.clear()
+    long_line = "summary: " + "读" * 60_000
+    fast = fast_load(f"title: x\n{long_line}\n".encode())
+    assert fast is not None and fast.value["summary"] == "读" * 60_000
+    assert "title: x" in fastyaml._LINE_SEEN and long_line not in fastyaml._LINE_SEEN
+    for i in range(fastyaml._LINE_SEEN_MAX + 10):
+        assert fast_load(f"n: {i}\n".encode()) is not None
+    assert len(fastyaml._LINE_SEEN) <= fastyaml._LINE_SEEN_MAX
+    fastyaml._LINE_SEEN.clear()
+
+
 # ------------------------------------------------------------------ generated documents
 COMMON = st.sampled_from(["12", "x", "世界读书日", "1.5", "true", "'0123'", "2023-04-05", "-3",
                          "~", "", "10:05", "no", '"17.1"', "0x1F", "1e3", "a b c"])

@@ -43,8 +43,9 @@ How certainty is reached, cheapest test first:
    key lines.
 
 What was weighed (``bench/parsers.py`` on 10,000 generated records, one process):
-reading a flat file line by line (step 3) takes ~5 µs against ~11 µs for steps 4 to 6;
-libyaml as dc uses it 0.24 s, :func:`fast_load` 0.15 s; the parsers alone: ``yaml-rs``
+reading a flat file line by line (step 3, a line seen before answered from a memo) takes
+~4 µs against ~11 µs for steps 4 to 6; libyaml as dc uses it 0.23 s, :func:`fast_load`
+0.07 s (all flat files); the parsers alone: ``yaml-rs``
 0.05 s; ``ryaml`` (on serde_yaml, itself no longer maintained) 0.09 s, and its last release
 has no Linux wheels; ``rapidyaml`` parses fast, but reading its tree from Python costs a call
 per node: 0.25 s, no gain, and it lacks macOS-x86_64 (3.12+) and musl wheels.  ``yaml-rs``
@@ -145,10 +146,10 @@ def _is_text(text: str) -> bool:
     return known  # type: ignore[return-value]  # a bool in this table
 
 
-def _remember(table: dict[str, Any], key: str, value: Any) -> Any:
-    """``table[key] = value`` in a memo of at most :data:`_TEXT_SEEN_MAX` entries (emptied
-    when full: the same few keys, dates and tokens recur)."""
-    if len(table) >= _TEXT_SEEN_MAX:
+def _remember(table: dict[str, Any], key: str, value: Any, most: int = _TEXT_SEEN_MAX) -> Any:
+    """``table[key] = value`` in a memo of at most ``most`` entries (emptied when full: the
+    same few keys, dates and tokens recur)."""
+    if len(table) >= most:
         table.clear()
     table[key] = value
     return value
@@ -269,8 +270,8 @@ def _top_lines(scan: str, value: dict[str, Any]) -> tuple[int, ...] | None:
 # Step 3: a line of a flat file — a key (a plain word of at most 128 characters — libyaml
 # takes at most 1024 — with no indicator first, no '#' or ':' in it, no space before its
 # ':') and the rest of the line, or a comment, or nothing.
-_FLAT_LINE = re.compile(r"\n(?:([^\s#'\"\-?:,\[\]{}|>!&*%@`][^\n:#]{0,127})(?<! ):(?: +([^\n]*))?"
-                        r"|#[^\n]*|)(?=\n)")
+_FLAT_LINE = re.compile(r"([^\s#'\"\-?:,\[\]{}|>!&*%@`][^\n:#]{0,127})(?<! ):(?: +([^\n]*))?"
+                        r"|#[^\n]*|")
 _NOT_FIRST = frozenset(",[]{}#&*!|>%@`'\"")  # indicators no plain scalar starts with
 _SPACE_AFTER = frozenset("-?:")  # … nor these before a space (or alone)
 _CAREFUL = _NOT_FIRST | _SPACE_AFTER | SPECIAL_FIRST  # a value so started: see _scalar
@@ -278,33 +279,64 @@ _CAREFUL = _NOT_FIRST | _SPACE_AFTER | SPECIAL_FIRST  # a value so started: see 
 
 def _flat(scan: str) -> FastLoaded | None:
     """Step 3: a file of ``key: value`` lines, comments and blank lines only; None when
-    any line is otherwise, or any value or key is not surely read as libyaml reads it."""
-    found = _FLAT_LINE.findall(scan)
-    if len(found) != scan.count("\n") - 1:  # one match a line, or some line is not flat
-        return None
+    any line is otherwise, or any value or key is not surely read as libyaml reads it.
+
+    Each line is read on its own (:func:`_flat_line`), and most lines recur from file to
+    file (``unit: c008``, ``location: 社区活动室``, a date, a count): a line read before
+    is answered from :data:`_LINE_SEEN`, its key and value objects shared."""
+    lines = scan.split("\n")  # "", the file's lines (a last "" after a final "\n"), ""
     value: dict[str, Any] = {}
     keys = 0
-    for key, written in found:
-        if not key:
-            continue  # a comment or a blank line
-        if key[0] in SPECIAL_FIRST and not _is_text(key):
-            return None  # a key dc reads as a number, bool or null
-        if not written:
-            read = None
-        elif written[0] not in _CAREFUL and " #" not in written and ": " not in written \
-                and written[-1] != " " and written[-1] != ":":
-            read = written  # plain text, all of it: the usual value
-        else:
-            read = _scalar(written)
-            if read is _REFUSED:
-                return None
-        value[key] = read
+    at: list[int] | None = None  # the key lines, once some line is not one
+    seen = _LINE_SEEN.get
+    for i in range(1, len(lines) - 1):
+        line = lines[i]
+        read = seen(line, _UNSEEN)
+        if read is _UNSEEN:
+            read = _flat_line(line)
+            if len(line) <= _LINE_SEEN_LONGEST:
+                _remember(_LINE_SEEN, line, read, _LINE_SEEN_MAX)
+        if read is None:  # a comment or a blank line
+            if at is None:
+                at = list(range(1, i))
+            continue
+        if read is _REFUSED:
+            return None
+        value[read[0]] = read[1]  # type: ignore[index]  # a (key, value) pair here
         keys += 1
+        if at is not None:
+            at.append(i)
     if not keys or len(value) != keys:  # nothing, or a key twice
         return None
-    if keys == len(found) - (not found[-1][0]):  # a key on every line (but a last empty one)
-        return FastLoaded(value, _first_lines(keys))
-    return FastLoaded(value, tuple(i for i, (key, _w) in enumerate(found, 1) if key))
+    if at is None or (keys == len(lines) - 3 and not lines[-2]):  # a key on every line
+        return FastLoaded(value, _first_lines(keys))  # (but a last empty one)
+    return FastLoaded(value, tuple(at))
+
+
+def _flat_line(line: str) -> tuple[str, Any] | object | None:
+    """One line of a flat file: its key and value, ``None`` for a comment or a blank line,
+    :data:`_REFUSED` for any other line, or a key or value not surely read as libyaml
+    reads it."""
+    found = _FLAT_LINE.fullmatch(line)
+    if found is None:
+        return _REFUSED
+    key, written = found.groups()
+    if key is None:
+        return None
+    if key[0] in SPECIAL_FIRST and not _is_text(key):
+        return _REFUSED  # a key dc reads as a number, bool or null
+    if not written:
+        return key, None
+    if written[0] not in _CAREFUL and " #" not in written and ": " not in written \
+            and written[-1] != " " and written[-1] != ":":
+        return key, written  # plain text, all of it: the usual value
+    read = _scalar(written)
+    return _REFUSED if read is _REFUSED else (key, read)
+
+
+_LINE_SEEN: dict[str, Any] = {}  # a line of a flat file → what _flat_line made of it
+_LINE_SEEN_MAX = 1 << 13  # lines remembered …
+_LINE_SEEN_LONGEST = 200  # … of at most this many characters: ~10 MB at most, in a process
 
 
 def _scalar(written: str) -> Any:
