@@ -144,7 +144,7 @@ def test_flat_documents_are_read_by_dcs_rules(text: str) -> None:
 def test_flat_lines_it_is_unsure_of_are_left_to_the_parsers(text: str) -> None:
     """A line the line-by-line reading is not sure of sends the file on (to yaml-rs, then
     libyaml), which reads it as libyaml does or reports it."""
-    assert fastyaml._flat(f"\n{text}\n") is None, text
+    assert fastyaml._flat(text) is None, text
     assert agrees(text.encode()), text
 
 
@@ -371,7 +371,7 @@ def test_without_the_fast_parser_dc_still_loads(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(batch, "fast_load", counted)
     with_fast = load_records(plan, repo / "records", repo, workers=1)
     assert taken and all(taken)  # the first load really went the fast way
-    flat = [fastyaml._flat(f"\n{p.read_text(encoding='utf-8')}\n") is not None
+    flat = [fastyaml._flat(p.read_text(encoding="utf-8")) is not None
             for p in _demo_files()]
     assert any(flat) and not all(flat)  # the demo has flat files and others
     taken.clear()
@@ -453,7 +453,7 @@ def test_flat_lines_of_every_kind_agree_with_libyaml() -> None:
         nonlocal taken
         text = "\n".join(lines) + ("\n" if end else "")
         assert agrees(text.encode()), text
-        taken += fastyaml._flat(f"\n{text}\n") is not None
+        taken += fastyaml._flat(text) is not None
 
     check()
     assert taken >= 100

@@ -112,8 +112,9 @@ class FastLoaded:
     key_lines: tuple[int, ...]
 
 
-def _text(data: bytes) -> str | None:
-    """Steps 1 and 2: ``"\\n" + text + "\\n"``, or None for anything unusual."""
+def _decoded(data: bytes) -> str | None:
+    """Step 1 on the bytes: their text (no byte-order mark, CR LF read as LF), or None when
+    they are too many or not strict UTF-8."""
     if len(data) > MAX_FAST_BYTES:
         return None
     if data.startswith(_BOM):
@@ -124,6 +125,12 @@ def _text(data: bytes) -> str | None:
         return None
     if "\r" in text:  # Windows line ends (git's autocrlf): one line break each, as for libyaml
         text = text.replace("\r\n", "\n")
+    return text
+
+
+def _scan(text: str) -> str | None:
+    """Steps 1 and 2 on ``text`` (a whole file, or one line of it: every test here looks
+    within one line): ``"\n" + text + "\n"``, or None for anything unusual."""
     if _ODD_CHAR.search(text):
         return None
     scan = f"\n{text}\n"
@@ -277,20 +284,20 @@ _SPACE_AFTER = frozenset("-?:")  # … nor these before a space (or alone)
 _CAREFUL = _NOT_FIRST | _SPACE_AFTER | SPECIAL_FIRST  # a value so started: see _scalar
 
 
-def _flat(scan: str) -> FastLoaded | None:
-    """Step 3: a file of ``key: value`` lines, comments and blank lines only; None when
-    any line is otherwise, or any value or key is not surely read as libyaml reads it.
+def _flat(text: str) -> FastLoaded | None:
+    """Step 3 (with steps 1 and 2, line by line): a file of ``key: value`` lines, comments
+    and blank lines only; None when any line is otherwise, or any value or key is not surely
+    read as libyaml reads it.
 
     Each line is read on its own (:func:`_flat_line`), and most lines recur from file to
     file (``unit: c008``, ``location: 社区活动室``, a date, a count): a line read before
     is answered from :data:`_LINE_SEEN`, its key and value objects shared."""
-    lines = scan.split("\n")  # "", the file's lines (a last "" after a final "\n"), ""
+    lines = text.split("\n")  # the file's lines (and a last "" after a final "\n")
     value: dict[str, Any] = {}
     keys = 0
     at: list[int] | None = None  # the key lines, once some line is not one
     seen = _LINE_SEEN.get
-    for i in range(1, len(lines) - 1):
-        line = lines[i]
+    for i, line in enumerate(lines, 1):
         read = seen(line, _UNSEEN)
         if read is _UNSEEN:
             read = _flat_line(line)
@@ -308,17 +315,17 @@ def _flat(scan: str) -> FastLoaded | None:
             at.append(i)
     if not keys or len(value) != keys:  # nothing, or a key twice
         return None
-    if at is None or (keys == len(lines) - 3 and not lines[-2]):  # a key on every line
+    if at is None or (keys == len(lines) - 1 and not lines[-1]):  # a key on every line
         return FastLoaded(value, _first_lines(keys))  # (but a last empty one)
     return FastLoaded(value, tuple(at))
 
 
 def _flat_line(line: str) -> tuple[str, Any] | object | None:
     """One line of a flat file: its key and value, ``None`` for a comment or a blank line,
-    :data:`_REFUSED` for any other line, or a key or value not surely read as libyaml
-    reads it."""
+    :data:`_REFUSED` for any other line, an unusual one (:func:`_scan`), or a key or value
+    not surely read as libyaml reads it."""
     found = _FLAT_LINE.fullmatch(line)
-    if found is None:
+    if found is None or _scan(line) is None:
         return _REFUSED
     key, written = found.groups()
     if key is None:
@@ -370,14 +377,14 @@ _PLAIN_SEEN: dict[str, Any] = {}  # plain scalar → its value (days, counts, id
 def fast_load(data: bytes) -> FastLoaded | None:
     """The mapping in ``data`` and its top-level key lines, when certain to equal
     ``load_bytes(data, …).value``; else None (see the module's steps)."""
-    scan = _text(data)
-    if scan is None:
+    text = _decoded(data)
+    if text is None:
         return None
-    if "\n " not in scan and "\n-" not in scan:  # no indented line, no list: maybe flat
-        flat = _flat(scan)
-        if flat is not None:
-            return flat
-    if _yaml_rs is None:
+    flat = _flat(text)
+    if flat is not None:
+        return flat
+    scan = _scan(text)
+    if scan is None or _yaml_rs is None:
         return None
     try:
         value = _yaml_rs.loads(scan[1:-1], parse_datetime=False)
