@@ -130,7 +130,7 @@ def _decoded(data: bytes) -> str | None:
 
 def _scan(text: str) -> str | None:
     """Steps 1 and 2 on ``text`` (a whole file, or one line of it: every test here looks
-    within one line): ``"\n" + text + "\n"``, or None for anything unusual."""
+    within one line): ``"\\n" + text + "\\n"``, or None for anything unusual."""
     if _ODD_CHAR.search(text):
         return None
     scan = f"\n{text}\n"
