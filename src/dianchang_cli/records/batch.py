@@ -472,7 +472,7 @@ def load_records(plan: Plan, records_dir: Path, root: Path,
     problems.extend(more)
     problems.sort(key=lambda p: (p.file, p.line, p.column))
     return RecordSet(records=records, problems=problems, files=count, seen=seen,
-                     stamps=_stamps(outcomes, records, looked))
+                     stamps=_stamps(outcomes, records, looked, seen is not None and seen.settled))
 
 
 @contextlib.contextmanager
@@ -497,12 +497,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record], looked: int | None
-            ) -> list[Stat | None] | None:
+def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record], looked: int | None,
+            settled: bool = False) -> list[Stat | None] | None:
     """The stamp of each of ``records`` — those of ``outcomes``, in their order, less any
     that :func:`cross_check` kept out — from its outcome; ``None`` for one changed within
     the clock tick before ``looked`` (:func:`~.cache.kept`): its unit's results are then
-    never taken from the memo, as a second edit in the same tick could keep the stamp."""
+    never taken from the memo, as a second edit in the same tick could keep the stamp.
+    ``settled``: the folder was :attr:`Scan.settled`, no file changed so recently."""
     if looked is None:
         return None
     following_records = iter(records)
@@ -510,7 +511,7 @@ def _stamps(outcomes: Iterable[Outcome], records: Sequence[Record], looked: int 
     stamps: list[Stat | None] = []
     for stamp, record, _found in outcomes:
         if record is not None and record is following:
-            stamps.append(stamp if kept(stamp, looked) else None)
+            stamps.append(stamp if settled or kept(stamp, looked) else None)
             following = next(following_records, None)
     return stamps
 
