@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from dianchang_cli.engine.evaluate import evaluate
 from dianchang_cli.engine.index import Index
 from dianchang_cli.engine.memo import Memo
 from dianchang_cli.engine.plancheck import load_plan
+from dianchang_cli.records import batch
 from dianchang_cli.records.batch import load_records
 
 linux = pytest.mark.skipif(sys.platform != "linux", reason="children are forked on Linux only")
@@ -159,3 +161,47 @@ def test_no_descriptor_is_left_open() -> None:
         assert child is not None
         child.stop()
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def _folders(root: Path) -> None:
+    """Six units' folders with a month folder each (and a file or two at every level)."""
+    (root / "0.yaml").write_text("x: 1\n", encoding="utf-8")
+    for unit in "abcdef":
+        for name in ("top.yaml", "2023-04/1.yaml", "2023-04/2.yml", "2023-05/deep/3.yaml"):
+            path = root / unit / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"x: {name}\n", encoding="utf-8")
+
+
+@linux
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_a_big_folder_is_stamped_half_in_a_child(tmp_path: Path, child: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan of a big folder has a forked child stamp the second half of its subfolders:
+    the names and stamps are those of a scan made here alone, in the same order; a child
+    that fails leaves its folders to be walked here."""
+    _folders(tmp_path)
+    alone = batch.scan(tmp_path)
+    made: list[int] = []
+    real_fork = forked.fork
+    monkeypatch.setattr(batch, "SPLIT_SCAN_FROM", 10)
+    monkeypatch.setattr(forked, "fork", lambda work: made.append(1) or real_fork(
+        work if child == "works" else (lambda: None)))
+    split = batch.scan(tmp_path)
+    assert made == [1]
+    assert len(alone.names) == 25 and split.names == alone.names
+    assert split.stats == alone.stats and None not in split.stats
+
+
+def test_a_small_folder_is_stamped_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """A folder whose first subfolder suggests fewer files than a child is worth stamping
+    is scanned here alone, and so is every folder when only names are listed."""
+    _folders(tmp_path)
+    made: list[int] = []
+    real_fork = forked.fork
+    monkeypatch.setattr(forked, "fork", lambda work: made.append(1) or real_fork(work))
+    assert len(batch.scan(tmp_path).names) == 25
+    monkeypatch.setattr(batch, "SPLIT_SCAN_FROM", 1)
+    assert len(batch.discover(tmp_path)) == 25
+    assert made == []

@@ -23,6 +23,7 @@ import contextlib
 import gc
 import hashlib
 import itertools
+import marshal
 import os
 import pickle
 import stat as filemode
@@ -36,6 +37,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path, PurePath
 from typing import Any
 
+from .. import forked
 from ..diagnostics import Problem, printable
 from ..i18n import _
 from ..load.fastyaml import fast_load
@@ -114,15 +116,66 @@ def _discover_names(records_dir: Path) -> list[str]:
 
 def _walk(records_dir: Path, stats: list[Stat | None] | None) -> list[str]:
     """The record files below ``records_dir`` in :func:`discover`'s order; with ``stats``,
-    each one's stamp (:func:`~.cache.file_stat`) is appended to it as it is listed."""
+    each one's stamp (:func:`~.cache.file_stat`) is appended to it as it is listed.
+
+    Stamping is a system call a file (0.3 s for 100,000 files): in a big folder, where a
+    child can be forked (:mod:`..forked`), it stamps the second half of the top folder's
+    subfolders meanwhile and sends back their names and stamps (:mod:`marshal`, ~10 ms for
+    50,000).  How big is judged by the first subfolder, walked first.  Only names, without
+    stamps, are not worth sending: listing them costs what sending does."""
     found: list[str] = []
     if not records_dir.is_dir():
         return found
-    pending: list[str | Path] = [records_dir]
-    while pending:
-        folders = _list_folder(pending.pop(), found, stats)
-        pending.extend(reversed(folders))  # depth first, in name order, files before folders
+    folders = _list_folder(records_dir, found, stats)
+    theirs: list[str] = []
+    if stats is not None and len(folders) > 2:
+        _walk_below(folders[:1], found, stats)
+        folders = folders[1:]
+        if len(found) * (len(folders) + 1) >= SPLIT_SCAN_FROM:
+            theirs = folders[len(folders) // 2:]
+    child = forked.fork(lambda: _stamped_below(theirs)) if theirs else None
+    _walk_below(folders[:len(folders) // 2] if child is not None else folders, found, stats)
+    if child is not None and stats is not None:
+        got = _from_child(child.result())
+        if got is None:  # the child failed: its folders are walked here
+            _walk_below(theirs, found, stats)
+        else:
+            found += got[0]
+            stats += got[1]
     return found
+
+
+SPLIT_SCAN_FROM = 5000  # files (as the first subfolder suggests) worth a child stamping half
+
+
+def _walk_below(folders: Sequence[str | Path], found: list[str],
+                stats: list[Stat | None] | None) -> None:
+    """:func:`_walk` of ``folders`` (in order), each as deep as it goes."""
+    pending = list(reversed(folders))
+    while pending:
+        below = _list_folder(pending.pop(), found, stats)
+        pending.extend(reversed(below))  # depth first, in name order, files before folders
+
+
+def _stamped_below(folders: Sequence[str | Path]) -> bytes:
+    """In a forked child: the record files below ``folders`` and their stamps, as bytes."""
+    found: list[str] = []
+    stats: list[Stat | None] = []
+    _walk_below(folders, found, stats)
+    return marshal.dumps((found, stats))
+
+
+def _from_child(data: bytes | None) -> tuple[list[str], list[Stat | None]] | None:
+    """What :func:`_stamped_below` sent, or ``None`` when the child failed."""
+    if data is None:
+        return None
+    try:
+        names, stats = marshal.loads(data)  # our own child's bytes
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(names, list) or not isinstance(stats, list) or len(names) != len(stats):
+        return None
+    return names, stats
 
 
 def _list_folder(folder: str | Path, found: list[str], stats: list[Stat | None] | None
