@@ -31,7 +31,7 @@ from dianchang_cli.engine.plancheck import load_plan
 from dianchang_cli.pipeline.memo import WholeMemo
 from dianchang_cli.records import batch, cache
 from dianchang_cli.records.cache import CACHE_DIR, MAGIC, RecordCache, stale_by_day
-from dianchang_cli.records.model import Record, new_fields, to_file
+from dianchang_cli.records.model import Record, made, new_fields, to_file
 from dianchang_cli.records.validate import Validator
 
 OLD_NS = 1_600_000_000 * 10**9  # 2020: far from any racy window
@@ -437,6 +437,10 @@ def test_a_record_pickles_every_field() -> None:
     assert pickle.loads(pickle.dumps(record)) == record
     for rebuild, args in (record.__reduce__(), to_file(record)):  # a worker's, a cache's
         assert rebuild(*args) == record
+    fast = made(*(values[f.name] for f in dataclasses.fields(Record)))  # as loaders make it
+    assert fast == record
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.title = "changed"  # type: ignore[misc]
 
 
 def _bytes_each(make: Callable[[], object], count: int = 2000) -> float:

@@ -98,6 +98,32 @@ _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per field-name
 # pickled once per part of the record cache, then referred to
 
 
+def made(record_id: str, record_type: str, unit: str, date: dt.date | None, title: str,
+         fields: dict[str, Any], file: str, line: int, keys: tuple[str, ...],
+         key_lines: tuple[int, ...]) -> Record:
+    """``Record(...)`` as the loaders make hundreds of thousands of them: the same object,
+    its slots filled directly.  (A frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``: 1.0 µs for ten, against 0.55 µs here.)"""
+    record = _new(Record)
+    _id(record, record_id)
+    _type(record, record_type)
+    _unit(record, unit)
+    _date(record, date)
+    _title(record, title)
+    _fields(record, fields)
+    _file(record, file)
+    _line(record, line)
+    _keys(record, keys)
+    _key_lines(record, key_lines)
+    return record
+
+
+_new = object.__new__
+(_id, _type, _unit, _date, _title, _fields, _file, _line, _keys, _key_lines) = (
+    Record.__dict__[name].__set__ for name in  # each slot's own setter
+    ("id", "type", "unit", "date", "title", "fields", "file", "line", "keys", "key_lines"))
+
+
 def to_file(record: Record) -> tuple[Any, tuple[Any, ...]]:
     """How every cache file pickles a :class:`Record` (:meth:`Record.__reduce__` serves a
     loading worker's records).
@@ -143,14 +169,14 @@ def rebuilt_from_file(record_id: str, record_type: str, unit: str, date: dt.date
         title = fields["title"]
     elif title.__class__ is bytes:
         title = title.decode("utf-8", "surrogatepass")  # type: ignore[union-attr]
-    return Record(record_id, record_type, unit, date, title, fields,  # type: ignore[arg-type]
-                  file, line, keys, key_lines)
+    return made(record_id, record_type, unit, date, title, fields,  # type: ignore[arg-type]
+                file, line, keys, key_lines)
 
 
 def rebuilt(record_id: str, record_type: str, unit: str, date: dt.date | None, title: str,
             names: tuple[str, ...], values: tuple[Any, ...], file: str, line: int,
             keys: tuple[str, ...], key_lines: tuple[int, ...]) -> Record:
     """A :class:`Record` from its pickled form (:meth:`Record.__reduce__`)."""
-    return Record(record_id, record_type, unit, date, title,
-                  new_fields(record_type, zip(names, values, strict=True)), file, line, keys,
-                  key_lines)
+    return made(record_id, record_type, unit, date, title,
+                new_fields(record_type, zip(names, values, strict=True)), file, line, keys,
+                key_lines)

@@ -28,7 +28,7 @@ from ..i18n import N_, _
 from ..planfile.model import UNIT_KIND_WORDS, FieldSpec, RecordType
 from ..planfile.plan import Plan, with_names
 from . import pii
-from .model import Record, new_fields
+from .model import Record, made, new_fields
 from .values import MAX_TEXT, READERS, TZ, BadValue, read_text
 
 _DATED = {"event", "document"}
@@ -342,8 +342,8 @@ class Validator:
         if date is not None:
             self._date_warnings(date, (written["date"],), add)
         keys, lines = self._key_lines(node, schema, layout, key_lines)
-        return Record(str(fields.get("id", default_id)), rtype.id, unit, date,
-                      fields.get("title", ""), fields, file, 1, keys, lines), problems
+        return made(str(fields.get("id", default_id)), rtype.id, unit, date,
+                    fields.get("title", ""), fields, file, 1, keys, lines), problems
 
     def _pii(self, value: dict[Any, Any], add: Callable[..., None]) -> None:
         """A problem for each field (at most :data:`LISTED`) that holds resident data."""
