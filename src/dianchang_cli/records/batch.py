@@ -127,21 +127,24 @@ def _walk(records_dir: Path, stats: list[Stat | None] | None) -> list[str]:
     if not records_dir.is_dir():
         return found
     folders = _list_folder(records_dir, found, stats)
-    theirs: list[str] = []
-    if stats is not None and len(folders) > 2:
-        _walk_below(folders[:1], found, stats)
-        folders = folders[1:]
-        if len(found) * (len(folders) + 1) >= SPLIT_SCAN_FROM:
-            theirs = folders[len(folders) // 2:]
-    child = forked.fork(lambda: _stamped_below(theirs)) if theirs else None
-    _walk_below(folders[:len(folders) // 2] if child is not None else folders, found, stats)
-    if child is not None and stats is not None:
-        got = _from_child(child.result())
-        if got is None:  # the child failed: its folders are walked here
-            _walk_below(theirs, found, stats)
-        else:
-            found += got[0]
-            stats += got[1]
+    if stats is None or len(folders) < 3:
+        _walk_below(folders, found, stats)
+        return found
+    _walk_below(folders[:1], found, stats)  # the first subfolder: how big they are
+    rest = folders[1:]
+    half = len(rest) // 2
+    child = forked.fork(lambda: _stamped_below(rest[half:])) \
+        if len(found) * len(folders) >= SPLIT_SCAN_FROM else None
+    if child is None:
+        _walk_below(rest, found, stats)
+        return found
+    _walk_below(rest[:half], found, stats)
+    got = _from_child(child.result())
+    if got is None:  # the child failed: its folders are walked here
+        _walk_below(rest[half:], found, stats)
+    else:
+        found += got[0]
+        stats += got[1]
     return found
 
 
