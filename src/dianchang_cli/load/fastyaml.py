@@ -43,9 +43,9 @@ How certainty is reached, cheapest test first:
    key lines.
 
 What was weighed (``bench/parsers.py`` on 10,000 generated records, one process):
-reading a flat file line by line (step 3, a line seen before answered from a memo) takes
-~4 µs against ~11 µs for steps 4 to 6; libyaml as dc uses it 0.23 s, :func:`fast_load`
-0.07 s (all flat files); the parsers alone: ``yaml-rs``
+reading a flat file line by line (steps 1 to 3, a line seen before answered from a memo)
+takes ~5 µs, against ~20 µs for steps 4 to 6 on a file with a list; libyaml as dc uses it
+0.23 s, :func:`fast_load` 0.07 s (96 % flat files); the parsers alone: ``yaml-rs``
 0.05 s; ``ryaml`` (on serde_yaml, itself no longer maintained) 0.09 s, and its last release
 has no Linux wheels; ``rapidyaml`` parses fast, but reading its tree from Python costs a call
 per node: 0.25 s, no gain, and it lacks macOS-x86_64 (3.12+) and musl wheels.  ``yaml-rs``
@@ -292,7 +292,9 @@ def _flat(text: str) -> FastLoaded | None:
     Each line is read on its own (:func:`_flat_line`), and most lines recur from file to
     file (``unit: c008``, ``location: 社区活动室``, a date, a count): a line read before
     is answered from :data:`_LINE_SEEN`, its key and value objects shared."""
-    lines = text.split("\n")  # the file's lines (and a last "" after a final "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # the "" after a final line break: no line of the file
     value: dict[str, Any] = {}
     keys = 0
     at: list[int] | None = None  # the key lines, once some line is not one
@@ -315,9 +317,7 @@ def _flat(text: str) -> FastLoaded | None:
             at.append(i)
     if not keys or len(value) != keys:  # nothing, or a key twice
         return None
-    if at is None or (keys == len(lines) - 1 and not lines[-1]):  # a key on every line
-        return FastLoaded(value, _first_lines(keys))  # (but a last empty one)
-    return FastLoaded(value, tuple(at))
+    return FastLoaded(value, _first_lines(keys) if at is None else tuple(at))
 
 
 def _flat_line(line: str) -> tuple[str, Any] | object | None:
@@ -365,13 +365,7 @@ def _scalar(written: str) -> Any:
         return _REFUSED  # '#' first is a comment: no value (left to yaml-rs to say)
     if plain[0] not in SPECIAL_FIRST:
         return plain  # text by every rule: no number, bool or null starts so
-    typed = _PLAIN_SEEN.get(plain, _UNSEEN)
-    if typed is _UNSEEN:
-        typed = _remember(_PLAIN_SEEN, plain, resolve_plain(plain))
-    return typed
-
-
-_PLAIN_SEEN: dict[str, Any] = {}  # plain scalar → its value (days, counts, ids repeat)
+    return resolve_plain(plain)  # (a line read again is answered by _LINE_SEEN)
 
 
 def fast_load(data: bytes) -> FastLoaded | None:
